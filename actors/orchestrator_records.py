@@ -1,0 +1,96 @@
+"""Commands the orchestrator asks the runtime to carry out, and the facts it records.
+
+Commands are imperative (``SendAttempt``, ``CheckStatus``, ``VoidAttempt``);
+``PaymentDone`` tells the runtime how a payment ended. Records are past-tense
+facts kept for the event log and the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actors.breaker import BreakerState
+from actors.health import Health
+from actors.methods import PaymentMethod
+from actors.provider import Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class SendAttempt:
+    invoice_id: str
+    attempt_no: int
+    provider: str
+    invoice_key: str  # one per invoice: what providers deduplicate on
+    attempt_key: str  # one per attempt
+    amount_minor: int
+    method: PaymentMethod
+    sent_at: float
+    timeout_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStatus:
+    attempt: SendAttempt
+    check_no: int
+    send_at: float
+    deadline: float
+
+
+@dataclass(frozen=True, slots=True)
+class VoidAttempt:
+    provider: str
+    invoice_key: str
+    attempt_key: str
+    sent_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentDone:
+    at: float
+    invoice_id: str
+    succeeded: bool
+    provider: str | None
+    attempts: int
+    reason: str
+    fee_minor: int
+    latency_ms: float
+
+
+Command = SendAttempt | CheckStatus | VoidAttempt | PaymentDone
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptFinished:
+    at: float
+    attempt: SendAttempt
+    result: str  # an Outcome value, or "timeout"
+    latency_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChecked:
+    at: float
+    attempt: SendAttempt
+    check_no: int
+    result: str  # charged | processing | not_found | unknown
+
+
+@dataclass(frozen=True, slots=True)
+class LateReply:
+    """An answer to an attempt the orchestrator had already moved past."""
+
+    at: float
+    attempt_key: str
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderView:
+    name: str
+    priority: int
+    enabled: bool
+    health: Health
+    breaker: BreakerState
+    success_rate: float | None
+    mean_latency_ms: float | None
+    last_probe_at: float | None

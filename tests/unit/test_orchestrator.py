@@ -1,0 +1,257 @@
+import dataclasses
+
+import pytest
+
+from actors.breaker import BreakerConfig, BreakerState
+from actors.errors import IllegalTransition, InputError
+from actors.health import Health, HealthConfig
+from actors.keyed import KeyedRandom
+from actors.methods import PaymentMethod
+from actors.orchestrator import Orchestrator, RoutingConfig
+from actors.provider import DEFAULT_PROVIDERS, Fault, FaultKind, Provider, ProviderConfig
+from actors.routing import Policy
+from tests.fake_runtime import FakeRuntime
+
+CARD, BANK, CRYPTO = PaymentMethod.CARD, PaymentMethod.BANK, PaymentMethod.CRYPTO
+
+
+def world(
+    config: RoutingConfig | None = None, configs: tuple[ProviderConfig, ...] = DEFAULT_PROVIDERS
+) -> FakeRuntime:
+    rng = KeyedRandom(11)
+    providers = {c.name: Provider(c, rng) for c in configs}
+    return FakeRuntime(Orchestrator("shard-0", configs, config), providers)
+
+
+def charges(rt: FakeRuntime) -> list[tuple[str, str]]:
+    return sorted(
+        (c.invoice_id, c.provider) for p in rt.providers.values() for c in p.take_charges()
+    )
+
+
+def test_priority_routing_sends_payments_to_tempo_first() -> None:
+    rt = world()
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert done.succeeded and done.provider == "tempo" and done.attempts == 1
+    assert done.fee_minor == 10
+    [decision] = rt.orchestrator.decisions
+    assert decision.chosen == "tempo" and decision.skipped == ()
+
+
+def test_a_refused_attempt_fails_over_to_circle_with_one_invoice_key() -> None:
+    rt = world()
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.OUTAGE))
+    rt.pay(1.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert done.succeeded and done.provider == "circle" and done.attempts == 2
+    first, second = rt.orchestrator.decisions
+    assert first.chosen == "tempo"
+    assert second.chosen == "circle"
+    assert ("tempo", "already tried for this invoice") in second.skipped
+    keys = {e.attempt.invoice_key for e in rt.orchestrator.events}  # type: ignore[union-attr]
+    assert keys == {"inv:i1"}
+    assert charges(rt) == [("i1", "circle")]
+
+
+def test_breaker_opens_after_five_refusals_and_later_decisions_say_why_tempo_is_skipped() -> None:
+    rt = world()
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.OUTAGE))
+    for i in range(8):
+        rt.pay(i * 0.05, f"i{i}", BANK, 5_000)
+    done = rt.run()
+    assert all(d.succeeded and d.provider == "circle" for d in done)
+    assert rt.orchestrator.breakers["tempo"].state is BreakerState.OPEN
+    last = next(d for d in rt.orchestrator.decisions if d.invoice_id == "i7")
+    assert last.chosen == "circle" and ("tempo", "breaker: open") in last.skipped
+
+
+def test_a_silent_provider_is_checked_then_voided_then_failed_over_without_paying_twice() -> None:
+    rt = world()
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.SILENT))
+    rt.pay(0.0, "i1", CRYPTO, 10_000)
+    [done] = rt.run()
+    assert done.succeeded and done.provider == "circle"
+    statuses = [e for e in rt.orchestrator.events if type(e).__name__ == "StatusChecked"]
+    assert [s.result for s in statuses] == ["unknown"]  # type: ignore[attr-defined]
+    assert [v.provider for v in rt.voids] == ["tempo"]
+    # Timeout 2 s + status deadline 0.3 s + Circle's latency.
+    assert 2.3 < done.latency_ms / 1000.0 < 3.0
+    assert charges(rt) == [("i1", "circle")]
+
+
+def test_a_late_success_is_found_by_the_status_check_and_not_paid_again() -> None:
+    rt = world()
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.LATE_SUCCESS))
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert done.succeeded and done.provider == "tempo" and done.attempts == 1
+    assert done.reason == "paid (confirmed by status check)"
+    assert done.fee_minor == 10
+    assert charges(rt) == [("i1", "tempo")]
+
+
+def test_a_slow_provider_is_asked_again_while_processing_and_ends_paid_once() -> None:
+    rt = world()
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.LATENCY, extra_latency_ms=2200.0))
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    results = [e.result for e in rt.orchestrator.events if type(e).__name__ == "StatusChecked"]  # type: ignore[attr-defined]
+    assert results[0] == "processing"
+    assert done.succeeded and done.provider == "tempo"
+    assert charges(rt) == [("i1", "tempo")]
+
+
+def test_an_attempt_still_processing_after_every_check_is_voided_before_failing_over() -> None:
+    rt = world(RoutingConfig(max_status_checks=2))
+    rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.LATENCY, extra_latency_ms=10_000.0))
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert done.succeeded and done.provider == "circle"
+    assert [v.provider for v in rt.voids] == ["tempo"]
+    assert charges(rt) == [("i1", "circle")]
+
+
+def test_a_decline_is_an_outcome_and_is_not_retried_elsewhere() -> None:
+    configs = tuple(dataclasses.replace(c, decline_rate=1.0) for c in DEFAULT_PROVIDERS)
+    rt = world(configs=configs)
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert not done.succeeded and done.reason == "declined by tempo" and done.attempts == 1
+    assert rt.orchestrator.breakers["tempo"].state is BreakerState.CLOSED
+
+
+def test_retries_stop_at_max_attempts() -> None:
+    rt = world(RoutingConfig(max_attempts=2))
+    for p in rt.providers.values():
+        p.set_fault(0.0, Fault(FaultKind.ERROR_RATE, error_rate=1.0))
+    rt.pay(0.0, "i1", BANK, 10_000)
+    [done] = rt.run()
+    assert not done.succeeded and done.reason == "failed after 2 attempts"
+    assert [d.chosen for d in rt.orchestrator.decisions] == ["tempo", "circle"]
+
+
+def test_no_eligible_provider_fails_the_payment_and_records_every_reason() -> None:
+    configs = (
+        DEFAULT_PROVIDERS[0],
+        dataclasses.replace(DEFAULT_PROVIDERS[1], enabled=False),
+        DEFAULT_PROVIDERS[2],
+    )
+    rt = world(configs=configs)
+    rt.orchestrator.breaker("tempo").force_open(0.0)
+    rt.pay(0.0, "i1", CRYPTO, 10_000)
+    [done] = rt.run()
+    assert not done.succeeded
+    assert done.reason == (
+        "no eligible provider (tempo: breaker: forced_open; circle: disabled; "
+        "stripe: does not support crypto)"
+    )
+    [decision] = rt.orchestrator.decisions
+    assert decision.chosen is None
+    assert dict(decision.skipped) == {
+        "tempo": "breaker: forced_open",
+        "circle": "disabled",
+        "stripe": "does not support crypto",
+    }
+
+
+def test_weighted_routing_splits_by_invoice_id_deterministically() -> None:
+    cfg = RoutingConfig(policy=Policy.WEIGHTED, weights={"tempo": 70, "circle": 30})
+    rt1, rt2 = world(cfg), world(cfg)
+    for rt in (rt1, rt2):
+        for i in range(1000):
+            rt.pay(i * 0.01, f"inv-{i}", BANK, 1_000)
+        rt.run()
+    firsts1 = [d.chosen for d in rt1.orchestrator.decisions]
+    firsts2 = [d.chosen for d in rt2.orchestrator.decisions]
+    assert firsts1 == firsts2
+    share = firsts1.count("tempo") / len(firsts1)
+    assert 0.65 < share < 0.75
+    assert "stripe" not in firsts1
+
+
+def test_cost_routing_picks_the_cheapest_eligible_provider() -> None:
+    cfg = RoutingConfig(policy=Policy.COST)
+    rt = world(cfg)
+    rt.orchestrator.breaker("tempo").disable(0.0)
+    rt.pay(0.0, "i1", CARD, 10_000)
+    [done] = rt.run()
+    assert done.provider == "circle"  # 50 bp beats Stripe's 290 bp + 30
+    assert dict(rt.orchestrator.decisions[0].skipped) == {"tempo": "breaker: disabled"}
+
+
+def test_a_forced_provider_is_never_failed_over() -> None:
+    rt = world()
+    rt.providers["stripe"].set_fault(0.0, Fault(FaultKind.OUTAGE))
+    rt.pay(0.0, "i1", CARD, 10_000, forced="stripe")
+    [done] = rt.run()
+    assert not done.succeeded and done.provider == "stripe"
+    second = rt.orchestrator.decisions[1]
+    assert second.chosen is None
+    assert ("tempo", "provider forced to stripe") in second.skipped
+
+
+def test_unknown_forced_provider_is_an_input_error() -> None:
+    rt = world()
+    with pytest.raises(InputError, match="unknown provider 'paypal'"):
+        rt.orchestrator.begin(0.0, "i1", CARD, 100, forced="paypal")
+
+
+def test_one_invoice_cannot_have_two_payments_in_flight() -> None:
+    rt = world()
+    rt.orchestrator.begin(0.0, "i1", CARD, 100)
+    with pytest.raises(IllegalTransition, match="already has a payment in flight"):
+        rt.orchestrator.begin(0.0, "i1", CARD, 100)
+
+
+def test_probes_take_a_down_provider_out_and_bring_it_back_for_failback() -> None:
+    cfg = RoutingConfig(health=HealthConfig(interval_s=5.0), breaker=BreakerConfig(open_s=600.0))
+    rt = world(cfg)
+    tempo = rt.providers["tempo"]
+    tempo.set_fault(0.0, Fault(FaultKind.OUTAGE))
+    for i in range(6):
+        rt.pay(0.1 + i * 0.01, f"a{i}", CARD, 1_000)
+    for t in (0.0, 5.0, 10.0):
+        rt.probe_all(t)
+    rt.run(until=10.0)
+    orch = rt.orchestrator
+    assert orch.health["tempo"].status is Health.DOWN
+    assert not orch.routes_to(10.0, "tempo")
+    tempo.set_fault(12.0, None)
+    rt.probe_all(15.0)
+    rt.pay(15.5, "b1", CARD, 1_000)
+    rt.pay(16.5, "b2", CARD, 1_000)
+    rt.run()
+    assert orch.health["tempo"].status is Health.HEALTHY
+    assert orch.breakers["tempo"].state is BreakerState.CLOSED  # probe -> half-open -> trial ok
+    assert [d.provider for d in rt.done[-2:]] == ["tempo", "tempo"]
+
+
+def test_a_stale_timeout_after_a_reply_does_nothing() -> None:
+    rt = world()
+    rt.pay(0.0, "i1", CARD, 10_000)
+    rt.run()
+    assert rt.orchestrator.on_timeout(5.0, "i1#1") == ()
+    assert rt.orchestrator.in_flight == 0
+
+
+def test_views_list_providers_in_priority_order_with_their_state() -> None:
+    rt = world()
+    rt.orchestrator.breaker("stripe").force_open(0.0)
+    views = rt.orchestrator.views(1.0)
+    assert [(v.name, v.breaker) for v in views] == [
+        ("tempo", BreakerState.CLOSED),
+        ("circle", BreakerState.CLOSED),
+        ("stripe", BreakerState.FORCED_OPEN),
+    ]
+
+
+def test_updating_a_provider_takes_effect_at_the_next_decision() -> None:
+    rt = world()
+    circle = dataclasses.replace(DEFAULT_PROVIDERS[1], priority=0)
+    rt.orchestrator.update_provider(circle)
+    rt.pay(0.0, "i1", CARD, 1_000)
+    [done] = rt.run()
+    assert done.provider == "circle"
+    with pytest.raises(InputError, match="unknown provider"):
+        rt.orchestrator.update_provider(dataclasses.replace(circle, name="paypal"))
