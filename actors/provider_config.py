@@ -60,7 +60,8 @@ class ProviderConfig:
     fee_fixed_minor: int = 0
     latency_base_ms: float = 100.0
     latency_jitter_ms: float = 50.0  # mean of an exponential tail on top of the base
-    connect_ms: float = 10.0  # how fast a refusal or a 429 comes back
+    network_ms: float = 20.0  # one way, between an orchestrator and the provider
+    connect_ms: float = 1.0  # how fast a refusal or a 429 is decided at the provider
     timeout_ms: float = 2000.0
     max_concurrency: int | None = None
     rate_limit_per_s: float | None = None
@@ -74,8 +75,10 @@ class ProviderConfig:
             raise InputError(f"provider {self.name!r} must support at least one method")
         if self.fee_bp < 0 or self.fee_fixed_minor < 0:
             raise InputError(f"provider {self.name!r}: fees must be >= 0")
-        if self.latency_base_ms < 0 or self.latency_jitter_ms < 0 or self.connect_ms <= 0:
-            raise InputError(f"provider {self.name!r}: latencies must be >= 0 (connect_ms > 0)")
+        if self.latency_base_ms < 0 or self.latency_jitter_ms < 0:
+            raise InputError(f"provider {self.name!r}: latencies must be >= 0")
+        if self.connect_ms <= 0 or self.network_ms <= 0:
+            raise InputError(f"provider {self.name!r}: connect_ms and network_ms must be > 0")
         if self.timeout_ms <= 0:
             raise InputError(f"provider {self.name!r}: timeout_ms must be > 0")
         if self.max_concurrency is not None and self.max_concurrency < 1:

@@ -1,0 +1,326 @@
+"""Double-entry reserve ledger: fiat received against tokens minted, in minor units.
+
+Every transfer debits one account and credits another by the same positive
+amount. A domain operation (confirm a payment, settle, redeem, hold or
+release funds under review) is a list of legs posted all-or-nothing: every
+leg is checked, then all are applied; a rejected one raises ``LedgerError``.
+
+Balance convention: each account keeps ``debits_posted`` and
+``credits_posted``; ``balance(account)`` is the amount on its natural side:
+debits - credits for assets and expenses (custodian reserve, fiat in transit,
+provider fees); credits - debits for liabilities and the outside world
+(tokens minted, funds held for review, external). No account but
+``external`` may go below zero: that one rule rejects settling more than is
+in transit, redeeming more than was minted or is in reserve, and releasing
+more than is held.
+
+Memory stays bounded: the ledger keeps a snapshot of the totals before
+``snapshot_at`` plus the transfers after it (``compact`` moves that point).
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from operator import attrgetter
+from typing import NamedTuple
+
+from actors.errors import InputError, InvariantViolation, LedgerError
+from actors.methods import PaymentMethod
+from actors.money import check_currency, ratio_bp
+
+# Storage keeps amounts in BIGINT; a larger amount could never be recorded.
+MAX_AMOUNT_MINOR = 2**63 - 1
+MAX_LEGS = 16
+_AT = attrgetter("at")  # transfers are kept sorted by time
+
+DEFAULT_SETTLEMENT_DELAY_S: Mapping[PaymentMethod, float] = {
+    PaymentMethod.CRYPTO: 0.0,  # on-chain finality is the settlement
+    PaymentMethod.BANK: 86_400.0,  # next-day bank transfer
+    PaymentMethod.CARD: 172_800.0,  # card acquirers pay out after about two days
+}
+
+
+class Account(StrEnum):
+    CUSTODIAN_RESERVE = "custodian_reserve"
+    FIAT_IN_TRANSIT = "fiat_in_transit"
+    TOKENS_MINTED = "tokens_minted"
+    PROVIDER_FEES = "provider_fees"
+    REVIEW_HOLD = "review_hold"
+    EXTERNAL = "external"
+
+
+DEBIT_NORMAL = frozenset(
+    {Account.CUSTODIAN_RESERVE, Account.FIAT_IN_TRANSIT, Account.PROVIDER_FEES}
+)
+
+
+class Kind(StrEnum):
+    PAYMENT_CONFIRMED = "payment_confirmed"
+    SETTLEMENT = "settlement"
+    REDEMPTION = "redemption"
+    REVIEW_HOLD = "review_hold"
+    REVIEW_RELEASE = "review_release"
+    REVIEW_APPLIED = "review_applied"
+
+
+class Leg(NamedTuple):
+    debit: Account
+    credit: Account
+    amount_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Transfer:
+    """One posted leg; ``operation_id`` groups the legs of one atomic operation."""
+
+    id: int
+    operation_id: int
+    kind: str
+    ref: str
+    at: float
+    debit: Account
+    credit: Account
+    amount_minor: int
+    currency: str
+    memo: str = ""
+
+
+def settlement_delay_s(
+    method: PaymentMethod | str, overrides: Mapping[str, float] | None = None
+) -> float:
+    """Seconds from confirmation to settlement for ``method``; ``overrides`` wins."""
+    try:
+        known = PaymentMethod(method)
+    except ValueError:
+        choices = ", ".join(m.value for m in PaymentMethod)
+        raise InputError(f"unknown payment method {method!r}; use one of {choices}") from None
+    delay_s = (overrides or {}).get(known.value, DEFAULT_SETTLEMENT_DELAY_S[known])
+    if not (math.isfinite(delay_s) and delay_s >= 0):
+        raise InputError(f"settlement delay for {known.value} must be >= 0 s, got {delay_s}")
+    return float(delay_s)
+
+
+def natural_balance(account: Account, debits_minor: int, credits_minor: int) -> int:
+    if account in DEBIT_NORMAL:
+        return debits_minor - credits_minor
+    return credits_minor - debits_minor
+
+
+class Ledger:
+    """The reserve ledger of one currency. Drain ``take_transfers()`` every window."""
+
+    def __init__(self, currency: str = "USD", max_pending_transfers: int = 100_000) -> None:
+        self.currency = check_currency(currency)
+        self.snapshot_at = -math.inf
+        self._max_pending = max_pending_transfers
+        self._debits = dict.fromkeys(Account, 0)
+        self._credits = dict.fromkeys(Account, 0)
+        self._snap_debits = dict.fromkeys(Account, 0)
+        self._snap_credits = dict.fromkeys(Account, 0)
+        self._history: list[Transfer] = []  # sorted by time: posts never go back in time
+        self._pending: list[Transfer] = []
+        self._last_at = -math.inf
+        self._next_transfer_id = 1
+        self._next_operation_id = 1
+
+    def debits_posted(self, account: Account) -> int:
+        return self._debits[account]
+
+    def credits_posted(self, account: Account) -> int:
+        return self._credits[account]
+
+    def balance(self, account: Account) -> int:
+        return natural_balance(account, self._debits[account], self._credits[account])
+
+    def balances(self) -> dict[Account, int]:
+        return {a: self.balance(a) for a in Account}
+
+    def balances_at(self, t: float) -> dict[Account, int]:
+        """Every balance after all transfers posted at times <= ``t``."""
+        if t < self.snapshot_at:
+            raise LedgerError(
+                f"balances at t={t} are no longer in memory (history starts at "
+                f"t={self.snapshot_at}); query storage for older balances"
+            )
+        debits, credits = dict(self._snap_debits), dict(self._snap_credits)
+        for transfer in self._history[: bisect_right(self._history, t, key=_AT)]:
+            debits[transfer.debit] += transfer.amount_minor
+            credits[transfer.credit] += transfer.amount_minor
+        return {a: natural_balance(a, debits[a], credits[a]) for a in Account}
+
+    def balance_at(self, account: Account, t: float) -> int:
+        return self.balances_at(t)[account]
+
+    def reserve_ratio_bp(self) -> int:
+        """Fiat backing tokens vs tokens minted (10,000 is 1:1), in transit included.
+
+        Funds held for review are owed back to payers and back no token.
+        """
+        b = self.balances()
+        backing = b[Account.CUSTODIAN_RESERVE] + b[Account.FIAT_IN_TRANSIT] - b[Account.REVIEW_HOLD]
+        return ratio_bp(max(backing, 0), b[Account.TOKENS_MINTED])
+
+    def check_balanced(self) -> None:
+        """Raise InvariantViolation unless debits equal credits and no balance is negative."""
+        total_debits, total_credits = sum(self._debits.values()), sum(self._credits.values())
+        if total_debits != total_credits:
+            raise InvariantViolation(
+                f"ledger unbalanced: debits {total_debits} != credits {total_credits}"
+            )
+        for account in Account:
+            if account is not Account.EXTERNAL and self.balance(account) < 0:
+                raise InvariantViolation(f"{account} is negative: {self.balance(account)}")
+
+    def post(
+        self,
+        now: float,
+        kind: str,
+        ref: str,
+        legs: Sequence[tuple[Account, Account, int]],
+        memo: str = "",
+    ) -> tuple[Transfer, ...]:
+        """Post ``legs`` (debit, credit, amount_minor) atomically, or raise and change nothing."""
+        self._check_operation(now, kind, ref, legs)
+        debits, credits = dict(self._debits), dict(self._credits)
+        checked = [_checked_leg(f"{kind} {ref!r} leg {i}", leg) for i, leg in enumerate(legs, 1)]
+        for index, leg in enumerate(checked, 1):
+            debits[leg.debit] += leg.amount_minor
+            credits[leg.credit] += leg.amount_minor
+            for account in (leg.debit, leg.credit):
+                after = natural_balance(account, debits[account], credits[account])
+                if account is not Account.EXTERNAL and after < 0:
+                    raise LedgerError(
+                        f"{kind} {ref!r} rejected at leg {index} (debit {leg.debit}, credit "
+                        f"{leg.credit}, {leg.amount_minor}): {account} would fall to {after}; "
+                        "nothing was posted"
+                    )
+        if len(self._pending) + len(checked) > self._max_pending:
+            raise InvariantViolation(
+                f"{len(self._pending)} ledger transfers not drained; the runtime must call "
+                "take_transfers() every window"
+            )
+        self._debits, self._credits, self._last_at = debits, credits, now
+        operation_id, self._next_operation_id = self._next_operation_id, self._next_operation_id + 1
+        first_id = self._next_transfer_id
+        self._next_transfer_id += len(checked)
+        transfers = tuple(
+            Transfer(first_id + i, operation_id, str(kind), ref, now, *leg, self.currency, memo)
+            for i, leg in enumerate(checked)
+        )
+        self._history.extend(transfers)
+        self._pending.extend(transfers)
+        return transfers
+
+    def confirm_payment(
+        self, now: float, ref: str, amount_minor: int, fee_minor: int
+    ) -> tuple[Transfer, ...]:
+        """Net fiat goes in transit and as many tokens are minted; the fee is an expense."""
+        valid = type(amount_minor) is type(fee_minor) is int and amount_minor > 0
+        if not (valid and 0 <= fee_minor <= amount_minor):
+            raise LedgerError(
+                f"payment {ref!r}: need int minor units with amount > 0 and 0 <= fee <= amount, "
+                f"got amount {amount_minor!r} and fee {fee_minor!r}"
+            )
+        legs = [
+            Leg(Account.FIAT_IN_TRANSIT, Account.TOKENS_MINTED, amount_minor - fee_minor),
+            Leg(Account.PROVIDER_FEES, Account.EXTERNAL, fee_minor),
+        ]
+        return self.post(now, Kind.PAYMENT_CONFIRMED, ref, _non_zero(legs))
+
+    def settle(self, now: float, ref: str, amount_minor: int) -> tuple[Transfer, ...]:
+        legs = [Leg(Account.CUSTODIAN_RESERVE, Account.FIAT_IN_TRANSIT, amount_minor)]
+        return self.post(now, Kind.SETTLEMENT, ref, legs)
+
+    def redeem(self, now: float, ref: str, amount_minor: int) -> tuple[Transfer, ...]:
+        """Burn tokens and pay the same fiat out of the reserve."""
+        legs = [Leg(Account.TOKENS_MINTED, Account.CUSTODIAN_RESERVE, amount_minor)]
+        return self.post(now, Kind.REDEMPTION, ref, legs)
+
+    def hold_for_review(
+        self, now: float, ref: str, amount_minor: int, reason: str
+    ) -> tuple[Transfer, ...]:
+        """Fiat that matches no invoice (late, under- or over-paid) arrives but is owed back."""
+        if not reason:
+            raise LedgerError(f"hold for {ref!r} needs a reason (late, underpaid, overpaid...)")
+        legs = [Leg(Account.FIAT_IN_TRANSIT, Account.REVIEW_HOLD, amount_minor)]
+        return self.post(now, Kind.REVIEW_HOLD, ref, legs, memo=reason)
+
+    def release_review(
+        self,
+        now: float,
+        ref: str,
+        amount_minor: int,
+        paid_from: Account = Account.FIAT_IN_TRANSIT,
+    ) -> tuple[Transfer, ...]:
+        """Refund held funds from where they sit: in transit, or the reserve once settled."""
+        if paid_from not in (Account.FIAT_IN_TRANSIT, Account.CUSTODIAN_RESERVE):
+            raise LedgerError(f"refund for {ref!r} must be paid from fiat, not {paid_from}")
+        legs = [Leg(Account.REVIEW_HOLD, paid_from, amount_minor)]
+        return self.post(now, Kind.REVIEW_RELEASE, ref, legs)
+
+    def apply_review(self, now: float, ref: str, amount_minor: int) -> tuple[Transfer, ...]:
+        """Accept held funds as payment: they now back newly minted tokens."""
+        legs = [Leg(Account.REVIEW_HOLD, Account.TOKENS_MINTED, amount_minor)]
+        return self.post(now, Kind.REVIEW_APPLIED, ref, legs)
+
+    def take_transfers(self) -> list[Transfer]:
+        """Transfers posted since the last call, for the recorder."""
+        taken, self._pending = self._pending, []
+        return taken
+
+    def compact(self, before_t: float) -> int:
+        """Fold transfers before ``before_t`` into the snapshot; return how many.
+
+        Posts before ``before_t`` are refused afterwards: the snapshot holds all before it.
+        """
+        if not math.isfinite(before_t):
+            raise LedgerError(f"compact needs a finite time, got {before_t}")
+        if before_t <= self.snapshot_at:
+            return 0
+        cut = bisect_left(self._history, before_t, key=_AT)
+        for transfer in self._history[:cut]:
+            self._snap_debits[transfer.debit] += transfer.amount_minor
+            self._snap_credits[transfer.credit] += transfer.amount_minor
+        del self._history[:cut]
+        self.snapshot_at = before_t
+        return cut
+
+    @property
+    def history_len(self) -> int:
+        return len(self._history)
+
+    def _check_operation(self, now: float, kind: str, ref: str, legs: Sequence[object]) -> None:
+        if not math.isfinite(now):
+            raise LedgerError(f"{kind} {ref!r}: time must be finite, got {now}")
+        floor = max(self._last_at, self.snapshot_at)
+        if now < floor:
+            raise LedgerError(
+                f"{kind} {ref!r} at t={now} is before t={floor} (last post or compaction); "
+                "ledger time must not go backwards"
+            )
+        if not kind or not ref:
+            raise LedgerError(f"every operation needs a kind and a reference, got {kind!r} {ref!r}")
+        if not 1 <= len(legs) <= MAX_LEGS:
+            raise LedgerError(f"{kind} {ref!r} has {len(legs)} legs; use 1 to {MAX_LEGS}")
+
+
+def _checked_leg(where: str, leg: tuple[Account, Account, int]) -> Leg:
+    try:
+        debit_name, credit_name, amount = leg
+        debit, credit = Account(debit_name), Account(credit_name)
+    except (TypeError, ValueError):
+        raise LedgerError(f"{where}: expected (debit, credit, amount_minor), got {leg!r}") from None
+    if debit is credit:
+        raise LedgerError(f"{where}: debits and credits the same account {debit}")
+    if type(amount) is not int or not 0 < amount <= MAX_AMOUNT_MINOR:
+        raise LedgerError(f"{where}: amount must be a positive int of minor units, not {amount!r}")
+    return Leg(debit, credit, amount)
+
+
+def _non_zero(legs: Iterable[Leg]) -> list[Leg]:
+    # A fee of 0, or a fee equal to the amount, leaves a leg with nothing to move.
+    return [leg for leg in legs if leg.amount_minor != 0]
