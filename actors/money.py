@@ -14,7 +14,7 @@ from actors.errors import CurrencyMismatch, MoneyError
 # Minor-unit exponent of each supported currency (ISO 4217).
 CURRENCY_EXPONENTS: dict[str, int] = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 
-_DECIMAL_RE = re.compile(r"^(?P<sign>-)?(?P<int>\d+)(?:\.(?P<frac>\d*))?$")
+_DECIMAL_RE = re.compile(r"^(?P<sign>-)?(?P<int>[0-9]{1,18})(?:\.(?P<frac>[0-9]*))?$")
 
 BP_PER_UNIT = 10_000
 

@@ -1,0 +1,297 @@
+"""Bulk invoice import from CSV (the enterprise flow).
+
+``parse_invoices_csv`` turns an uploaded file into validated ``InvoiceDraft``
+rows and a list of ``RowError`` naming the physical line (the header is line
+1; a row with a quoted multi-line field is reported at the line it starts on),
+the column and the reason. A bad row never drops a good one: every row is
+either accepted or rejected with at least one error, and every error found in
+a row is reported. Only an over-size file is refused as a whole.
+
+Import keeps text as text: a cell such as ``=SUM(A1)`` is a valid payer name
+here; neutralising formulas is the job of the CSV export.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import TypeVar
+
+from actors.errors import InputError, InvariantViolation
+from actors.methods import PaymentMethod
+from actors.money import Money, check_currency
+
+REQUIRED_COLUMNS = ("invoice_id", "payer", "merchant", "amount", "currency", "method", "due_date")
+_BOM = b"\xef\xbb\xbf"
+# Decoding with surrogateescape maps each invalid UTF-8 byte to one of these
+# code points and nothing else does, so a row can be blamed for its own bytes.
+_INVALID_UTF8 = re.compile("[\udc80-\udcff]")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_METHODS = ", ".join(sorted(PaymentMethod))
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvLimits:
+    max_bytes: int = 5 * 1024 * 1024
+    max_rows: int = 10_000
+    max_amount_minor: int = 100_000_000  # 1,000,000.00 in a 2-decimal currency
+    max_field_chars: int = 256
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_rows", "max_amount_minor", "max_field_chars"):
+            if getattr(self, name) <= 0:
+                raise InputError(f"CSV limit {name} must be positive, got {getattr(self, name)}")
+
+
+DEFAULT_LIMITS = CsvLimits()
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    column: str | None  # None when the problem is the row (or header) as a whole
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDraft:
+    """A validated row, ready for ``Invoice.from_draft``."""
+
+    line: int
+    invoice_id: str
+    payer: str
+    merchant: str
+    amount: Money
+    method: PaymentMethod
+    due_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """Outcome of one import. ``rows_rejected`` includes the rows over the row limit."""
+
+    accepted: list[InvoiceDraft]
+    errors: list[RowError]
+    warnings: list[RowError]
+    rows_seen: int
+    rows_rejected: int
+    rows_over_limit: int
+
+    def __post_init__(self) -> None:
+        if len(self.accepted) + self.rows_rejected != self.rows_seen:
+            raise InvariantViolation(
+                f"CSV import lost rows: {len(self.accepted)} accepted + {self.rows_rejected} "
+                f"rejected != {self.rows_seen} seen"
+            )
+
+
+def parse_invoices_csv(data: bytes, limits: CsvLimits = DEFAULT_LIMITS) -> ImportResult:
+    """Validate every row of an invoice CSV; raise ``InputError`` only for an over-size file."""
+    if len(data) > limits.max_bytes:
+        raise InputError(
+            f"the CSV file is {len(data):,} bytes; the limit is {limits.max_bytes:,} bytes "
+            "(split it into smaller files)"
+        )
+    rows = _rows(data.removeprefix(_BOM).decode("utf-8", errors="surrogateescape"))
+    errors: list[RowError] = []
+    warnings: list[RowError] = []
+    header = _read_header(next(rows, None), errors, warnings)
+    if header is None:
+        return ImportResult([], errors, warnings, 0, 0, 0)
+    accepted: list[InvoiceDraft] = []
+    first_line_of: dict[str, int] = {}  # accepted invoice id -> its line, to name duplicates
+    seen = rejected = over = 0
+    first_over_line = 0
+    for line, fields, problem in rows:
+        seen += 1
+        if seen > limits.max_rows:
+            over += 1
+            first_over_line = first_over_line or line
+            continue
+        if fields is None:
+            errors.append(RowError(line, None, problem or "unreadable row"))
+            rejected += 1
+            continue
+        outcome = _check_row(line, fields, header, limits, first_line_of)
+        if isinstance(outcome, InvoiceDraft):
+            accepted.append(outcome)
+            first_line_of[outcome.invoice_id] = line
+        else:
+            errors.extend(outcome)
+            rejected += 1
+    if over:
+        errors.append(
+            RowError(
+                first_over_line,
+                None,
+                f"{over:,} rows from this line on were not imported: "
+                f"a file may hold at most {limits.max_rows:,} rows",
+            )
+        )
+    return ImportResult(accepted, errors, warnings, seen, rejected + over, over)
+
+
+def _rows(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
+    """(start line, fields or None, CSV syntax problem or None) for each non-blank row."""
+    # newline="" hands line endings to the csv module, which knows about quoted
+    # newlines; reader.line_num then counts physical lines, so the row that was
+    # just read starts on the line after the previous row ended.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    end = 0
+    while True:
+        start = end + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            end = reader.line_num
+            yield start, None, f"not valid CSV: {exc} (check the quotes on this row)"
+            continue
+        end = reader.line_num
+        if any(field.strip() for field in fields):
+            yield start, fields, None
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    positions: dict[str, int]  # required column -> index in a row
+    width: int
+
+
+def _read_header(
+    first: tuple[int, list[str] | None, str | None] | None,
+    errors: list[RowError],
+    warnings: list[RowError],
+) -> _Header | None:
+    """Where the required columns are, or None (with one error) if rows cannot be read."""
+    expected = ", ".join(REQUIRED_COLUMNS)
+    if first is None:
+        errors.append(RowError(1, None, f"the file is empty; the first line must name {expected}"))
+        return None
+    line, fields, problem = first
+    if fields is None or problem is not None:
+        errors.append(RowError(line, None, f"header: {problem}"))
+        return None
+    names = [field.strip().lower() for field in fields]
+    if any(_INVALID_UTF8.search(name) for name in names):
+        errors.append(RowError(line, None, "header is not valid UTF-8; save the file as UTF-8"))
+        return None
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    doubled = [column for column in REQUIRED_COLUMNS if names.count(column) > 1]
+    if missing or doubled:
+        said = [f"missing columns: {', '.join(missing)}"] if missing else []
+        said += [f"columns given twice: {', '.join(doubled)}"] if doubled else []
+        errors.append(RowError(line, None, f"header {'; '.join(said)} (expected {expected})"))
+        return None
+    unknown = [repr(name) for name in names if name not in REQUIRED_COLUMNS]
+    if unknown:
+        warnings.append(RowError(line, None, f"unknown columns ignored: {', '.join(unknown)}"))
+    return _Header({column: names.index(column) for column in REQUIRED_COLUMNS}, len(names))
+
+
+def _check_row(
+    line: int,
+    fields: list[str],
+    header: _Header,
+    limits: CsvLimits,
+    first_line_of: dict[str, int],
+) -> InvoiceDraft | list[RowError]:
+    """The draft for a row, or every error found in it."""
+    errors: list[RowError] = []
+    if len(fields) > header.width:
+        reason = (
+            f"row has {len(fields)} fields, the header {header.width}; quote values with commas"
+        )
+        errors.append(RowError(line, None, reason))
+    text: dict[str, str] = {}
+    for column, position in header.positions.items():
+        if position >= len(fields):
+            reason = f"missing value: the row has only {len(fields)} fields"
+            errors.append(RowError(line, column, reason))
+            continue
+        value = fields[position].strip()
+        problem = _field_problem(column, value, limits.max_field_chars)
+        if problem:
+            errors.append(RowError(line, column, problem))
+        else:
+            text[column] = value
+
+    def convert(column: str, parse: Callable[[str], _T]) -> _T | None:
+        if column not in text:
+            return None  # already reported
+        try:
+            return parse(text[column])
+        except InputError as exc:
+            errors.append(RowError(line, column, str(exc)))
+            return None
+
+    currency = convert("currency", _currency)
+    amount = convert("amount", partial(_amount, currency=currency, limits=limits))
+    method = convert("method", _method)
+    due_date = convert("due_date", _due_date)
+    invoice_id = text.get("invoice_id")
+    if invoice_id is not None and invoice_id in first_line_of:
+        first = first_line_of[invoice_id]
+        reason = f"duplicate invoice id {invoice_id!r}: already imported from line {first}"
+        errors.append(RowError(line, "invoice_id", reason))
+    if errors:
+        return errors
+    assert invoice_id is not None and amount is not None and method is not None
+    assert due_date is not None
+    return InvoiceDraft(line, invoice_id, text["payer"], text["merchant"], amount, method, due_date)
+
+
+def _field_problem(column: str, value: str, max_chars: int) -> str | None:
+    bad = _INVALID_UTF8.search(value)
+    if bad:
+        byte = ord(bad.group()) - 0xDC00
+        return f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+    if len(value) > max_chars:
+        return f"value is {len(value):,} characters; the limit is {max_chars:,}"
+    if not value:
+        return "empty invoice id" if column == "invoice_id" else "missing value"
+    return None
+
+
+def _currency(text: str) -> str:
+    return check_currency(text.upper())
+
+
+def _amount(text: str, currency: str | None, limits: CsvLimits) -> Money | None:
+    if currency is None:
+        return None  # cannot judge decimals without a currency; the currency is reported
+    if not text.isascii():
+        raise InputError(f"{text!r} is not a number (expected e.g. 12.50)")
+    try:
+        amount = Money.parse(text, currency)
+    except ValueError as exc:  # int() refuses numbers of thousands of digits
+        raise InputError(f"{text[:20]!r}... has too many digits") from exc
+    if amount.amount_minor <= 0:
+        raise InputError(f"amount must be greater than 0, got {text}")
+    if amount.amount_minor > limits.max_amount_minor:
+        cap = Money(limits.max_amount_minor, currency)
+        raise InputError(f"amount {amount} is over the limit of {cap} per invoice")
+    return amount
+
+
+def _method(text: str) -> PaymentMethod:
+    try:
+        return PaymentMethod(text.lower())
+    except ValueError:
+        raise InputError(f"unknown method {text!r}; use one of {_METHODS}") from None
+
+
+def _due_date(text: str) -> date:
+    if _ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. 2025-02-30: shaped like a date, but there is no such day
+    raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-31")
