@@ -74,6 +74,7 @@ class Charge:
     amount_minor: int
     fee_minor: int
     charged_at: float
+    origin: int = 0  # which orchestrator replica sent the attempt
 
 
 @dataclass(slots=True)
@@ -83,6 +84,7 @@ class _Pending:
     amount_minor: int
     fee_minor: int
     charged_at: float
+    origin: int
     voided: bool = False
 
 
@@ -120,16 +122,12 @@ class Provider:
         self.config = config
 
     def set_fault(self, now: float, fault: Fault | None) -> None:
-        """Start (or with None, clear) a fault. Pending work of a now-silent provider is lost."""
+        """Start (or with None, clear) a fault."""
         self.advance(now)
         if fault is not None and fault.started_at != now:
             fault = replace(fault, started_at=now)
+        # Requests already being processed finish and answer; a fault changes new requests.
         self.fault = fault
-        if fault is not None and fault.kind is FaultKind.SILENT:
-            # "Never answers": requests in flight are dropped before they take effect.
-            for pending in self._by_key.values():
-                if pending.charged_at > now:
-                    pending.voided = True
 
     def is_down(self, now: float) -> bool:
         fault = self.fault
@@ -160,6 +158,7 @@ class Provider:
                         pending.amount_minor,
                         pending.fee_minor,
                         pending.charged_at,
+                        pending.origin,
                     )
                 )
         horizon = now - self.config.idempotency_retention_s
@@ -169,6 +168,10 @@ class Provider:
             pending = self._by_key.get(key)
             if pending is not None and pending.charged_at < horizon:
                 del self._by_key[key]
+
+    def next_due(self) -> float | None:
+        """When the next pending charge takes effect (the runtime must wake the provider then)."""
+        return self._due[0][0] if self._due else None
 
     def take_charges(self) -> list[Charge]:
         charges, self.charges = self.charges, []
@@ -182,6 +185,7 @@ class Provider:
         attempt_key: str,
         amount_minor: int,
         method: PaymentMethod,
+        origin: int = 0,
     ) -> ProviderReply:
         """Handle a payment attempt arriving at ``now``."""
         self.advance(now)
@@ -207,7 +211,9 @@ class Provider:
         fee = fee_minor(amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
         charged_at = now + latency_ms / 1000.0
         self._remember(
-            now, invoice_key, _Pending(invoice_id, attempt_key, amount_minor, fee, charged_at)
+            now,
+            invoice_key,
+            _Pending(invoice_id, attempt_key, amount_minor, fee, charged_at, origin),
         )
         reply_ms = latency_ms
         if fault is not None and fault.kind is FaultKind.LATE_SUCCESS:

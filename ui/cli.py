@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from simulation.scenario import ScenarioError, load_scenario
+from ui.run_command import run
 
 app = typer.Typer(
     name="invoicesim",
@@ -18,6 +24,34 @@ def version() -> None:
     from importlib.metadata import version as pkg_version
 
     typer.echo(pkg_version("invoicesim"))
+
+
+@app.command()
+def validate(
+    files: Annotated[
+        list[Path], typer.Argument(help="Scenario YAML files to check.", show_default=False)
+    ],
+) -> None:
+    """Check scenario files without running them; exit code 2 if any is invalid."""
+    failed = False
+    for file in files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            typer.echo(str(exc), err=True)
+            failed = True
+            continue
+        faults, checks = len(scenario.faults), len(scenario.assertions)
+        typer.echo(
+            f"ok  {file}  ({scenario.name}, {scenario.duration_s:g} s, "
+            f"{faults} fault{'' if faults == 1 else 's'}, "
+            f"{checks} assertion{'' if checks == 1 else 's'})"
+        )
+    if failed:
+        raise typer.Exit(code=2)
+
+
+app.command()(run)
 
 
 def main() -> None:

@@ -80,16 +80,17 @@ def test_an_outage_refuses_at_once() -> None:
     assert pay(p, 2.0, 2).outcome is Outcome.SUCCEEDED
 
 
-def test_a_silent_provider_never_answers_and_never_charges() -> None:
+def test_a_silent_provider_never_answers_and_never_charges_new_requests() -> None:
     p = tempo()
-    pay(p, 0.0, 1)  # in flight when the silence starts
+    in_flight = pay(p, 0.0, 1)  # already being processed when the silence starts
     p.set_fault(0.01, Fault(FaultKind.SILENT))
     reply = pay(p, 0.02, 2)
     assert reply.reply_after_ms is None
-    assert p.status(0.5, "inv:i1") is None
+    assert in_flight.reply_after_ms is not None
+    assert p.status(0.5, "inv:i2") is None
     assert p.probe(0.5) is None
     p.advance(10.0)
-    assert p.take_charges() == []
+    assert [c.invoice_id for c in p.take_charges()] == ["i1"]
 
 
 def test_an_error_rate_fault_fails_about_that_share() -> None:

@@ -1,0 +1,150 @@
+"""The composition root of a run: layout, LP specs, runtime, coordinator, report.
+
+``run_scenario`` is what the CLI, the benchmarks and the tests call. Nothing is
+built at import time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
+from actors.errors import InputError
+from simulation.coordinator import Progress, WindowStats, run_windows
+from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
+from simulation.runtime import LocalRuntime, Runtime
+
+BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
+
+
+@dataclass
+class RunOptions:
+    shards: int | None = None  # None: the scenario's
+    runtime: str = "local"
+    speed: float | None = None  # None: the scenario's clock
+    sink: Callable[[list[tuple[Any, ...]]], None] | None = None  # finished invoice rows
+
+
+def build_layout(scenario: Any, shards: int) -> Layout:
+    configs = scenario.provider_configs()
+    providers = {c.name: i for i, c in enumerate(configs)}
+    first_shard = len(providers)
+    lookahead = max(MIN_LOOKAHEAD_S, min(c.network_ms for c in configs) / 1000.0)
+    return Layout(
+        providers=providers,
+        shards=tuple(range(first_shard, first_shard + shards)),
+        reserve=first_shard + shards,
+        lookahead_s=lookahead,
+    )
+
+
+def load_bulk(scenario: Any) -> list[dict[str, Any]]:
+    """Parse every bulk CSV once; shards get the accepted rows, the report the errors."""
+    jobs = []
+    for job, bulk in enumerate(scenario.bulk):
+        path = scenario.bulk_path(bulk)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise InputError(f"bulk[{job}].file: cannot read {path}: {error.strerror}") from None
+        result = parse_invoices_csv(data)
+        jobs.append(
+            {
+                "job": job,
+                "file": str(bulk.file),
+                "at_s": float(bulk.at_s),
+                "provider": None if bulk.provider == "auto" else bulk.provider,
+                "drafts": result.accepted,
+                "rows": result.rows_seen,
+                "accepted": len(result.accepted),
+                "errors": [
+                    {"line": e.line, "column": e.column, "reason": e.reason} for e in result.errors
+                ],
+            }
+        )
+    return jobs
+
+
+def build_specs(
+    scenario: Any, layout: Layout, bulk_jobs: list[dict[str, Any]], collect_rows: bool = False
+) -> list[LpSpec]:
+    specs = [
+        LpSpec("provider", index, name, scenario, layout)
+        for name, index in layout.providers.items()
+    ]
+    n = len(layout.shards)
+    for shard_no, index in enumerate(layout.shards):
+        shares = []
+        for job in bulk_jobs:
+            drafts: list[InvoiceDraft] = job["drafts"][shard_no::n]
+            if drafts:
+                shares.append(
+                    BulkShare(
+                        job["job"],
+                        job["at_s"] + shard_no * BULK_ROW_INTERVAL_S / n,
+                        job["provider"],
+                        tuple(drafts),
+                        BULK_ROW_INTERVAL_S,
+                    )
+                )
+        specs.append(
+            LpSpec(
+                "shard",
+                index,
+                f"shard-{shard_no}",
+                scenario,
+                layout,
+                shard_no,
+                tuple(shares),
+                collect_rows,
+            )
+        )
+    specs.append(LpSpec("reserve", layout.reserve, "reserve", scenario, layout))
+    return specs
+
+
+def make_runtime(name: str) -> Runtime:
+    if name == "local":
+        return LocalRuntime()
+    raise InputError(f"unknown runtime {name!r}; this build supports: local")
+
+
+def run_scenario(
+    scenario: Any,
+    options: RunOptions | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Run a scenario to the end and return its report (a JSON-ready dict)."""
+    from simulation.report import build_report
+
+    options = options or RunOptions()
+    shards = options.shards or int(scenario.shards)
+    if not 1 <= shards <= 64:
+        raise InputError(f"--shards must be within 1..64, got {shards}")
+    speed = options.speed
+    if speed is None and scenario.clock.mode == "paced":
+        speed = float(scenario.clock.speed)
+    layout = build_layout(scenario, shards)
+    bulk_jobs = load_bulk(scenario)
+    runtime = make_runtime(options.runtime)
+    started = time.time()
+    try:
+        runtime.start(build_specs(scenario, layout, bulk_jobs, options.sink is not None))
+        hard_end = float(scenario.duration_s) + float(scenario.drain_limit_s)
+        stats: WindowStats = run_windows(
+            runtime,
+            layout,
+            float(scenario.duration_s),
+            hard_end,
+            speed,
+            progress,
+            should_stop,
+            options.sink,
+        )
+    finally:
+        runtime.close()
+    return build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)

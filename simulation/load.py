@@ -1,0 +1,133 @@
+"""Load shapes: when invoices arrive, and what each payer does.
+
+Each shard generates its own share (rate / shards) of every load phase. An
+arrival time comes from inverting the cumulative rate Λ(t) of the phase:
+arrival n of shard k is where Λ reaches (n·shards + k + ½) for the smooth
+shapes (constant, ramp, spike), or a running sum of exponential gaps for
+``poisson``. Every draw is keyed by shard, phase and arrival number, so a
+shard's arrivals do not depend on anything else that happens.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from actors.keyed import KeyedRandom
+from actors.methods import PaymentMethod
+
+# A segment of piecewise-linear rate: (t0, t1, rate at t0, rate at t1), absolute seconds.
+Segment = tuple[float, float, float, float]
+
+
+def rate_segments(phase: Any) -> list[Segment]:
+    start, end = phase.start_s, phase.start_s + phase.duration_s
+    shape, rate = phase.shape, phase.rate_per_s
+    if shape == "ramp":
+        return [(start, end, rate, phase.rate_end_per_s)]
+    if shape == "spike":
+        s0 = min(end, start + phase.spike.at_s)
+        s1 = min(end, s0 + phase.spike.duration_s)
+        spike = phase.spike.rate_per_s
+        parts = [(start, s0, rate, rate), (s0, s1, spike, spike), (s1, end, rate, rate)]
+        return [p for p in parts if p[1] > p[0]]
+    return [(start, end, rate, rate)]
+
+
+def _invert(segments: list[Segment], target: float) -> float | None:
+    """The time where the cumulative rate reaches ``target``, or None past the end."""
+    for t0, t1, r0, r1 in segments:
+        span = t1 - t0
+        area = (r0 + r1) / 2.0 * span
+        if target > area:
+            target -= area
+            continue
+        slope = (r1 - r0) / span if span > 0 else 0.0
+        if abs(slope) < 1e-12:
+            return t0 + (target / r0 if r0 > 0 else 0.0)
+        # r0·x + slope·x²/2 = target
+        disc = r0 * r0 + 2.0 * slope * target
+        return t0 + (-r0 + math.sqrt(max(disc, 0.0))) / slope
+    return None
+
+
+class ArrivalStream:
+    """Arrival times of one shard's share of one phase, generated lazily."""
+
+    __slots__ = ("_entity", "_n", "_poisson", "_rng", "_segments", "_shard", "_shards", "_u")
+
+    def __init__(
+        self, phase: Any, phase_index: int, shard: int, shards: int, rng: KeyedRandom
+    ) -> None:
+        self._segments = rate_segments(phase)
+        self._poisson = phase.shape == "poisson"
+        self._shard, self._shards = shard, shards
+        self._rng = rng
+        self._entity = f"arrivals:{phase_index}:{shard}"
+        self._n = 0
+        self._u = 0.0
+
+    def next(self) -> float | None:
+        n = self._n
+        self._n += 1
+        if self._poisson:
+            self._u += self._rng.exponential(float(self._shards), self._entity, n)
+            target = self._u
+        else:
+            target = n * self._shards + self._shard + 0.5
+        return _invert(self._segments, target)
+
+
+@dataclass(frozen=True, slots=True)
+class PayerPlan:
+    method: PaymentMethod
+    amount_minor: int
+    behaviour: str  # "pays", "never", "late"
+    pay_after_s: float  # from invoice creation
+
+
+def _pick_method(weights: dict[str, float], u: float) -> PaymentMethod:
+    total = sum(weights.values())
+    point = u * total
+    for name, weight in weights.items():
+        point -= weight
+        if point < 0:
+            return PaymentMethod(name)
+    return PaymentMethod(next(n for n, w in reversed(list(weights.items())) if w > 0))
+
+
+def _amount_minor(spec: Any, rng: KeyedRandom, invoice_id: str) -> int:
+    kind = spec.distribution
+    if kind == "fixed":
+        return int(spec.value_minor)
+    if kind == "uniform":
+        lo, hi = int(spec.min_minor), int(spec.max_minor)
+        return lo + int(rng.uniform(invoice_id, 0, stream="amount") * (hi - lo + 1))
+    # lognormal around the median: Box-Muller from two keyed uniforms
+    u1 = rng.uniform(invoice_id, 0, stream="amount")
+    u2 = rng.uniform(invoice_id, 1, stream="amount")
+    z = math.sqrt(-2.0 * math.log1p(-u1)) * math.cos(2.0 * math.pi * u2)
+    value = round(spec.median_minor * math.exp(spec.sigma * z))
+    if spec.min_minor is not None:
+        value = max(value, int(spec.min_minor))
+    if spec.max_minor is not None:
+        value = min(value, int(spec.max_minor))
+    return max(int(value), 1)
+
+
+LATE_MEAN_S = 120.0  # how long after expiry a late payer pays, on average
+
+
+def plan_payer(phase: Any, rng: KeyedRandom, invoice_id: str, ttl_s: float) -> PayerPlan:
+    """Everything random about one invoice's payer, keyed by the invoice id."""
+    method = _pick_method(phase.methods, rng.uniform(invoice_id, 0, stream="method"))
+    amount = _amount_minor(phase.amount, rng, invoice_id)
+    u = rng.uniform(invoice_id, 0, stream="behaviour")
+    if u < phase.never_pay_share:
+        return PayerPlan(method, amount, "never", ttl_s)
+    if u < phase.never_pay_share + phase.late_pay_share:
+        late = ttl_s + 1.0 + rng.exponential(LATE_MEAN_S, invoice_id, 0, stream="late")
+        return PayerPlan(PaymentMethod.CRYPTO, amount, "late", late)
+    think = rng.exponential(phase.think_s, invoice_id, 0, stream="think") if phase.think_s else 0
+    return PayerPlan(method, amount, "pays", min(think, ttl_s * 0.9))

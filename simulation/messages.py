@@ -1,0 +1,73 @@
+"""Messages between logical processes.
+
+Every message carries the simulated time it is delivered at; the coordinator
+hands a logical process its messages at the next window, sorted by
+(time, source, sequence) so delivery order never depends on the runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from actors.orchestrator_records import CheckStatus, SendAttempt, VoidAttempt
+from actors.provider import Charge, Outcome, StatusState
+
+# (deliver_at, source LP index, source sequence number, payload)
+Envelope = tuple[float, int, int, object]
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    shard: int
+    provider: str
+    probe_no: int
+    sent_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    attempt_key: str
+    outcome: Outcome
+    fee_minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatusAnswer:
+    attempt_key: str
+    check_no: int
+    state: StatusState
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeAnswer:
+    provider: str
+    probe_no: int
+    latency_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChargeNotice:
+    charge: Charge
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentConfirmed:
+    """A shard tells the reserve that an invoice was paid: mint, then settle later."""
+
+    invoice_id: str
+    amount_minor: int
+    fee_minor: int
+    method: str
+    paid_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class FundsForReview:
+    invoice_id: str
+    amount_minor: int
+    reason: str
+
+
+ToProvider = SendAttempt | CheckStatus | VoidAttempt | Probe
+ToShard = Reply | StatusAnswer | ProbeAnswer | ChargeNotice
+ToReserve = PaymentConfirmed | FundsForReview

@@ -1,0 +1,399 @@
+"""The shard logical process: a partition of invoices, their wallets and an orchestrator.
+
+A shard generates its share of the scenario's load, creates each invoice with
+its ephemeral wallet, lets the payer pay (or not, or late), drives its
+orchestrator replica, and carries out the orchestrator's commands as messages
+to the provider processes. Finished invoices and destroyed wallets leave
+memory at once; a finished invoice is remembered for ``RECENT_S`` only, to
+catch a charge that arrives after the payment ended (a double pay or lost money).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+from typing import Any
+
+from actors.invoice import Invoice, InvoiceState
+from actors.keyed import KeyedRandom
+from actors.methods import PaymentMethod
+from actors.money import Money
+from actors.orchestrator import Orchestrator
+from actors.orchestrator_records import (
+    AttemptFinished,
+    CheckStatus,
+    Command,
+    PaymentDone,
+    SendAttempt,
+    VoidAttempt,
+)
+from actors.wallet import DestructionLog, EphemeralWallet, WalletFactory, WalletState
+from simulation.failover import FailoverTracker
+from simulation.layout import LATE_GRACE_S, RECENT_S, BulkShare, LpSpec
+from simulation.load import ArrivalStream, plan_payer
+from simulation.lp import LogicalProcess
+from simulation.messages import (
+    ChargeNotice,
+    FundsForReview,
+    PaymentConfirmed,
+    Probe,
+    ProbeAnswer,
+    Reply,
+    StatusAnswer,
+)
+from simulation.metrics import ShardMetrics
+
+DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not the clock
+
+
+class ShardLP(LogicalProcess):
+    def __init__(self, spec: LpSpec) -> None:
+        scn, layout = spec.scenario, spec.layout
+        super().__init__(spec.index, spec.name, layout.lookahead_s)
+        self.scenario = scn
+        self.shard_no = spec.shard_no
+        self._shards = len(layout.shards)
+        self._layout = layout
+        self._rng = KeyedRandom(scn.seed)
+        configs = scn.provider_configs()
+        self.orch = Orchestrator(spec.name, configs, scn.routing_config())
+        self._net = {c.name: c.network_ms / 1000.0 for c in configs}
+        self._factory = WalletFactory(f"seed{scn.seed}-{spec.name}")
+        self._dlog = DestructionLog(spec.name)
+        self._ttl = float(scn.wallet_ttl_s)
+        self.invoices: dict[str, Invoice] = {}
+        self.wallets: dict[str, EphemeralWallet] = {}
+        self._forced: dict[str, str] = {}
+        self._charges: dict[str, int] = {}
+        self._recent: dict[str, list[Any]] = {}  # id -> [end state, charges, ended_at]
+        self._seq = 0
+        self._probe_no = 0
+        self._probes_out: dict[str, int] = {}
+        self._destroyed = 0
+        self._rows: list[tuple[Any, ...]] | None = [] if spec.collect_rows else None
+        bucket_s = max(1.0, float(scn.duration_s) / 600.0)
+        self.metrics = ShardMetrics([c.name for c in configs], bucket_s)
+        faults = [
+            (f.target, float(f.start_s), float(f.end_s))
+            for f in scn.faults
+            if f.target != "custodian"
+        ]
+        self.tracker = FailoverTracker(faults)
+        self._schedule(spec.bulk)
+
+    # ---- set-up ------------------------------------------------------------------
+    def _schedule(self, bulk: tuple[BulkShare, ...]) -> None:
+        scn = self.scenario
+        for i, phase in enumerate(scn.load):
+            stream = ArrivalStream(phase, i, self.shard_no, self._shards, self._rng)
+            self._next_arrival(stream, phase)
+        for i, track in enumerate(self.tracker.tracks):
+            self.call_at(track.start, partial(self._fault_started, i))
+        self.call_at(0.0, self._probe_round)
+        for share in bulk:
+            for j, draft in enumerate(share.drafts):
+                at = share.at_s + j * share.row_interval_s
+                self.call_at(at, partial(self._bulk_row, share, draft))
+
+    def _fault_started(self, index: int) -> None:
+        self.tracker.at_fault_start(self.now, self.orch, index)
+
+    def _next_arrival(self, stream: ArrivalStream, phase: Any) -> None:
+        at = stream.next()
+        if at is None or at >= self.scenario.duration_s:
+            return
+        self.call_at(max(at, self.now), lambda: self._arrive(stream, phase))
+
+    # ---- invoices ----------------------------------------------------------------
+    def _arrive(self, stream: ArrivalStream, phase: Any) -> None:
+        now = self.now
+        invoice_id = f"s{self.shard_no}-{self._seq}"
+        self._seq += 1
+        plan = plan_payer(phase, self._rng, invoice_id, self._ttl)
+        amount = Money(plan.amount_minor, phase.currency)
+        self._create(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
+        if plan.behaviour == "pays":
+            self.call_at(now + plan.pay_after_s, lambda: self._pay(invoice_id))
+        else:
+            self.call_at(now + self._ttl, lambda: self._expire(invoice_id))
+            if plan.behaviour == "late":
+                self.call_at(now + plan.pay_after_s, lambda: self._late_pay(invoice_id, amount))
+        self._next_arrival(stream, phase)
+
+    def _create(
+        self,
+        now: float,
+        invoice_id: str,
+        amount: Money,
+        method: PaymentMethod,
+        payer: str,
+        behaviour: str,
+    ) -> None:
+        invoice = Invoice(
+            id=invoice_id,
+            merchant=f"merchant-{self.shard_no}",
+            payer=payer,
+            amount=amount,
+            method=method,
+            due_date=DUE_DATE,
+            created_at=now,
+        )
+        self.invoices[invoice_id] = invoice
+        self.wallets[invoice_id] = self._factory.create(invoice_id, amount, now, self._ttl)
+        self.metrics.created(now)
+        self.record(f"C|{invoice_id}|{now:.6f}|{amount.amount_minor}|{method}|{behaviour}")
+
+    def _bulk_row(self, share: BulkShare, draft: Any) -> None:
+        now = self.now
+        invoice_id = f"b{share.job}:{draft.invoice_id}"
+        self._create(now, invoice_id, draft.amount, draft.method, draft.payer, "bulk")
+        if share.provider is not None:
+            self._forced[invoice_id] = share.provider
+        self._pay(invoice_id)
+
+    def _pay(self, invoice_id: str) -> None:
+        invoice = self.invoices.get(invoice_id)
+        if invoice is None or invoice.state is not InvoiceState.PENDING:
+            return
+        invoice.start_processing(self.now)
+        forced = self._forced.pop(invoice_id, None)
+        self._apply(
+            self.orch.begin(
+                self.now, invoice_id, invoice.method, invoice.amount.amount_minor, forced
+            )
+        )
+
+    def _apply(self, commands: tuple[Command, ...]) -> None:
+        for command in commands:
+            if type(command) is SendAttempt:
+                self._send_attempt(command)
+            elif type(command) is CheckStatus:
+                self._send_check(command)
+            elif type(command) is VoidAttempt:
+                lp = self._layout.providers[command.provider]
+                self.send(lp, command.sent_at + self._net[command.provider], command)
+            else:
+                assert type(command) is PaymentDone
+                self._payment_done(command)
+
+    def _send_attempt(self, attempt: SendAttempt) -> None:
+        provider = attempt.provider
+        self.send(self._layout.providers[provider], attempt.sent_at + self._net[provider], attempt)
+        key = attempt.attempt_key
+        self.call_at(attempt.timeout_at, lambda: self._apply(self.orch.on_timeout(self.now, key)))
+
+    def _send_check(self, check: CheckStatus) -> None:
+        provider = check.attempt.provider
+        self.send(self._layout.providers[provider], check.send_at + self._net[provider], check)
+        key, no = check.attempt.attempt_key, check.check_no
+        self.call_at(
+            check.deadline, lambda: self._apply(self.orch.on_status(self.now, key, no, None))
+        )
+
+    def _payment_done(self, done: PaymentDone) -> None:
+        now = self.now
+        invoice_id = done.invoice_id
+        invoice = self.invoices[invoice_id]
+        wallet = self.wallets[invoice_id]
+        if done.succeeded:
+            assert done.provider is not None
+            invoice.mark_paid(now, done.provider)
+            wallet.receive(now, invoice.amount)  # the provider delivers the tokens
+            amount = invoice.amount.amount_minor
+            self.send(
+                self._layout.reserve,
+                now + self.lookahead_s,
+                PaymentConfirmed(invoice_id, amount, done.fee_minor, invoice.method, now),
+            )
+            self.metrics.paid(now, done.provider, done.latency_ms, amount)
+            self._retire(invoice_id, "paid", done.fee_minor, done.attempts)
+            self._destroy(invoice_id, "paid")
+        else:
+            invoice.mark_failed(now, done.reason, done.provider)
+            self.metrics.failed(now)
+            self.call_at(max(now, wallet.expires_at), lambda: self._expire(invoice_id))
+            self._retire(invoice_id, "failed", 0, done.attempts)
+        self.tracker.on_done(done)
+        self.record(
+            f"D|{invoice_id}|{now:.6f}|{int(done.succeeded)}|{done.provider}|{done.attempts}"
+            f"|{done.reason}"
+        )
+
+    def _retire(self, invoice_id: str, state: str, fee_minor: int = 0, attempts: int = 0) -> None:
+        invoice = self.invoices.pop(invoice_id)
+        if self._rows is not None:
+            wallet = self.wallets.get(invoice_id)
+            self._rows.append(
+                (
+                    invoice_id,
+                    state,
+                    invoice.provider or "",
+                    attempts,
+                    invoice.amount.amount_minor,
+                    invoice.amount.currency,
+                    invoice.method.value,
+                    round(invoice.created_at, 6),
+                    round(self.now, 6),
+                    fee_minor,
+                    invoice.reason or "",
+                    wallet.address if wallet is not None else "",
+                )
+            )
+        self._recent[invoice_id] = [state, self._charges.pop(invoice_id, 0), self.now]
+
+    # ---- wallets -----------------------------------------------------------------
+    def _expire(self, invoice_id: str) -> None:
+        now = self.now
+        wallet = self.wallets.get(invoice_id)
+        if wallet is None or wallet.state is not WalletState.CREATED:
+            return
+        wallet.expire(now)
+        invoice = self.invoices.get(invoice_id)
+        if invoice is not None and invoice.state is InvoiceState.PENDING:
+            invoice.expire(now)
+            self.metrics.invoices["expired"] += 1
+            self.record(f"E|{invoice_id}|{now:.6f}")
+            self._retire(invoice_id, "expired")
+        self.call_at(now + LATE_GRACE_S, lambda: self._destroy_if(invoice_id, WalletState.EXPIRED))
+
+    def _late_pay(self, invoice_id: str, amount: Money) -> None:
+        now = self.now
+        wallet = self.wallets.get(invoice_id)
+        self.metrics.extra["late_payments"] += 1
+        self.metrics.extra["review_minor"] += amount.amount_minor
+        if wallet is None:
+            reason = "sent to a destroyed address"
+        else:
+            receipt = wallet.receive(now, amount)
+            reason = str(receipt.reason)
+            self._destroy(invoice_id, "late payment held for review")
+        self.send(
+            self._layout.reserve,
+            now + self.lookahead_s,
+            FundsForReview(invoice_id, amount.amount_minor, reason),
+        )
+        self.record(f"L|{invoice_id}|{now:.6f}|{amount.amount_minor}|{reason}")
+
+    def _destroy_if(self, invoice_id: str, state: WalletState) -> None:
+        wallet = self.wallets.get(invoice_id)
+        if wallet is not None and wallet.state is state:
+            self._destroy(invoice_id, "expired")
+
+    def _destroy(self, invoice_id: str, reason: str) -> None:
+        wallet = self.wallets.pop(invoice_id)
+        wallet.destroy(self.now, reason)
+        self._dlog.append(wallet)
+        self._destroyed += 1
+
+    # ---- provider traffic --------------------------------------------------------
+    def _probe_round(self) -> None:
+        now = self.now
+        orch = self.orch
+        # One probe per provider per round; a provider still owing an answer is skipped.
+        due = [n for n, c in orch.providers.items() if c.enabled and n not in self._probes_out]
+        for name in due:
+            self._probe_no += 1
+            no = self._probe_no
+            self._probes_out[name] = no
+            probe = Probe(self.shard_no, name, no, now)
+            self.send(self._layout.providers[name], now + self._net[name], probe)
+            timeout_s = orch.health[name].config.probe_timeout_ms / 1000.0
+            self.call_at(now + timeout_s, partial(self._probe_timeout, name, no))
+        interval = self.orch.config.health.interval_s
+        if now + interval < self.scenario.duration_s:
+            self.call_at(now + interval, self._probe_round)
+
+    def _probe_timeout(self, name: str, probe_no: int) -> None:
+        if self._probes_out.get(name) == probe_no:
+            del self._probes_out[name]
+            self.orch.on_probe(self.now, name, None)
+
+    def receive(self, payload: Any, src: int) -> None:
+        kind = type(payload)
+        now = self.now
+        if kind is Reply:
+            self._apply(
+                self.orch.on_reply(now, payload.attempt_key, payload.outcome, payload.fee_minor)
+            )
+        elif kind is StatusAnswer:
+            self._apply(
+                self.orch.on_status(now, payload.attempt_key, payload.check_no, payload.state)
+            )
+        elif kind is ChargeNotice:
+            self._on_charge(payload)
+        elif kind is ProbeAnswer:
+            if self._probes_out.get(payload.provider) == payload.probe_no:
+                del self._probes_out[payload.provider]
+                self.orch.on_probe(now, payload.provider, payload.latency_ms)
+        else:
+            raise TypeError(f"{self.name} cannot handle {kind.__name__}")
+
+    def _on_charge(self, notice: ChargeNotice) -> None:
+        charge = notice.charge
+        invoice_id = charge.invoice_id
+        self.metrics.extra["charged_minor"] += charge.amount_minor
+        if invoice_id in self.invoices:
+            self._charges[invoice_id] = self._charges.get(invoice_id, 0) + 1
+        elif invoice_id in self._recent:
+            self._recent[invoice_id][1] += 1
+        else:
+            self.metrics.extra["lost"] += 1  # a charge for an invoice long finished
+
+    # ---- per window ----------------------------------------------------------------
+    def after_window(self, until: float) -> None:
+        orch, metrics = self.orch, self.metrics
+        if orch.events:
+            for event in orch.events:
+                if type(event) is AttemptFinished:
+                    metrics.attempt(event.attempt.provider, event.result)
+            orch.events.clear()
+        transitions = [t for b in orch.breakers.values() for t in b.take_transitions()]
+        changes = [c for h in orch.health.values() for c in h.take_changes()]
+        self.tracker.on_window(transitions, changes, orch.decisions)
+        orch.decisions.clear()
+        self._dlog.drain()
+        self._settle_recent(until - RECENT_S)
+
+    def _settle_recent(self, before: float) -> None:
+        recent = self._recent
+        while recent:
+            invoice_id = next(iter(recent))
+            state, charges, ended_at = recent[invoice_id]
+            if ended_at >= before:
+                break
+            del recent[invoice_id]
+            if state == "paid":
+                if charges > 1:
+                    self.metrics.extra["double_pays"] += 1
+                elif charges == 0:
+                    self.metrics.extra["lost"] += 1
+            elif charges > 0:
+                self.metrics.extra["lost"] += 1
+
+    def take_rows(self) -> list[tuple[Any, ...]]:
+        rows = self._rows
+        if not rows:
+            return []
+        self._rows = []
+        return rows
+
+    def open_items(self) -> int:
+        return len(self.invoices) + len(self.wallets)
+
+    def progress(self) -> dict[str, int]:
+        inv = self.metrics.invoices
+        return {"created": inv["created"], "done": inv["paid"] + inv["failed"] + inv["expired"]}
+
+    def finish(self) -> dict[str, Any]:
+        self._settle_recent(float("inf"))
+        self.metrics.extra["destroyed_wallets"] = self._destroyed
+        self.record(f"H|{self._dlog.head_hash}")
+        return {
+            "name": self.name,
+            "digest": self.digest(),
+            "metrics": self.metrics.to_dict(),
+            "failover": self.tracker.to_list(),
+            "open_invoices": len(self.invoices),
+            "live_wallets": len(self.wallets),
+            "destruction_head": self._dlog.head_hash,
+        }
