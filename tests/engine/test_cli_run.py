@@ -1,0 +1,99 @@
+"""`invoicesim run`: output files, exit codes 0 / 1 / 2, and the paced clock."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ui.cli import app
+
+SMALL = """
+name: small
+seed: 5
+duration_s: 20
+routing: {health_interval_s: 5}
+load:
+  - {start_s: 0, duration_s: 20, shape: constant, rate_per_s: 20}
+faults:
+  - {target: tempo, kind: outage, start_s: 5, duration_s: 5}
+assertions:
+  - {metric: double_pays, op: "==", limit: 0}
+  - {metric: time_to_failover_s, fault: 0, op: "<=", limit: 1.0}
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "small.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_passing_run_writes_the_report_files_and_exits_0(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    for key in (
+        "scenario", "seed", "runtime", "shards", "digest", "simulated_s", "wall_s",
+        "throughput_invoices_per_s", "invoices", "double_pays", "lost", "providers",
+        "failover", "latency_ms", "reserves", "invariants", "assertions",
+    ):  # fmt: skip
+        assert key in report, key
+    assert report["runtime"] == "local" and report["scenario"] == "small"
+    html = (out / "report.html").read_text()
+    assert "small" in html and "https://" not in html
+    with (out / "invoices.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == report["invoices"]["created"] == 400
+    assert {r["status"] for r in rows} == {"paid"}
+
+
+def test_seed_and_shards_options_reach_the_run(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(write(tmp_path, SMALL)), "--out", str(out), "--seed", "9", "--shards", "2"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert report["seed"] == 9 and report["shards"] == 2
+
+
+def test_a_failed_assertion_exits_1_and_names_it(tmp_path: Path) -> None:
+    text = SMALL + "  - {name: impossible, metric: invoices_paid, op: '>', limit: 1000000}\n"
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, text)), "--out", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "FAILED impossible" in result.output
+
+
+def test_a_broken_scenario_exits_2_and_names_the_field(tmp_path: Path) -> None:
+    text = SMALL.replace("rate_per_s: 20", "rate_per_s: -1")
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, text)), "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "load[0].rate_per_s" in result.output
+
+
+def test_an_unknown_runtime_exits_2(tmp_path: Path) -> None:
+    args = ["run", str(write(tmp_path, SMALL)), "--out", str(tmp_path), "--runtime", "spark"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "unknown runtime 'spark'" in result.output
+
+
+def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path) -> None:
+    text = SMALL.replace("duration_s: 20", "duration_s: 4").replace(
+        "{start_s: 0, duration_s: 20,", "{start_s: 0, duration_s: 4,"
+    )
+    text = text.replace("start_s: 5, duration_s: 5", "start_s: 1, duration_s: 1")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["run", str(write(tmp_path, text)), "--out", str(out), "--speed", "4"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    clock = report["clock"]
+    assert clock["mode"] == "paced" and clock["speed"] == 4.0
+    # 4 simulated seconds (plus the drain) at 4x take at least about a second of wall time.
+    assert report["wall_s"] >= report["simulated_s"] / 4.0 * 0.95
+    assert clock["drift_max_s"] is not None and clock["drift_max_s"] < 1.0
