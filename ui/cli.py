@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from simulation.scenario import ScenarioError, load_scenario
+from ui.db_command import db_app
 from ui.run_command import run
 
 app = typer.Typer(
@@ -52,6 +53,7 @@ def validate(
 
 
 app.command()(run)
+app.add_typer(db_app, name="db")
 
 
 def main() -> None:

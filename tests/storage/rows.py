@@ -1,0 +1,101 @@
+"""Valid rows for the storage tests; each test changes the one field it is about."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert
+
+from storage.schema import Run
+
+
+def new_run(connection: Connection) -> str:
+    """Insert a run with a fresh id and return the id."""
+    run_id = f"run-{uuid.uuid4().hex[:12]}"
+    connection.execute(
+        insert(Run).values(
+            run_id=run_id,
+            scenario_name="test",
+            scenario_hash="0" * 64,
+            seed=1,
+            shards=1,
+            runtime="local",
+            started_at=datetime(2025, 1, 1, tzinfo=UTC),
+            status="running",
+        )
+    )
+    return run_id
+
+
+def attempt(run_id: str, attempt_no: int, **changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "run_id": run_id,
+        "attempt_key": f"inv-1#{attempt_no}",
+        "invoice_key": "inv-1",
+        "invoice_id": "inv-1",
+        "attempt_no": attempt_no,
+        "provider": "tempo",
+        "sent_at_s": 1.0,
+        "finished_at_s": 1.2,
+        "result": "succeeded",
+        "latency_ms": 200.0,
+        "succeeded": True,
+    }
+    return row | changes
+
+
+def invoice(run_id: str, **changes: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "run_id": run_id,
+        "invoice_id": "inv-1",
+        "shard": 0,
+        "status": "pending",
+        "amount_minor": 1_000,
+        "currency": "USD",
+        "method": "card",
+        "merchant": "m-1",
+        "payer": "p-1",
+        "created_at_s": 0.0,
+    }
+    return row | changes
+
+
+def transfer(run_id: str, transfer_id: int, amount_minor: int = 100) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "transfer_id": transfer_id,
+        "operation_id": transfer_id,
+        "kind": "payment_confirmed",
+        "ref": f"inv-{transfer_id}",
+        "at_s": float(transfer_id),
+        "amount_minor": amount_minor,
+        "currency": "USD",
+        "memo": "",
+    }
+
+
+def entry(run_id: str, transfer_id: int, side: str, amount_minor: int = 100) -> dict[str, Any]:
+    account = "fiat_in_transit" if side == "debit" else "tokens_minted"
+    return {
+        "run_id": run_id,
+        "transfer_id": transfer_id,
+        "side": side,
+        "account": account,
+        "amount_minor": amount_minor,
+    }
+
+
+def destruction(run_id: str, seq: int = 0) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "chain_id": "shard-0",
+        "seq": seq,
+        "at_s": 1_800.0,
+        "address": f"0x{seq:040x}",
+        "invoice_id": f"inv-{seq}",
+        "reason": "expired",
+        "prev_hash": "0" * 64,
+        "hash": f"{seq + 1:064x}",
+    }

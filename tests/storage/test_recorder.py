@@ -1,0 +1,165 @@
+"""The recorder against a real PostgreSQL: batches, idempotent replays, upserts, lost connections."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from storage.database import Database, DatabaseError, DatabaseSettings, open_database, upgrade
+from storage.recorder import Recorder
+from tests.storage.rows import new_run
+
+
+def run_id_in(db: Database) -> str:
+    with db.engine.begin() as connection:
+        return new_run(connection)
+
+
+def count(db: Database, table: str, run_id: str) -> int:
+    with db.engine.connect() as connection:
+        sql = text(f"SELECT count(*) FROM {table} WHERE run_id = :r")  # table names are ours
+        return int(connection.execute(sql, {"r": run_id}).scalar_one())
+
+
+def invoice_row(
+    invoice_id: str, status: str = "pending", ended: float | None = None
+) -> tuple[Any, ...]:
+    # invoice_id, shard, status, amount_minor, currency, method, merchant, payer, provider,
+    # attempts, fee_minor, created_at_s, ended_at_s, reason, wallet_address, bulk_job
+    provider = "tempo" if status == "paid" else None
+    attempts = 1 if status == "paid" else 0
+    return (invoice_id, 0, status, 1000, "USD", "card", "m", "p", provider, attempts, 0, 0.0,
+            ended, None, None, None)  # fmt: skip
+
+
+def window(n: int, base: int = 0) -> dict[str, list[tuple[Any, ...]]]:
+    """One window's rows: invoices, their attempts and a balanced ledger transfer each."""
+    invoices, attempts, transfers, entries = [], [], [], []
+    for i in range(base, base + n):
+        invoices.append(invoice_row(f"i{i}"))
+        attempts.append((f"i{i}#1", f"inv:i{i}", f"i{i}", 1, "tempo", 0.1, 0.3, "succeeded",
+                         200.0, True))  # fmt: skip
+        transfers.append((i, i, "payment_confirmed", f"i{i}", 0.3, 1000, "USD", ""))
+        entries.append((i, "debit", "fiat_in_transit", 1000))
+        entries.append((i, "credit", "tokens_minted", 1000))
+    return {
+        "invoices": invoices,
+        "payment_attempts": attempts,
+        "ledger_transfers": transfers,
+        "ledger_entries": entries,
+    }
+
+
+def test_a_window_written_twice_leaves_no_duplicates(migrated_database: Database) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id)
+    recorder.add(window(100))
+    recorder.flush()
+    recorder.add(window(100))  # the same window again, e.g. replayed after a crash
+    recorder.close()
+    for table in ("invoices", "payment_attempts", "ledger_transfers"):
+        assert count(db, table, run_id) == 100, table
+    assert count(db, "ledger_entries", run_id) == 200
+
+
+def test_rows_are_flushed_in_batches_once_the_buffer_is_full(migrated_database: Database) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id, batch_rows=250)
+    recorder.add(window(50))  # 250 rows: exactly one batch
+    assert recorder.flushes == 1
+    assert count(db, "invoices", run_id) == 50
+    recorder.add(window(10, base=50))
+    assert recorder.flushes == 1  # 50 rows wait in the buffer
+    recorder.close()
+    assert count(db, "invoices", run_id) == 60
+
+
+def test_an_invoice_written_when_created_and_when_paid_ends_in_its_final_state(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id)
+    recorder.add({"invoices": [invoice_row("a"), invoice_row("b")]})
+    recorder.flush()
+    recorder.add({"invoices": [invoice_row("a", "paid", 2.5)]})
+    recorder.flush()
+    recorder.add({"invoices": [invoice_row("a", "pending")]})  # a stale replay changes nothing
+    recorder.close()
+    with db.engine.connect() as connection:
+        rows = dict(
+            connection.execute(
+                text("SELECT invoice_id, status FROM invoices WHERE run_id = :r"), {"r": run_id}
+            ).all()
+        )
+    assert rows == {"a": "paid", "b": "pending"}
+
+
+def test_a_second_successful_payment_for_one_invoice_fails_loudly(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id)
+    recorder.add({"invoices": [invoice_row("x")]})
+    recorder.add({"payment_attempts": [("x#1", "inv:x", "x", 1, "tempo", 0.1, 0.3, "succeeded",
+                                        200.0, True)]})  # fmt: skip
+    recorder.flush()
+    recorder.add({"payment_attempts": [("x#2", "inv:x", "x", 2, "circle", 0.4, 0.7, "succeeded",
+                                        300.0, True)]})  # fmt: skip
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        recorder.flush()
+    recorder._drop_connection()
+    assert count(db, "payment_attempts", run_id) == 1
+
+
+@pytest.fixture
+def own_server() -> Any:
+    """A server of this test's own, so it can be stopped without harming the others."""
+    folder = Path(tempfile.mkdtemp(prefix="isim-stop-"))
+    settings = DatabaseSettings(database_url=None, data_dir=folder)
+    try:
+        db = open_database(settings)
+    except DatabaseError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"embedded PostgreSQL did not start: {error}")
+    upgrade(db)
+    yield settings, db
+    db.stop_embedded_server()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_stopped_server_gives_a_clear_error_and_leaves_committed_rows_intact(
+    own_server: Any,
+) -> None:
+    settings, db = own_server
+    run_id = run_id_in(db)
+    waits: list[float] = []
+    recorder = Recorder(db, run_id, max_retries=3, backoff_s=0.01, sleep=waits.append)
+    recorder.add(window(20))
+    recorder.flush()
+    db.stop_embedded_server()
+    recorder.add(window(20, base=20))
+    with pytest.raises(DatabaseError) as caught:
+        recorder.flush()
+    message = str(caught.value)
+    assert "embedded PostgreSQL in" in message and "after 3 tries" in message
+    assert "1 batches already written are intact" in message
+    assert waits == [0.01, 0.02, 0.04]  # bounded, exponential backoff
+    # The server comes back: the committed batch is there, and a new run works.
+    again = open_database(settings)
+    assert count(again, "invoices", run_id) == 20
+    new_run_id = run_id_in(again)
+    fresh = Recorder(again, new_run_id)
+    fresh.add(window(5))
+    fresh.close()
+    assert count(again, "invoices", new_run_id) == 5
+    again.dispose()

@@ -1,0 +1,60 @@
+"""`invoicesim db ...`: apply the schema migrations and show where a database stands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from storage.database import Database, DatabaseError, open_database, status, upgrade
+
+db_app = typer.Typer(
+    name="db",
+    help="The PostgreSQL record: DATABASE_URL, or the embedded server in INVOICESIM_DATA_DIR.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+T = TypeVar("T")
+
+
+def _with_database(action: Callable[[Database], T]) -> T:
+    """Run ``action`` on the configured database; a DatabaseError exits with code 2."""
+    try:
+        db = open_database()
+        try:
+            return action(db)
+        finally:
+            db.dispose()
+    except DatabaseError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=2) from None
+
+
+@db_app.command("upgrade")
+def upgrade_command(
+    revision: Annotated[
+        str, typer.Argument(help="Revision to migrate to; the newest by default.")
+    ] = "head",
+) -> None:
+    """Apply the schema migrations (safe to repeat)."""
+    db_name, current = _with_database(lambda db: (db.url_for_display, upgrade(db, revision)))
+    typer.echo(f"{db_name}: at revision {current or 'none'}")
+
+
+@db_app.command("status")
+def status_command(
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit with code 1 if migrations are pending.")
+    ] = False,
+) -> None:
+    """Show which database is used, its revision, the newest one, and what is pending."""
+    found = _with_database(status)
+    pending = ", ".join(found["pending"]) or "none"
+    typer.echo(f"database  {found['database']}")
+    typer.echo(f"current   {found['current'] or 'none (run: invoicesim db upgrade)'}")
+    typer.echo(f"head      {found['head'] or 'none'}")
+    typer.echo(f"pending   {pending}")
+    if check and found["pending"]:
+        raise typer.Exit(code=1)
