@@ -1,4 +1,4 @@
-"""The recorder against a real PostgreSQL: batches, idempotent replays, upserts, lost connections."""
+"""The recorder on a real PostgreSQL: batches, idempotent replays, upserts, lost connections."""
 
 from __future__ import annotations
 
