@@ -106,10 +106,17 @@ def build_specs(
     return specs
 
 
-def make_runtime(name: str) -> Runtime:
+RUNTIMES = ("local", "ray")
+
+
+def make_runtime(name: str, ray_address: str | None = None) -> Runtime:
     if name == "local":
         return LocalRuntime()
-    raise InputError(f"unknown runtime {name!r}; this build supports: local")
+    if name == "ray":
+        from simulation.ray_runtime import RayRuntime
+
+        return RayRuntime(ray_address)
+    raise InputError(f"unknown runtime {name!r}; use one of: {', '.join(RUNTIMES)}")
 
 
 def run_scenario(

@@ -22,7 +22,9 @@ EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
-    runtime: Annotated[str, typer.Option(help="Where logical processes run: local.")] = "local",
+    runtime: Annotated[
+        str, typer.Option(help="Where logical processes run: local (in this process) or ray.")
+    ] = "local",
     shards: Annotated[
         int | None, typer.Option(help="Wallet shards (orchestrator replicas), 1..64.")
     ] = None,

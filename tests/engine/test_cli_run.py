@@ -78,7 +78,7 @@ def test_an_unknown_runtime_exits_2(tmp_path: Path) -> None:
     args = ["run", str(write(tmp_path, SMALL)), "--out", str(tmp_path), "--runtime", "spark"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
-    assert "unknown runtime 'spark'" in result.output
+    assert "unknown runtime 'spark'; use one of: local, ray" in result.output
 
 
 def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path) -> None:
