@@ -10,6 +10,7 @@ import typer
 from simulation.scenario import ScenarioError, load_scenario
 from ui.db_command import db_app
 from ui.run_command import run
+from ui.runs_command import compare_command, report_command, runs_app
 
 app = typer.Typer(
     name="invoicesim",
@@ -54,6 +55,9 @@ def validate(
 
 app.command()(run)
 app.add_typer(db_app, name="db")
+app.add_typer(runs_app, name="runs")
+app.command("report")(report_command)
+app.command("compare")(compare_command)
 
 
 def main() -> None:
