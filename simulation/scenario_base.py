@@ -1,0 +1,48 @@
+"""What every part of a scenario file is built from: strict numbers, ``Spec`` and problems.
+
+Every model forbids unknown keys and is frozen. Numbers are strict (``true``
+is not 1, ``"5"`` is not 5) and never NaN or infinite. Checks that span
+fields raise ``FieldProblems``, which carries a field path for each problem so
+the loader can name the field and its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Strict
+
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+Loc = tuple[str | int, ...]
+
+DAY_S = 86_400.0
+
+
+class FieldProblems(ValueError):
+    """Problems found across fields; each path is relative to the model that raised it."""
+
+    def __init__(self, problems: list[tuple[Loc, str]]) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = problems
+
+
+class Problems(list[tuple[Loc, str]]):
+    """Problems collected by a validator, raised together."""
+
+    def add(self, loc: Loc, message: str) -> None:
+        self.append((loc, message))
+
+    def raise_any(self) -> None:
+        if self:
+            raise FieldProblems(list(self))
+
+
+def one_of(values: Iterable[object]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+class Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -1,0 +1,143 @@
+"""Reserves: ledger balances, the reserve ratio and reconciliations, now and day by day."""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Integer, and_, cast, func, select
+
+from actors.ledger import Account, natural_balance
+from actors.money import ratio_bp
+from actors.reconciliation import Status
+from storage.queries.common import Source, _connect, _worst
+from storage.queries.shapes import DailyReserves, ReconciliationRow, Reserves
+from storage.schema import LedgerEntry, LedgerTransfer, ReserveReconciliation
+
+DAY_S = 86_400
+HISTORY_DAYS = (7, 30)
+STATUS_ORDER = (Status.BALANCED, Status.WARNING, Status.BREACH)
+BALANCE_KEYS = {
+    Account.CUSTODIAN_RESERVE: "fiat_minor",
+    Account.FIAT_IN_TRANSIT: "in_transit_minor",
+    Account.TOKENS_MINTED: "minted_minor",
+    Account.PROVIDER_FEES: "fees_minor",
+    Account.REVIEW_HOLD: "review_minor",
+}
+
+
+def _balances(sums: Iterable[tuple[str, str, int]]) -> dict[str, int]:
+    """(account, side, amount) sums -> each account's balance on its natural side."""
+    debits = dict.fromkeys(Account, 0)
+    credits = dict.fromkeys(Account, 0)
+    for account, side, amount in sums:
+        (debits if side == "debit" else credits)[Account(account)] += int(amount)
+    return {
+        key: natural_balance(account, debits[account], credits[account])
+        for account, key in BALANCE_KEYS.items()
+    }
+
+
+def _ratio(balances: dict[str, int]) -> int:
+    backing = balances["fiat_minor"] + balances["in_transit_minor"]
+    return ratio_bp(backing, balances["minted_minor"])
+
+
+def _ledger_sums(run_id: str) -> Any:
+    e, t = LedgerEntry, LedgerTransfer
+    joined = e.__table__.join(
+        t.__table__, and_(e.run_id == t.run_id, e.transfer_id == t.transfer_id)
+    )
+    return (
+        select(e.account, e.side, func.sum(e.amount_minor))
+        .select_from(joined)
+        .where(e.run_id == run_id)
+        .group_by(e.account, e.side)
+    )
+
+
+def reserves_now(db: Source, run_id: str) -> Reserves:
+    """Ledger balances now, the reserve ratio, and the latest reconciliation (or None)."""
+    rr = ReserveReconciliation
+    last = (
+        select(rr.seq, rr.at_s, rr.trigger, rr.status, rr.discrepancy_minor, rr.discrepancy_bp,
+               rr.direction, rr.snapshot)
+        .where(rr.run_id == run_id)
+        .order_by(rr.at_s.desc(), rr.seq.desc())
+        .limit(1)
+    )  # fmt: skip
+    with _connect(db) as connection:
+        balances = _balances(connection.execute(_ledger_sums(run_id)))
+        found = connection.execute(last).first()
+    reconciliation = None if found is None else typing.cast(ReconciliationRow, found._asdict())
+    return Reserves(
+        fiat_minor=balances["fiat_minor"],
+        in_transit_minor=balances["in_transit_minor"],
+        minted_minor=balances["minted_minor"],
+        fees_minor=balances["fees_minor"],
+        review_minor=balances["review_minor"],
+        ratio_bp=_ratio(balances),
+        discrepancy_bp=None if reconciliation is None else reconciliation["discrepancy_bp"],
+        status=None if reconciliation is None else reconciliation["status"],
+        last_reconciliation=reconciliation,
+    )
+
+
+def reserves_daily(db: Source, run_id: str, days: int) -> list[DailyReserves]:
+    """One row per simulated day (``at_s // 86400``), the ``days`` (7 or 30) most recent
+    up to the last day with a transfer or a reconciliation: closing balances, ratio and
+    the day's worst reconciliation status. Days without activity carry balances over."""
+    if days not in HISTORY_DAYS:
+        raise ValueError(f"days must be one of {', '.join(map(str, HISTORY_DAYS))}, got {days}")
+    t, rr = LedgerTransfer, ReserveReconciliation
+    t_day = cast(func.floor(t.at_s / DAY_S), Integer)
+    rr_day = cast(func.floor(rr.at_s / DAY_S), Integer)
+    last_t = select(func.max(t_day)).where(t.run_id == run_id).scalar_subquery()
+    last_rr = select(func.max(rr_day)).where(rr.run_id == run_id).scalar_subquery()
+    with _connect(db) as connection:
+        last_day = connection.execute(select(func.greatest(last_t, last_rr))).scalar()
+        if last_day is None:
+            return []
+        first_day = max(0, int(last_day) - days + 1)
+        sums = _ledger_sums(run_id)
+        opening = connection.execute(sums.where(t.at_s < first_day * DAY_S)).all()
+        moves = connection.execute(
+            sums.add_columns(t_day.label("day")).where(t.at_s >= first_day * DAY_S).group_by(t_day)
+        ).all()
+        statuses = connection.execute(
+            select(rr_day, rr.status, func.count())
+            .where(rr.run_id == run_id, rr.at_s >= first_day * DAY_S)
+            .group_by(rr_day, rr.status)
+        ).all()
+    return _days(range(first_day, int(last_day) + 1), opening, moves, statuses)
+
+
+def _days(
+    span: range,
+    opening: Sequence[tuple[str, str, int]],
+    moves: Sequence[Any],
+    statuses: Sequence[Any],
+) -> list[DailyReserves]:
+    running = list(opening)
+    out = []
+    for day in span:
+        running += [(account, side, amount) for account, side, amount, d in moves if d == day]
+        balances = _balances(running)
+        seen = {status: int(n) for d, status, n in statuses if d == day}
+        out.append(
+            DailyReserves(
+                day=day,
+                start_s=float(day * DAY_S),
+                end_s=float((day + 1) * DAY_S),
+                fiat_minor=balances["fiat_minor"],
+                in_transit_minor=balances["in_transit_minor"],
+                minted_minor=balances["minted_minor"],
+                fees_minor=balances["fees_minor"],
+                review_minor=balances["review_minor"],
+                ratio_bp=_ratio(balances),
+                status=_worst(seen, STATUS_ORDER),
+                reconciliations=sum(seen.values()),
+            )
+        )
+    return out
