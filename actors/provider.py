@@ -107,7 +107,9 @@ class Provider:
         # Pending charges ordered by effect time; keys kept for idempotency and status.
         self._due: list[tuple[float, str]] = []
         self._by_key: dict[str, _Pending] = {}
-        self._key_order: deque[tuple[float, str]] = deque()
+        # Keys whose charge took effect (or was voided), in effect-time order: each is
+        # forgotten idempotency_retention_s later.
+        self._settled: deque[tuple[float, str]] = deque()
         self._cap = _Capacity(tokens=config.rate_limit_per_s or 0.0)
         self._probe_seq = 0
         self.charges: list[Charge] = []
@@ -147,7 +149,8 @@ class Provider:
         """Make due charges effective (recording them) and forget old idempotency keys."""
         due = self._due
         while due and due[0][0] <= now:
-            _, key = heapq.heappop(due)
+            charged_at, key = heapq.heappop(due)
+            self._settled.append((charged_at, key))
             pending = self._by_key.get(key)
             if pending is not None and not pending.voided:
                 self.charges.append(
@@ -161,10 +164,13 @@ class Provider:
                         pending.origin,
                     )
                 )
+        # Keys age from when their charge took effect. (They used to age from when the
+        # request arrived, were checked once, while the charge was still in the future,
+        # and so were never forgotten: the provider's memory grew with the run.)
         horizon = now - self.config.idempotency_retention_s
-        order = self._key_order
-        while order and order[0][0] < horizon:
-            _, key = order.popleft()
+        settled = self._settled
+        while settled and settled[0][0] < horizon:
+            _, key = settled.popleft()
             pending = self._by_key.get(key)
             if pending is not None and pending.charged_at < horizon:
                 del self._by_key[key]
@@ -211,7 +217,6 @@ class Provider:
         fee = fee_minor(amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
         charged_at = now + latency_ms / 1000.0
         self._remember(
-            now,
             invoice_key,
             _Pending(invoice_id, attempt_key, amount_minor, fee, charged_at, origin),
         )
@@ -275,9 +280,8 @@ class Provider:
             latency += fault.extra_latency_ms
         return latency
 
-    def _remember(self, now: float, key: str, pending: _Pending) -> None:
+    def _remember(self, key: str, pending: _Pending) -> None:
         self._by_key[key] = pending
-        self._key_order.append((now, key))
         heapq.heappush(self._due, (pending.charged_at, key))
 
     def _admit(self, now: float) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import attrgetter
 
 from actors.breaker import BreakerState, CircuitBreaker
 from actors.health import Health, HealthMonitor
@@ -23,6 +24,8 @@ from actors.keyed import stable_hash
 from actors.methods import PaymentMethod
 from actors.money import fee_minor
 from actors.provider_config import ProviderConfig
+
+_BY_PRIORITY = attrgetter("priority", "name")  # lowest priority number first, ties by name
 
 
 class Policy(StrEnum):
@@ -73,7 +76,7 @@ def order_candidates(
     weights: Mapping[str, int],
 ) -> list[ProviderConfig]:
     """Eligible providers in the order the policy tries them."""
-    by_priority = sorted(candidates, key=lambda c: (c.priority, c.name))
+    by_priority = sorted(candidates, key=_BY_PRIORITY)
     if policy is Policy.PRIORITY or len(by_priority) < 2:
         return by_priority
     if policy is Policy.COST:

@@ -54,6 +54,7 @@ def run_windows(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
     sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
+    record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
 ) -> WindowStats:
     """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``)."""
     n = layout.size
@@ -96,6 +97,8 @@ def run_windows(
                 inboxes[dst].append(envelope)
             if result.rows and sink is not None:
                 sink(result.rows)
+            if result.records and record is not None:
+                record(result.records)
             if result.progress:
                 totals[str(i)] = [result.progress.get("created", 0), result.progress.get("done", 0)]
         stats.windows += 1

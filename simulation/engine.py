@@ -26,6 +26,9 @@ class RunOptions:
     runtime: str = "local"
     speed: float | None = None  # None: the scenario's clock
     sink: Callable[[list[tuple[Any, ...]]], None] | None = None  # finished invoice rows
+    persist: bool = False  # record the run in PostgreSQL
+    database: Any = None  # an open storage.database.Database (opened here when None)
+    ray_address: str | None = None
 
 
 def build_layout(scenario: Any, shards: int) -> Layout:
@@ -69,10 +72,14 @@ def load_bulk(scenario: Any) -> list[dict[str, Any]]:
 
 
 def build_specs(
-    scenario: Any, layout: Layout, bulk_jobs: list[dict[str, Any]], collect_rows: bool = False
+    scenario: Any,
+    layout: Layout,
+    bulk_jobs: list[dict[str, Any]],
+    collect_rows: bool = False,
+    persist: bool = False,
 ) -> list[LpSpec]:
     specs = [
-        LpSpec("provider", index, name, scenario, layout)
+        LpSpec("provider", index, name, scenario, layout, persist=persist)
         for name, index in layout.providers.items()
     ]
     n = len(layout.shards)
@@ -100,9 +107,10 @@ def build_specs(
                 shard_no,
                 tuple(shares),
                 collect_rows,
+                persist,
             )
         )
-    specs.append(LpSpec("reserve", layout.reserve, "reserve", scenario, layout))
+    specs.append(LpSpec("reserve", layout.reserve, "reserve", scenario, layout, persist=persist))
     return specs
 
 
@@ -125,7 +133,12 @@ def run_scenario(
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> dict[str, Any]:
-    """Run a scenario to the end and return its report (a JSON-ready dict)."""
+    """Run a scenario to the end and return its report (a JSON-ready dict).
+
+    With ``options.persist`` the run is recorded in PostgreSQL: its row first
+    (status running), then every window's rows in batches, then the verdict
+    and the whole report; the report gains ``run_id``.
+    """
     from simulation.report import build_report
 
     options = options or RunOptions()
@@ -137,10 +150,17 @@ def run_scenario(
         speed = float(scenario.clock.speed)
     layout = build_layout(scenario, shards)
     bulk_jobs = load_bulk(scenario)
-    runtime = make_runtime(options.runtime)
+    runtime = make_runtime(options.runtime, options.ray_address)
+    store = (
+        _Store.open(options, scenario, shards, runtime.name, bulk_jobs) if options.persist else None
+    )
     started = time.time()
+    report: dict[str, Any] | None = None
     try:
-        runtime.start(build_specs(scenario, layout, bulk_jobs, options.sink is not None))
+        specs = build_specs(
+            scenario, layout, bulk_jobs, options.sink is not None, store is not None
+        )
+        runtime.start(specs)
         hard_end = float(scenario.duration_s) + float(scenario.drain_limit_s)
         stats: WindowStats = run_windows(
             runtime,
@@ -151,7 +171,77 @@ def run_scenario(
             progress,
             should_stop,
             options.sink,
+            store.recorder.add if store is not None else None,
         )
+        runtime.close()
+        report = build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
+        if store is not None:
+            report["run_id"] = store.run_id
+            store.finish(report, stats.stopped_by)
+        return report
     finally:
         runtime.close()
-    return build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
+        if store is not None and report is None:
+            store.abort()
+
+
+class _Store:
+    """The database side of one persisted run."""
+
+    def __init__(self, db: Any, run_id: str, owned: bool) -> None:
+        from storage.recorder import Recorder
+
+        self.db = db
+        self.run_id = run_id
+        self.recorder = Recorder(db, run_id)
+        self._owned = owned
+
+    @classmethod
+    def open(
+        cls,
+        options: RunOptions,
+        scenario: Any,
+        shards: int,
+        runtime: str,
+        bulk_jobs: list[dict[str, Any]],
+    ) -> _Store:
+        from storage.database import open_database, upgrade
+        from storage.runs import start_run
+
+        db = options.database
+        owned = db is None
+        if db is None:
+            db = open_database()
+        upgrade(db)
+        run_options = {"shards": shards, "runtime": runtime, "speed": options.speed}
+        run_id = start_run(
+            db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
+        )
+        return cls(db, run_id, owned)
+
+    def finish(self, report: dict[str, Any], stopped_by: str) -> None:
+        from storage.runs import finish_run
+
+        self.recorder.close()
+        passed = all(i["held"] for i in report["invariants"]) and all(
+            a["passed"] for a in report["assertions"]
+        )
+        status = "stopped" if stopped_by == "stopped" else ("passed" if passed else "failed")
+        finish_run(self.db, self.run_id, report, status)
+        self._release()
+
+    def abort(self) -> None:
+        """The run failed: keep what was committed, mark the run, say nothing more."""
+        from storage.database import DatabaseError
+        from storage.runs import finish_run
+
+        try:
+            finish_run(self.db, self.run_id, None, "error")
+        except DatabaseError:
+            pass  # the database is what failed; the committed rows stay as they are
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        if self._owned:
+            self.db.dispose()

@@ -46,3 +46,4 @@ class LpSpec:
     shard_no: int = 0
     bulk: tuple[BulkShare, ...] = field(default_factory=tuple)
     collect_rows: bool = False  # shards hand back one row per finished invoice
+    persist: bool = False  # LPs hand back their database rows every window

@@ -87,16 +87,6 @@ class PayerPlan:
     pay_after_s: float  # from invoice creation
 
 
-def _pick_method(weights: dict[str, float], u: float) -> PaymentMethod:
-    total = sum(weights.values())
-    point = u * total
-    for name, weight in weights.items():
-        point -= weight
-        if point < 0:
-            return PaymentMethod(name)
-    return PaymentMethod(next(n for n, w in reversed(list(weights.items())) if w > 0))
-
-
 def _amount_minor(spec: Any, rng: KeyedRandom, invoice_id: str) -> int:
     kind = spec.distribution
     if kind == "fixed":
@@ -119,15 +109,59 @@ def _amount_minor(spec: Any, rng: KeyedRandom, invoice_id: str) -> int:
 LATE_MEAN_S = 120.0  # how long after expiry a late payer pays, on average
 
 
+class PayerModel:
+    """The payers of one load phase; ``plan`` draws one invoice's payer, keyed by its id.
+
+    Built once per phase so that per invoice only the draws are left: the method
+    members and the total weight do not change from one invoice to the next.
+    """
+
+    __slots__ = (
+        "_amount",
+        "_late_share",
+        "_methods",
+        "_never_share",
+        "_think_s",
+        "_total",
+        "_ttl_s",
+        "currency",
+    )
+
+    def __init__(self, phase: Any, ttl_s: float) -> None:
+        weights: dict[Any, float] = phase.methods
+        self._methods = [(PaymentMethod(name), weight) for name, weight in weights.items()]
+        self._total = sum(weights.values())
+        self._amount = phase.amount
+        self._never_share = phase.never_pay_share
+        self._late_share = phase.late_pay_share
+        self._think_s = phase.think_s
+        self._ttl_s = ttl_s
+        self.currency: str = phase.currency
+
+    def plan(self, rng: KeyedRandom, invoice_id: str) -> PayerPlan:
+        """Everything random about one invoice's payer."""
+        ttl_s = self._ttl_s
+        method = self._pick_method(rng.uniform(invoice_id, 0, stream="method"))
+        amount = _amount_minor(self._amount, rng, invoice_id)
+        u = rng.uniform(invoice_id, 0, stream="behaviour")
+        if u < self._never_share:
+            return PayerPlan(method, amount, "never", ttl_s)
+        if u < self._never_share + self._late_share:
+            late = ttl_s + 1.0 + rng.exponential(LATE_MEAN_S, invoice_id, 0, stream="late")
+            return PayerPlan(PaymentMethod.CRYPTO, amount, "late", late)
+        think_s = self._think_s
+        think = rng.exponential(think_s, invoice_id, 0, stream="think") if think_s else 0
+        return PayerPlan(method, amount, "pays", min(think, ttl_s * 0.9))
+
+    def _pick_method(self, u: float) -> PaymentMethod:
+        point = u * self._total
+        for method, weight in self._methods:
+            point -= weight
+            if point < 0:
+                return method
+        return next(m for m, w in reversed(self._methods) if w > 0)  # rounding at the top end
+
+
 def plan_payer(phase: Any, rng: KeyedRandom, invoice_id: str, ttl_s: float) -> PayerPlan:
     """Everything random about one invoice's payer, keyed by the invoice id."""
-    method = _pick_method(phase.methods, rng.uniform(invoice_id, 0, stream="method"))
-    amount = _amount_minor(phase.amount, rng, invoice_id)
-    u = rng.uniform(invoice_id, 0, stream="behaviour")
-    if u < phase.never_pay_share:
-        return PayerPlan(method, amount, "never", ttl_s)
-    if u < phase.never_pay_share + phase.late_pay_share:
-        late = ttl_s + 1.0 + rng.exponential(LATE_MEAN_S, invoice_id, 0, stream="late")
-        return PayerPlan(PaymentMethod.CRYPTO, amount, "late", late)
-    think = rng.exponential(phase.think_s, invoice_id, 0, stream="think") if phase.think_s else 0
-    return PayerPlan(method, amount, "pays", min(think, ttl_s * 0.9))
+    return PayerModel(phase, ttl_s).plan(rng, invoice_id)

@@ -1,11 +1,16 @@
-"""The logical-process base: a SimPy environment, an inbox, an outbox, a digest.
+"""The logical-process base: a timer queue, an inbox, an outbox, a digest.
 
 A logical process (LP) owns some entities and their local timers. The
 coordinator calls ``advance(until, inbox)`` once per window; the LP schedules
-the inbox messages at their delivery times, runs its SimPy environment to
-``until`` (exclusive) and returns the messages it sent. Anything it sends is
-delivered no earlier than one lookahead later, which is what makes windows
-exact. The same class runs in-process or as a Ray actor.
+the inbox messages at their delivery times, runs its timers up to ``until``
+(exclusive) and returns the messages it sent. Anything it sends is delivered
+no earlier than one lookahead later, which is what makes windows exact. The
+same class runs in-process or as a Ray actor.
+
+The timers are a plain heap of ``(time, sequence, action)``: every local event
+of the simulation is "call this at that time", so SimPy's processes, event
+objects and callback lists would be pure overhead on the hot path (several
+timers per invoice). The order is SimPy's: by time, then by scheduling order.
 """
 
 from __future__ import annotations
@@ -13,14 +18,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from heapq import heappush
+from functools import partial
+from heapq import heappop, heappush
+from itertools import count
+from operator import itemgetter
 from typing import Any
-
-import simpy
-from simpy.events import NORMAL, Event
 
 from actors.errors import InvariantViolation
 from simulation.messages import Envelope
+
+Timer = tuple[float, int, Callable[[], None]]
 
 
 @dataclass(slots=True)
@@ -32,6 +39,7 @@ class WindowResult:
     open_items: int = 0  # invoices not yet terminal (shards only)
     progress: dict[str, int] = field(default_factory=dict)
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # finished invoices
+    records: dict[str, list[tuple[Any, ...]]] | None = None  # table -> rows, when persisting
 
 
 class LogicalProcess:
@@ -41,32 +49,27 @@ class LogicalProcess:
         self.index = index
         self.name = name
         self.lookahead_s = lookahead_s
-        self.env = simpy.Environment()
+        self.now = 0.0  # simulated time of the event being handled (or the last window's end)
+        self._timers: list[Timer] = []
+        self._timer_seq = count()
         self._outbox: list[tuple[int, Envelope]] = []
+        # Rows for the database, per table (None: this run is not persisted).
+        self.records: dict[str, list[tuple[Any, ...]]] | None = None
         self._seq = 0
         self._digest = hashlib.sha256()
         self._until = 0.0
-
-    @property
-    def now(self) -> float:
-        return float(self.env.now)
+        self._has_run = False
 
     def call_at(self, at: float, action: Callable[[], None]) -> None:
         """Run ``action`` at exactly simulated time ``at`` (never in the past).
 
-        SimPy's ``Timeout`` adds a delay to ``now``, and (at - now) + now is not
-        always ``at`` in floating point; a TTL timer could then fire a hair
-        before the TTL. So the event goes into the queue at ``at`` itself,
-        exactly as ``Environment.schedule`` would put it there.
+        The time is stored as given, never as ``now + delay``: (at - now) + now
+        is not always ``at`` in floating point, and a TTL timer could then fire
+        a hair before the TTL.
         """
-        env = self.env
-        if at < env._now:
+        if at < self.now:
             raise InvariantViolation(f"{self.name}: timer at {at} is in the past ({self.now})")
-        event = Event(env)
-        event._ok = True
-        event._value = None
-        event.callbacks.append(lambda _event: action())
-        heappush(env._queue, (at, NORMAL, next(env._eid), event))
+        heappush(self._timers, (at, next(self._timer_seq), action))
 
     def send(self, dst: int, at: float, payload: object) -> None:
         # Conservative synchronisation: a message may never land inside the current window.
@@ -87,26 +90,66 @@ class LogicalProcess:
         return self._digest.hexdigest()
 
     def advance(self, until: float, inbox: list[Envelope]) -> WindowResult:
-        env = self.env
         self._until = until
-        inbox.sort(key=_envelope_key)
+        inbox.sort(key=_ENVELOPE_ORDER)
+        receive = self.receive
         for at, src, _seq, payload in inbox:
-            self.call_at(at, _Delivery(self, payload, src))
-        if until > env.now:
-            env.run(until=until)
+            self.call_at(at, partial(receive, payload, src))
+        self._run(until)
         self.after_window(until)
         outbox, self._outbox = self._outbox, []
+        records = self.records
+        if records:
+            # The same dict stays in place (helpers hold it); its content is handed over.
+            records, handed = {}, records
+            records.update(handed)
+            handed.clear()
         return WindowResult(
-            outbox, self.next_local(), self.open_items(), self.progress(), self.take_rows()
+            outbox,
+            self.next_local(),
+            self.open_items(),
+            self.progress(),
+            self.take_rows(),
+            records or None,
         )
+
+    def _run(self, until: float) -> None:
+        """Fire every timer due before ``until``; the clock then stands at the window's end."""
+        start = self.now
+        if until <= start:
+            return
+        # The window's end is computed as start + (until - start), which may differ
+        # from ``until`` in the last bit: that is where the SimPy engine this loop
+        # replaces stopped, and keeping it keeps every window edge, and so every
+        # run, bit-identical to the runs recorded before.
+        end = start + (until - start)
+        self._has_run = True
+        timers = self._timers
+        while timers and timers[0][0] < end:
+            at, _, action = heappop(timers)
+            self.now = at
+            action()
+        self.now = end
 
     def receive(self, payload: Any, src: int) -> None:
         raise NotImplementedError
 
     def next_local(self) -> float | None:
-        """When this LP next has something to do on its own (None: only when messaged)."""
-        peek = self.env.peek()
-        return None if peek == float("inf") else float(peek)
+        """When this LP next has something to do on its own (None: only when messaged).
+
+        Once an LP has run a window it asks for every later window too, so the
+        coordinator's windows follow one another without gaps. That is how the
+        SimPy engine behaved (its stop event stayed queued at the window's end),
+        and window edges decide when per-window bookkeeping runs (failover
+        tracking, settling recent invoices, a provider forgetting old keys), so
+        keeping them keeps every report identical. Skipping empty windows would
+        be faster in quiet stretches; it is a change of results, to be made on
+        purpose, not in passing.
+        """
+        if self._has_run:
+            return self.now
+        timers = self._timers
+        return timers[0][0] if timers else None
 
     def after_window(self, until: float) -> None:
         """Hook: flush what accumulated during the window."""
@@ -125,17 +168,5 @@ class LogicalProcess:
         return {"name": self.name, "digest": self.digest()}
 
 
-class _Delivery:
-    __slots__ = ("lp", "payload", "src")
-
-    def __init__(self, lp: LogicalProcess, payload: object, src: int) -> None:
-        self.lp = lp
-        self.payload = payload
-        self.src = src
-
-    def __call__(self) -> None:
-        self.lp.receive(self.payload, self.src)
-
-
-def _envelope_key(envelope: Envelope) -> tuple[float, int, int]:
-    return envelope[0], envelope[1], envelope[2]
+# Delivery order: (time, source, sequence), unique per message, so payloads are never compared.
+_ENVELOPE_ORDER = itemgetter(0, 1, 2)

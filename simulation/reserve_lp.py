@@ -9,10 +9,13 @@ record of deposits; its statement can lag (``feed_delay``) or miss deposits
 from __future__ import annotations
 
 import bisect
+import json
+from array import array
 from collections import deque
+from dataclasses import asdict
 from typing import Any
 
-from actors.alerts import AlertBook, Severity
+from actors.alerts import Alert, AlertBook, Severity
 from actors.errors import InvariantViolation, ReconciliationError
 from actors.ledger import Account, Ledger
 from actors.reconciliation import CustodianStatement, Reconciler, Thresholds
@@ -38,8 +41,11 @@ class ReserveLP(LogicalProcess):
         self._queues: dict[str, deque[tuple[float, str, int]]] = {}
         self._armed: set[str] = set()
         # The custodian's own deposit record: (time, running balance), trimmed to a horizon.
-        self._custodian_t: list[float] = [0.0]
-        self._custodian_bal: list[int] = [0]
+        # Columns of machine numbers: one entry per settled payment, so a horizon at
+        # 1,000 payments/s holds about a million. The balance fits in 64 bits: the
+        # scenario limits (rate, duration, amount) cap the total near 10^18.
+        self._custodian_t = array("d", [0.0])
+        self._custodian_bal = array("q", [0])
         self._feed_delays = [
             (float(f.start_s), float(f.end_s), float(f.params.delay_s or 0.0))
             for f in scn.faults
@@ -53,6 +59,9 @@ class ReserveLP(LogicalProcess):
         max_delay = max((d for _, _, d in self._feed_delays), default=0.0)
         self._horizon_s = max_delay + float(rec.max_statement_age_s) + float(rec.interval_s)
         self.history: list[dict[str, Any]] = []
+        self._alerts_seen: list[Alert] = []  # alerts are few: deduplicated per period
+        if spec.persist:
+            self.records = {}
         self.failures: list[str] = []
         self.counts = {"confirmed": 0, "settled": 0, "review": 0, "missing_deposits": 0}
         self._end_s = float(scn.duration_s)
@@ -85,11 +94,12 @@ class ReserveLP(LogicalProcess):
     def _settle_due(self, method: str) -> None:
         now = self.now
         queue = self._queues[method]
+        missing = any(start <= now < end for start, end in self._missing)
         while queue and queue[0][0] <= now:
             _, ref, amount = queue.popleft()
             self.ledger.settle(now, ref, amount)
             self.counts["settled"] += 1
-            if any(start <= now < end for start, end in self._missing):
+            if missing:
                 self.counts["missing_deposits"] += 1  # the custodian never sees it
             else:
                 self._custodian_t.append(now)
@@ -155,8 +165,30 @@ class ReserveLP(LogicalProcess):
             del self._custodian_bal[:i]
 
     def after_window(self, until: float) -> None:
-        self.ledger.take_transfers()
-        self.reconciler.take_results()
+        transfers = self.ledger.take_transfers()
+        results = self.reconciler.take_results()
+        alerts = self.alerts.take_alerts()
+        self._alerts_seen.extend(alerts)
+        out = self.records
+        if out is None:
+            return
+        if transfers:
+            out.setdefault("ledger_transfers", []).extend(
+                (t.id, t.operation_id, t.kind, t.ref, t.at, t.amount_minor, t.currency, t.memo)
+                for t in transfers
+            )
+            entries = out.setdefault("ledger_entries", [])
+            for t in transfers:
+                entries.append((t.id, "debit", t.debit.value, t.amount_minor))
+                entries.append((t.id, "credit", t.credit.value, t.amount_minor))
+        for r in results:
+            snapshot = json.dumps(asdict(r.snapshot))
+            out.setdefault("reserve_reconciliation", []).append(
+                (r.sequence, r.at, r.trigger.value, r.status.value, r.discrepancy_minor,
+                 r.discrepancy_bp, r.direction.value, snapshot)
+            )  # fmt: skip
+        for a in alerts:
+            out.setdefault("alerts", []).append((a.id, a.at, a.key, a.severity.value, a.message))
 
     def finish(self) -> dict[str, Any]:
         try:
@@ -164,7 +196,7 @@ class ReserveLP(LogicalProcess):
             balanced = True
         except InvariantViolation:
             balanced = False
-        alerts = self.alerts.take_alerts()
+        alerts = self._alerts_seen + self.alerts.take_alerts()
         for alert in alerts:
             self.record(f"A|{alert.at:.6f}|{alert.key}|{alert.severity.value}")
         ledger = self.ledger

@@ -10,6 +10,7 @@ catch a charge that arrives after the payment ended (a double pay or lost money)
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import date
 from functools import partial
 from typing import Any
@@ -30,7 +31,7 @@ from actors.orchestrator_records import (
 from actors.wallet import DestructionLog, EphemeralWallet, WalletFactory, WalletState
 from simulation.failover import FailoverTracker
 from simulation.layout import LATE_GRACE_S, RECENT_S, BulkShare, LpSpec
-from simulation.load import ArrivalStream, plan_payer
+from simulation.load import ArrivalStream, PayerModel
 from simulation.lp import LogicalProcess
 from simulation.messages import (
     ChargeNotice,
@@ -42,6 +43,7 @@ from simulation.messages import (
     StatusAnswer,
 )
 from simulation.metrics import ShardMetrics
+from simulation.shard_records import ShardRecords
 
 DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not the clock
 
@@ -61,11 +63,20 @@ class ShardLP(LogicalProcess):
         self._factory = WalletFactory(f"seed{scn.seed}-{spec.name}")
         self._dlog = DestructionLog(spec.name)
         self._ttl = float(scn.wallet_ttl_s)
+        self._duration_s = scn.duration_s
+        self._merchant = f"merchant-{self.shard_no}"
         self.invoices: dict[str, Invoice] = {}
         self.wallets: dict[str, EphemeralWallet] = {}
         self._forced: dict[str, str] = {}
+        self._rec: ShardRecords | None = None
+        if spec.persist:
+            self.records = {}
+            self._rec = ShardRecords(spec.name, spec.shard_no, self.records)
         self._charges: dict[str, int] = {}
-        self._recent: dict[str, list[Any]] = {}  # id -> [end state, charges, ended_at]
+        # id -> [end state, charges, ended_at], oldest first. An OrderedDict because it is
+        # consumed from the front: a plain dict rescans every deleted slot on each
+        # next(iter(...)), which made settling quadratic in the invoices per minute.
+        self._recent: OrderedDict[str, list[Any]] = OrderedDict()
         self._seq = 0
         self._probe_no = 0
         self._probes_out: dict[str, int] = {}
@@ -86,7 +97,7 @@ class ShardLP(LogicalProcess):
         scn = self.scenario
         for i, phase in enumerate(scn.load):
             stream = ArrivalStream(phase, i, self.shard_no, self._shards, self._rng)
-            self._next_arrival(stream, phase)
+            self._next_arrival(stream, PayerModel(phase, self._ttl))
         for i, track in enumerate(self.tracker.tracks):
             self.call_at(track.start, partial(self._fault_started, i))
         self.call_at(0.0, self._probe_round)
@@ -98,19 +109,19 @@ class ShardLP(LogicalProcess):
     def _fault_started(self, index: int) -> None:
         self.tracker.at_fault_start(self.now, self.orch, index)
 
-    def _next_arrival(self, stream: ArrivalStream, phase: Any) -> None:
+    def _next_arrival(self, stream: ArrivalStream, payers: PayerModel) -> None:
         at = stream.next()
-        if at is None or at >= self.scenario.duration_s:
+        if at is None or at >= self._duration_s:
             return
-        self.call_at(max(at, self.now), lambda: self._arrive(stream, phase))
+        self.call_at(max(at, self.now), lambda: self._arrive(stream, payers))
 
     # ---- invoices ----------------------------------------------------------------
-    def _arrive(self, stream: ArrivalStream, phase: Any) -> None:
+    def _arrive(self, stream: ArrivalStream, payers: PayerModel) -> None:
         now = self.now
         invoice_id = f"s{self.shard_no}-{self._seq}"
         self._seq += 1
-        plan = plan_payer(phase, self._rng, invoice_id, self._ttl)
-        amount = Money(plan.amount_minor, phase.currency)
+        plan = payers.plan(self._rng, invoice_id)
+        amount = Money(plan.amount_minor, payers.currency)
         self._create(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
         if plan.behaviour == "pays":
             self.call_at(now + plan.pay_after_s, lambda: self._pay(invoice_id))
@@ -118,7 +129,7 @@ class ShardLP(LogicalProcess):
             self.call_at(now + self._ttl, lambda: self._expire(invoice_id))
             if plan.behaviour == "late":
                 self.call_at(now + plan.pay_after_s, lambda: self._late_pay(invoice_id, amount))
-        self._next_arrival(stream, phase)
+        self._next_arrival(stream, payers)
 
     def _create(
         self,
@@ -131,7 +142,7 @@ class ShardLP(LogicalProcess):
     ) -> None:
         invoice = Invoice(
             id=invoice_id,
-            merchant=f"merchant-{self.shard_no}",
+            merchant=self._merchant,
             payer=payer,
             amount=amount,
             method=method,
@@ -139,13 +150,19 @@ class ShardLP(LogicalProcess):
             created_at=now,
         )
         self.invoices[invoice_id] = invoice
-        self.wallets[invoice_id] = self._factory.create(invoice_id, amount, now, self._ttl)
+        wallet = self._factory.create(invoice_id, amount, now, self._ttl)
+        self.wallets[invoice_id] = wallet
+        if self._rec is not None:
+            self._rec.invoice(invoice, wallet.address)
+            self._rec.wallet(wallet)
         self.metrics.created(now)
         self.record(f"C|{invoice_id}|{now:.6f}|{amount.amount_minor}|{method}|{behaviour}")
 
     def _bulk_row(self, share: BulkShare, draft: Any) -> None:
         now = self.now
         invoice_id = f"b{share.job}:{draft.invoice_id}"
+        if self._rec is not None:
+            self._rec.bulk_lines[invoice_id] = (share.job, draft.line)
         self._create(now, invoice_id, draft.amount, draft.method, draft.payer, "bulk")
         if share.provider is not None:
             self._forced[invoice_id] = share.provider
@@ -214,6 +231,8 @@ class ShardLP(LogicalProcess):
             self.call_at(max(now, wallet.expires_at), lambda: self._expire(invoice_id))
             self._retire(invoice_id, "failed", 0, done.attempts)
         self.tracker.on_done(done)
+        if self._rec is not None:
+            self._rec.payment_done(done)
         self.record(
             f"D|{invoice_id}|{now:.6f}|{int(done.succeeded)}|{done.provider}|{done.attempts}"
             f"|{done.reason}"
@@ -221,6 +240,8 @@ class ShardLP(LogicalProcess):
 
     def _retire(self, invoice_id: str, state: str, fee_minor: int = 0, attempts: int = 0) -> None:
         invoice = self.invoices.pop(invoice_id)
+        if self._rec is not None:
+            self._rec.invoice(invoice, self.wallets[invoice_id].address, attempts, fee_minor)
         if self._rows is not None:
             wallet = self.wallets.get(invoice_id)
             self._rows.append(
@@ -248,6 +269,8 @@ class ShardLP(LogicalProcess):
         if wallet is None or wallet.state is not WalletState.CREATED:
             return
         wallet.expire(now)
+        if self._rec is not None:
+            self._rec.wallet(wallet)
         invoice = self.invoices.get(invoice_id)
         if invoice is not None and invoice.state is InvoiceState.PENDING:
             invoice.expire(now)
@@ -284,6 +307,8 @@ class ShardLP(LogicalProcess):
         wallet.destroy(self.now, reason)
         self._dlog.append(wallet)
         self._destroyed += 1
+        if self._rec is not None:
+            self._rec.wallet(wallet)
 
     # ---- provider traffic --------------------------------------------------------
     def _probe_round(self) -> None:
@@ -346,12 +371,14 @@ class ShardLP(LogicalProcess):
             for event in orch.events:
                 if type(event) is AttemptFinished:
                     metrics.attempt(event.attempt.provider, event.result)
-            orch.events.clear()
         transitions = [t for b in orch.breakers.values() for t in b.take_transitions()]
         changes = [c for h in orch.health.values() for c in h.take_changes()]
         self.tracker.on_window(transitions, changes, orch.decisions)
+        destroyed = self._dlog.drain()
+        if self._rec is not None:
+            self._rec.window(orch.events, orch.decisions, transitions, changes, destroyed)
+        orch.events.clear()
         orch.decisions.clear()
-        self._dlog.drain()
         self._settle_recent(until - RECENT_S)
 
     def _settle_recent(self, before: float) -> None:
@@ -361,7 +388,7 @@ class ShardLP(LogicalProcess):
             state, charges, ended_at = recent[invoice_id]
             if ended_at >= before:
                 break
-            del recent[invoice_id]
+            recent.popitem(last=False)
             if state == "paid":
                 if charges > 1:
                     self.metrics.extra["double_pays"] += 1

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from actors.errors import InputError
+from actors.errors import InputError, InvoicesimError
 
 console = Console(stderr=True)
 
@@ -35,6 +35,17 @@ def run(
         float | None,
         typer.Option(help="Paced clock: simulated seconds per wall second (default: virtual)."),
     ] = None,
+    persist: Annotated[
+        bool,
+        typer.Option(
+            "--persist/--no-persist",
+            help="Record the run in PostgreSQL (DATABASE_URL, or the embedded server).",
+        ),
+    ] = True,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(help="Join this Ray cluster (default: RAY_ADDRESS, else a local Ray)."),
+    ] = None,
 ) -> None:
     """Run SCENARIO_FILE; write report.json, report.html and invoices.csv; exit 0 if every
     assertion and invariant holds, 1 if one fails, 2 on bad input."""
@@ -55,10 +66,12 @@ def run(
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     invoices = InvoiceCsv(out_dir / "invoices.csv")
-    options = RunOptions(shards, runtime, speed, invoices.write)
+    options = RunOptions(
+        shards, runtime, speed, invoices.write, persist=persist, ray_address=ray_address
+    )
     try:
         report = _run_with_progress(scenario, options, run_scenario)
-    except InputError as error:
+    except InvoicesimError as error:  # bad input, or a database that cannot be reached
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
@@ -67,6 +80,8 @@ def run(
     (out_dir / "report.html").write_text(render_report_html(report), encoding="utf-8")
     _print_summary(report)
     console.print(f"report: {out_dir / 'report.html'}  ({out_dir / 'report.json'})")
+    if "run_id" in report:
+        console.print(f"recorded as run {report['run_id']} (invoicesim report {report['run_id']})")
     failures = [i for i in report["invariants"] if not i["held"]]
     failures += [a for a in report["assertions"] if not a["passed"]]
     for failure in failures:

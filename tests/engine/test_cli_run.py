@@ -6,8 +6,11 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
+from storage.database import Database
 from ui.cli import app
 
 SMALL = """
@@ -25,10 +28,34 @@ assertions:
 """
 
 
-def write(tmp_path: Path, text: str, name: str = "small.yaml") -> Path:
+@pytest.fixture(autouse=True)
+def database(migrated_database: Database, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """Runs persist by default: point them at this module's test database."""
+    url = migrated_database.engine.url.render_as_string(hide_password=False)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return migrated_database
+
+
+def write(tmp_path: Path, body: str, name: str = "small.yaml") -> Path:
     path = tmp_path / name
-    path.write_text(text)
+    path.write_text(body)
     return path
+
+
+def counts(db: Database, run_id: str) -> dict[str, int]:
+    tables = (
+        "invoices", "ephemeral_wallets", "payment_attempts", "routing_decisions",
+        "wallet_destruction_logs", "ledger_transfers", "ledger_entries", "provider_health",
+    )  # fmt: skip
+    with db.engine.connect() as connection:
+        return {
+            t: int(
+                connection.execute(
+                    text(f"SELECT count(*) FROM {t} WHERE run_id = :r"), {"r": run_id}
+                ).scalar_one()
+            )
+            for t in tables
+        }
 
 
 def test_a_passing_run_writes_the_report_files_and_exits_0(tmp_path: Path) -> None:
@@ -51,6 +78,42 @@ def test_a_passing_run_writes_the_report_files_and_exits_0(tmp_path: Path) -> No
     assert {r["status"] for r in rows} == {"paid"}
 
 
+def test_a_persisted_run_has_as_many_rows_as_its_report_counts(
+    tmp_path: Path, database: Database
+) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    run_id = report["run_id"]
+    rows = counts(database, run_id)
+    created = report["invoices"]["created"]
+    attempts = sum(p["attempts"] for p in report["providers"].values())
+    assert rows["invoices"] == rows["ephemeral_wallets"] == created
+    assert rows["wallet_destruction_logs"] == created  # every wallet ended destroyed
+    assert rows["payment_attempts"] == attempts
+    assert rows["routing_decisions"] >= attempts
+    assert rows["ledger_entries"] == 2 * rows["ledger_transfers"] > 0
+    assert rows["provider_health"] > 0  # the outage tripped something
+    with database.engine.connect() as connection:
+        status, digest, paid = connection.execute(
+            text(
+                "SELECT status, digest, (SELECT count(*) FROM invoices i WHERE i.run_id = r.run_id"
+                " AND i.status = 'paid') FROM runs r WHERE run_id = :r"
+            ),
+            {"r": run_id},
+        ).one()
+    assert (status, digest, paid) == ("passed", report["digest"], report["invoices"]["paid"])
+
+
+def test_no_persist_records_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["run", str(write(tmp_path, SMALL)), "--out", str(out), "--no-persist"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "run_id" not in json.loads((out / "report.json").read_text())
+
+
 def test_seed_and_shards_options_reach_the_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["run", str(write(tmp_path, SMALL)), "--out", str(out), "--seed", "9", "--shards", "2"]
@@ -61,15 +124,15 @@ def test_seed_and_shards_options_reach_the_run(tmp_path: Path) -> None:
 
 
 def test_a_failed_assertion_exits_1_and_names_it(tmp_path: Path) -> None:
-    text = SMALL + "  - {name: impossible, metric: invoices_paid, op: '>', limit: 1000000}\n"
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, text)), "--out", str(tmp_path)])
+    body = SMALL + "  - {name: impossible, metric: invoices_paid, op: '>', limit: 1000000}\n"
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, body)), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "FAILED impossible" in result.output
 
 
 def test_a_broken_scenario_exits_2_and_names_the_field(tmp_path: Path) -> None:
-    text = SMALL.replace("rate_per_s: 20", "rate_per_s: -1")
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, text)), "--out", str(tmp_path)])
+    broken = SMALL.replace("rate_per_s: 20", "rate_per_s: -1")
+    result = CliRunner().invoke(app, ["run", str(write(tmp_path, broken)), "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "load[0].rate_per_s" in result.output
 
@@ -82,13 +145,13 @@ def test_an_unknown_runtime_exits_2(tmp_path: Path) -> None:
 
 
 def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path) -> None:
-    text = SMALL.replace("duration_s: 20", "duration_s: 4").replace(
+    body = SMALL.replace("duration_s: 20", "duration_s: 4").replace(
         "{start_s: 0, duration_s: 20,", "{start_s: 0, duration_s: 4,"
     )
-    text = text.replace("start_s: 5, duration_s: 5", "start_s: 1, duration_s: 1")
+    body = body.replace("start_s: 5, duration_s: 5", "start_s: 1, duration_s: 1")
     out = tmp_path / "out"
     result = CliRunner().invoke(
-        app, ["run", str(write(tmp_path, text)), "--out", str(out), "--speed", "4"]
+        app, ["run", str(write(tmp_path, body)), "--out", str(out), "--speed", "4", "--no-persist"]
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())

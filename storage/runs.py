@@ -1,0 +1,143 @@
+"""The life of a run in the database: its row, its starting configuration, its verdict."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import insert, update
+
+from storage.database import Database
+from storage.schema import BulkJob, BulkJobRow, ProviderConfig, Run
+
+
+def git_commit(folder: Path | None = None) -> str | None:
+    """The commit the code runs from, when it runs from a git checkout."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=folder or Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def start_run(
+    db: Database,
+    scenario: Any,
+    *,
+    shards: int,
+    runtime: str,
+    options: dict[str, Any],
+    bulk_jobs: list[dict[str, Any]],
+) -> str:
+    """Insert the run (status running), its provider configuration and its bulk jobs."""
+    run_id = uuid.uuid4().hex
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(Run).values(
+                run_id=run_id,
+                scenario_name=scenario.name,
+                scenario_hash=scenario.digest(),
+                seed=scenario.seed,
+                shards=shards,
+                runtime=runtime,
+                git_commit=git_commit(),
+                options=options,
+                started_at=datetime.now(UTC),
+                status="running",
+            )
+        )
+        configs = [_provider_row(run_id, c) for c in scenario.provider_configs()]
+        connection.execute(insert(ProviderConfig), configs)
+        for job in bulk_jobs:
+            _insert_bulk_job(connection, run_id, job)
+    return run_id
+
+
+def _provider_row(run_id: str, config: Any) -> dict[str, Any]:
+    data = asdict(config)
+    methods = sorted(str(m) for m in data.pop("methods"))
+    rest = {k: v for k, v in data.items() if k not in ("name", "priority", "enabled", "fee_bp")}
+    return {
+        "run_id": run_id,
+        "name": config.name,
+        "version": 1,
+        "priority": config.priority,
+        "enabled": config.enabled,
+        "methods": methods,
+        "fee_bp": config.fee_bp,
+        "fee_fixed_minor": config.fee_fixed_minor,
+        "timeout_ms": config.timeout_ms,
+        "config": json.loads(json.dumps(rest)),
+        "changed_at_s": 0.0,
+    }
+
+
+def _insert_bulk_job(connection: Any, run_id: str, job: dict[str, Any]) -> None:
+    rejected_lines = {e["line"] for e in job["errors"]}
+    connection.execute(
+        insert(BulkJob).values(
+            run_id=run_id,
+            job_id=job["job"],
+            file=job["file"],
+            provider=job["provider"] or "auto",
+            total_rows=job["rows"],
+            accepted=job["accepted"],
+            rejected=len(rejected_lines),
+            status="queued",
+            created_at_s=job["at_s"],
+        )
+    )
+    rows: list[dict[str, Any]] = []
+    per_line: dict[int, int] = {}
+    for error in job["errors"]:
+        n = per_line.get(error["line"], 0)
+        per_line[error["line"]] = n + 1
+        rows.append(
+            {
+                "run_id": run_id,
+                "job_id": job["job"],
+                "line": error["line"],
+                "error_no": n,
+                "invoice_id": None,
+                "status": "rejected",
+                "column_name": error["column"],
+                "error": error["reason"],
+            }
+        )
+    for draft in job["drafts"]:
+        rows.append(
+            {
+                "run_id": run_id,
+                "job_id": job["job"],
+                "line": draft.line,
+                "error_no": 0,
+                "invoice_id": f"b{job['job']}:{draft.invoice_id}",
+                "status": "accepted",
+                "column_name": None,
+                "error": None,
+            }
+        )
+    if rows:
+        connection.execute(insert(BulkJobRow), rows)
+
+
+def finish_run(db: Database, run_id: str, report: dict[str, Any] | None, status: str) -> None:
+    """Record the verdict and the whole report (the read side rebuilds pages from it)."""
+    values: dict[str, Any] = {"status": status, "ended_at": datetime.now(UTC)}
+    if report is not None:
+        values["summary"] = json.loads(json.dumps(report, default=str))
+        values["digest"] = report.get("digest")
+    with db.engine.begin() as connection:
+        connection.execute(update(Run).where(Run.run_id == run_id).values(**values))
