@@ -6,19 +6,24 @@ nothing sent inside a window can be due inside it. The next window starts at
 the earliest pending event or message (empty stretches are skipped). Each
 window costs one call per busy LP, not one per invoice.
 
-Two clocks: virtual (as fast as possible) and paced (simulated time runs at
-``speed`` times the wall clock). In paced mode the drift between where the
-simulation is and where the wall clock says it should be is measured and
-reported, never hidden.
+The window loop is a SimPy process. Its clock is the run's clock: a plain
+``simpy.Environment`` for virtual time (as fast as possible), or a
+``simpy.rt.RealtimeEnvironment`` for paced time (simulated time runs at
+``speed`` times the wall clock; the environment sleeps until each window's
+end is due). In paced mode the drift between where the simulation is and where
+the wall clock says it should be is measured and reported, never hidden.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
+
+import simpy
+import simpy.rt
 
 from simulation.layout import Layout
 from simulation.messages import Envelope
@@ -57,65 +62,111 @@ def run_windows(
     record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
 ) -> WindowStats:
     """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``)."""
-    n = layout.size
-    lookahead = layout.lookahead_s
-    next_at: list[float | None] = [0.0] * n
-    open_items = [0] * n
-    inboxes: list[list[Envelope]] = [[] for _ in range(n)]
-    totals: dict[str, list[int]] = {}
-    stats = WindowStats()
+    loop = _WindowLoop(runtime, layout, duration_s, hard_end_s, progress, should_stop, sink, record)
+    env: simpy.Environment
+    if speed is None:
+        env = simpy.Environment()
+    else:
+        # strict=False: a window that takes longer than its wall time is drift, not a crash.
+        env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
+    loop.speed = speed
     wall_start = time.perf_counter()
-    drift_sum = 0.0
-    while True:
-        start = _earliest(next_at, inboxes)
-        pending = any(inboxes)
+    env.run(until=env.process(loop.run(env)))
+    stats = loop.stats
+    stats.wall_s = time.perf_counter() - wall_start
+    if stats.windows:
+        stats.drift_mean_s = loop.drift_sum / stats.windows
+    stats.summaries = runtime.finish()
+    return stats
+
+
+class _WindowLoop:
+    def __init__(
+        self,
+        runtime: Runtime,
+        layout: Layout,
+        duration_s: float,
+        hard_end_s: float,
+        progress: Progress | None,
+        should_stop: Callable[[], bool] | None,
+        sink: Callable[[list[tuple[Any, ...]]], None] | None,
+        record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None,
+    ) -> None:
+        self.runtime, self.layout = runtime, layout
+        self.duration_s, self.hard_end_s = duration_s, hard_end_s
+        self.progress, self.should_stop = progress, should_stop
+        self.sink, self.record = sink, record
+        n = layout.size
+        self.next_at: list[float | None] = [0.0] * n
+        self.open_items = [0] * n
+        self.inboxes: list[list[Envelope]] = [[] for _ in range(n)]
+        self.totals: dict[int, tuple[int, int]] = {}
+        self.stats = WindowStats()
+        self.speed: float | None = None
+        self.drift_sum = 0.0
+
+    def _stop_reason(self, start: float | None) -> str | None:
         if start is None:
-            stats.stopped_by = "no more events"
-            break
-        if start >= duration_s and not pending and sum(open_items) == 0:
-            stats.stopped_by = "scenario over, every invoice finished"
-            break
-        if start >= hard_end_s:
-            stats.stopped_by = "drain limit reached"
-            break
-        if should_stop is not None and should_stop():
-            stats.stopped_by = "stopped"
-            break
-        until = start + lookahead
+            return "no more events"
+        if start >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+            return "scenario over, every invoice finished"
+        if start >= self.hard_end_s:
+            return "drain limit reached"
+        if self.should_stop is not None and self.should_stop():
+            return "stopped"
+        return None
+
+    def run(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process: one iteration per window; empty stretches are skipped."""
+        lookahead = self.layout.lookahead_s
+        while True:
+            start = _earliest(self.next_at, self.inboxes)
+            reason = self._stop_reason(start)
+            if reason is not None:
+                self.stats.stopped_by = reason
+                return
+            assert start is not None
+            until = start + lookahead
+            self._window(until)
+            if until > env.now:
+                # Virtual: instant. Paced: the environment waits for the wall clock.
+                yield env.timeout(until - env.now)
+            if self.speed is not None:
+                assert isinstance(env, simpy.rt.RealtimeEnvironment)
+                behind = time.monotonic() - (env.real_start + until * env.factor)
+                drift = max(0.0, behind)
+                self.drift_sum += drift
+                self.stats.drift_max_s = max(self.stats.drift_max_s, drift)
+            if self.progress is not None:
+                created = sum(c for c, _ in self.totals.values())
+                done = sum(d for _, d in self.totals.values())
+                self.progress(
+                    until, {"created": created, "done": done, "open": sum(self.open_items)}
+                )
+
+    def _window(self, until: float) -> None:
+        """One round: every busy LP advances to ``until``; their messages are routed."""
+        inboxes, next_at = self.inboxes, self.next_at
         busy = {
             i: inboxes[i]
-            for i in range(n)
+            for i in range(len(inboxes))
             if inboxes[i] or (next_at[i] is not None and next_at[i] < until)  # type: ignore[operator]
         }
         for i in busy:
             inboxes[i] = []
-        results = runtime.advance(until, busy)
-        for i, result in results.items():
+        for i, result in self.runtime.advance(until, busy).items():
             next_at[i] = result.next_at
-            open_items[i] = result.open_items
+            self.open_items[i] = result.open_items
             for dst, envelope in result.outbox:
                 inboxes[dst].append(envelope)
-            if result.rows and sink is not None:
-                sink(result.rows)
-            if result.records and record is not None:
-                record(result.records)
+            if result.rows and self.sink is not None:
+                self.sink(result.rows)
+            if result.records and self.record is not None:
+                self.record(result.records)
             if result.progress:
-                totals[str(i)] = [result.progress.get("created", 0), result.progress.get("done", 0)]
-        stats.windows += 1
-        stats.sim_end_s = until
-        if speed is not None:
-            drift = _pace(wall_start, until, speed)
-            drift_sum += drift
-            stats.drift_max_s = max(stats.drift_max_s, drift)
-        if progress is not None:
-            created = sum(v[0] for v in totals.values())
-            done = sum(v[1] for v in totals.values())
-            progress(until, {"created": created, "done": done, "open": sum(open_items)})
-    stats.wall_s = time.perf_counter() - wall_start
-    if stats.windows:
-        stats.drift_mean_s = drift_sum / stats.windows
-    stats.summaries = runtime.finish()
-    return stats
+                self.totals[i] = (result.progress.get("created", 0), result.progress.get("done", 0))
+        self.stats.windows += 1
+        self.stats.sim_end_s = until
 
 
 def _earliest(next_at: list[float | None], inboxes: list[list[Envelope]]) -> float | None:
@@ -128,13 +179,3 @@ def _earliest(next_at: list[float | None], inboxes: list[list[Envelope]]) -> flo
             if best is None or envelope[0] < best:
                 best = envelope[0]
     return best
-
-
-def _pace(wall_start: float, sim_s: float, speed: float) -> float:
-    """Sleep until the wall clock reaches ``sim_s / speed``; return how far behind we are."""
-    target = wall_start + sim_s / speed
-    ahead = target - time.perf_counter()
-    if ahead > 0:
-        time.sleep(ahead)
-        return 0.0
-    return -ahead
