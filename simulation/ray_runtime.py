@@ -34,12 +34,19 @@ class LpHost:
         return {i: lps[i].advance(until, inbox) for i, inbox in sorted(inboxes.items())}
 
     def finish(self) -> list[dict[str, Any]]:
-        return [lp.finish() for lp in self.lps.values()]
-
-    def node_id(self) -> str:
         import ray
 
-        return str(ray.get_runtime_context().get_node_id())
+        node = str(ray.get_runtime_context().get_node_id())
+        return [{**lp.finish(), "node_id": node} for lp in self.lps.values()]
+
+
+def _alive_nodes() -> list[str]:
+    """Node ids of the cluster, the driver's own node first, then the others in id order."""
+    import ray
+
+    own = ray.get_runtime_context().get_node_id()
+    others = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"] and n["NodeID"] != own)
+    return [own, *others]
 
 
 class RayRuntime:
@@ -63,17 +70,23 @@ class RayRuntime:
                 configure_logging=False,
             )
             self._started_ray = True
+        from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
         self._order = {spec.name: spec.index for spec in specs}
         actor_class = ray.remote(max_restarts=MAX_RESTARTS)(LpHost)
         groups = [[s for s in specs if s.kind != "shard"]]
         groups += [[s] for s in sorted(specs, key=lambda s: s.index) if s.kind == "shard"]
+        nodes = _alive_nodes()
         self.actors = []
         self._host_of: dict[int, int] = {}
         for host, group in enumerate(groups):
+            # Shards round-robin over the nodes, the services actor on the first. Soft
+            # affinity: an actor restarted after its node died may come back elsewhere.
+            node = nodes[(host - 1) % len(nodes)] if host else nodes[0]
             self.actors.append(
                 actor_class.options(
                     num_cpus=0,  # LPs take turns within a window: no core reserved for each
-                    scheduling_strategy="SPREAD",
+                    scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=True),
                 ).remote(group)
             )
             for spec in group:
@@ -99,11 +112,6 @@ class RayRuntime:
 
     def _summary_order(self, summary: dict[str, Any]) -> int:
         return self._order[summary["name"]]
-
-    def node_ids(self) -> list[str]:
-        import ray
-
-        return list(ray.get([actor.node_id.remote() for actor in self.actors]))
 
     def close(self) -> None:
         import ray

@@ -94,6 +94,9 @@ def build_report(
         "series": _series(merged),
         "reserve_history": reserve["history"],
     }
+    placement = {s["name"]: s["node_id"] for s in stats.summaries if "node_id" in s}
+    if placement:
+        report["placement"] = placement  # which Ray node hosted each logical process
     report["invariants"] = _invariants(report, summaries, merged, reserve, live_wallets)
     report["assertions"] = evaluate_assertions(scenario, report, merged)
     return report

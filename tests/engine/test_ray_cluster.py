@@ -1,0 +1,44 @@
+"""A two-node Ray cluster on this machine: shards land on both nodes, the digest stays the same."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from simulation.engine import RunOptions, run_scenario
+from simulation.scenario import parse_scenario
+from tests.engine.test_ray_runtime import SCENARIO
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        ray.shutdown()
+    two_nodes = Cluster(
+        initialize_head=True,
+        connect=True,
+        head_node_args={"num_cpus": 1, "include_dashboard": False},
+    )
+    two_nodes.add_node(num_cpus=1)
+    two_nodes.wait_for_nodes()
+    yield two_nodes
+    ray.shutdown()
+    two_nodes.shutdown()
+
+
+def test_shards_spread_over_both_nodes_with_the_local_digest(cluster: Any) -> None:
+    import ray
+
+    assert len([n for n in ray.nodes() if n["Alive"]]) == 2
+    scenario = parse_scenario(SCENARIO)
+    local = run_scenario(scenario, RunOptions(shards=2, runtime="local"))
+    spread = run_scenario(scenario, RunOptions(shards=2, runtime="ray"))
+    assert spread["digest"] == local["digest"]
+    placement = spread["placement"]
+    assert set(placement) == {"tempo", "circle", "stripe", "shard-0", "shard-1", "reserve"}
+    assert len(set(placement.values())) == 2, placement
