@@ -45,7 +45,8 @@ def _alive_nodes() -> list[str]:
     import ray
 
     own = ray.get_runtime_context().get_node_id()
-    others = sorted(n["NodeID"] for n in ray.nodes() if n["Alive"] and n["NodeID"] != own)
+    listed: list[dict[str, Any]] = ray.nodes()  # type: ignore[no-untyped-call]
+    others = sorted(n["NodeID"] for n in listed if n["Alive"] and n["NodeID"] != own)
     return [own, *others]
 
 
