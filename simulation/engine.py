@@ -6,6 +6,7 @@ built at import time.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from actors.errors import InputError
 from simulation.coordinator import Progress, WindowStats, run_windows
 from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
 from simulation.runtime import LocalRuntime, Runtime
+
+log = logging.getLogger(__name__)
 
 BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
 
@@ -28,6 +31,7 @@ class RunOptions:
     sink: Callable[[list[tuple[Any, ...]]], None] | None = None  # finished invoice rows
     persist: bool = False  # record the run in PostgreSQL
     database: Any = None  # an open storage.database.Database (opened here when None)
+    batch_rows: int = 50_000  # rows buffered before the recorder writes a batch
     ray_address: str | None = None
 
 
@@ -188,12 +192,12 @@ def run_scenario(
 class _Store:
     """The database side of one persisted run."""
 
-    def __init__(self, db: Any, run_id: str, owned: bool) -> None:
+    def __init__(self, db: Any, run_id: str, owned: bool, batch_rows: int) -> None:
         from storage.recorder import Recorder
 
         self.db = db
         self.run_id = run_id
-        self.recorder = Recorder(db, run_id)
+        self.recorder = Recorder(db, run_id, batch_rows=batch_rows)
         self._owned = owned
 
     @classmethod
@@ -217,7 +221,7 @@ class _Store:
         run_id = start_run(
             db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
         )
-        return cls(db, run_id, owned)
+        return cls(db, run_id, owned, options.batch_rows)
 
     def finish(self, report: dict[str, Any], stopped_by: str) -> None:
         from storage.runs import finish_run
@@ -232,13 +236,17 @@ class _Store:
 
     def abort(self) -> None:
         """The run failed: keep what was committed, mark the run, say nothing more."""
+        from sqlalchemy.exc import SQLAlchemyError
+
         from storage.database import DatabaseError
         from storage.runs import finish_run
 
         try:
             finish_run(self.db, self.run_id, None, "error")
-        except DatabaseError:
-            pass  # the database is what failed; the committed rows stay as they are
+        except (DatabaseError, SQLAlchemyError) as error:
+            # The database is what failed: the run's row stays "running", its committed
+            # rows stay as they are, and the error that stopped the run is the one raised.
+            log.warning("could not mark run %s as failed: %s", self.run_id, error)
         finally:
             self._release()
 
