@@ -1,6 +1,7 @@
 """The Ray runtime: the same logical processes, hosted as Ray actors.
 
-This is the only module that calls ``ray.remote``. Each shard LP gets an actor
+With ``simulation/sweep.py`` (whole runs as Ray tasks), this is the only module
+that calls ``ray.remote``. Each shard LP gets an actor
 of its own, spread over the cluster's nodes; the provider and reserve LPs
 share one "services" actor, since a window's round trip, not the work inside
 it, is what a window costs here. Every LP is built from its ``LpSpec`` by

@@ -11,6 +11,7 @@ from simulation.scenario import ScenarioError, load_scenario
 from ui.db_command import db_app
 from ui.run_command import run
 from ui.runs_command import compare_command, report_command, runs_app
+from ui.sweep_command import sweep_command
 
 app = typer.Typer(
     name="invoicesim",
@@ -58,6 +59,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(runs_app, name="runs")
 app.command("report")(report_command)
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
 
 
 def main() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -60,7 +61,8 @@ def run(
             scenario = with_overrides(scenario, {"seed": seed})
         if speed is not None and not 0 < speed <= 1000:
             raise InputError(f"--speed must be within (0, 1000], got {speed}")
-        out_dir = out or Path("runs") / scenario.name
+        # A scenario name is user input: keep it to one safe path segment.
+        out_dir = out or Path("runs") / re.sub(r"[^A-Za-z0-9._-]", "_", scenario.name)
         out_dir.mkdir(parents=True, exist_ok=True)
     except (InputError, OSError) as error:
         console.print(f"[red]error:[/red] {error}", highlight=False)
