@@ -7,7 +7,8 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from storage.database import Database, DatabaseError, open_database, status, upgrade
+from actors.errors import InvoicesimError
+from storage.database import Database, open_database, status, upgrade
 
 db_app = typer.Typer(
     name="db",
@@ -19,15 +20,18 @@ db_app = typer.Typer(
 T = TypeVar("T")
 
 
-def _with_database(action: Callable[[Database], T]) -> T:
-    """Run ``action`` on the configured database; a DatabaseError exits with code 2."""
+def with_database(action: Callable[[Database], T], *, migrate: bool = False) -> T:
+    """Run ``action`` on the configured database (migrated first when asked); any
+    invoicesim error (unreachable database, unknown id...) exits with code 2."""
     try:
         db = open_database()
         try:
+            if migrate:
+                upgrade(db)
             return action(db)
         finally:
             db.dispose()
-    except DatabaseError as exc:
+    except InvoicesimError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
 
@@ -39,7 +43,7 @@ def upgrade_command(
     ] = "head",
 ) -> None:
     """Apply the schema migrations (safe to repeat)."""
-    db_name, current = _with_database(lambda db: (db.url_for_display, upgrade(db, revision)))
+    db_name, current = with_database(lambda db: (db.url_for_display, upgrade(db, revision)))
     typer.echo(f"{db_name}: at revision {current or 'none'}")
 
 
@@ -50,7 +54,7 @@ def status_command(
     ] = False,
 ) -> None:
     """Show which database is used, its revision, the newest one, and what is pending."""
-    found = _with_database(status)
+    found = with_database(status)
     pending = ", ".join(found["pending"]) or "none"
     typer.echo(f"database  {found['database']}")
     typer.echo(f"current   {found['current'] or 'none (run: invoicesim db upgrade)'}")

@@ -7,7 +7,6 @@ A database that cannot be reached or an unknown run id exits with code 2.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -17,8 +16,8 @@ from rich.console import Console
 from rich.table import Table
 
 from actors.errors import InvoicesimError
-from storage.database import Database, DatabaseError, open_database, upgrade
-from storage.queries import MAX_LIMIT, NotFound, Value, compare_runs, list_runs, run_report
+from storage.queries import MAX_LIMIT, Value, compare_runs, list_runs, run_report
+from ui.db_command import with_database
 
 EXIT_BAD_INPUT = 2
 
@@ -30,19 +29,6 @@ runs_app = typer.Typer(
 )
 
 T = TypeVar("T")
-
-
-def _with_database(action: Callable[[Database], T]) -> T:
-    """Run ``action`` on the migrated database; a DatabaseError or NotFound exits with 2."""
-    try:
-        db = open_database()
-        try:
-            upgrade(db)
-            return action(db)
-        finally:
-            db.dispose()
-    except (DatabaseError, NotFound) as exc:
-        _fail(exc)
 
 
 def _fail(exc: InvoicesimError | OSError) -> NoReturn:
@@ -57,7 +43,7 @@ def list_command(
     ] = 20,
 ) -> None:
     """List the recorded runs, newest first."""
-    runs = _with_database(lambda db: list_runs(db, limit))
+    runs = with_database(lambda db: list_runs(db, limit), migrate=True)
     if not runs:
         typer.echo("no runs recorded yet (run one with: invoicesim run SCENARIO.yaml)")
         return
@@ -91,7 +77,7 @@ def report_command(
     """Rebuild a run's HTML report from the database."""
     from simulation.report_html import render_report_html
 
-    report = _with_database(lambda db: run_report(db, run_id))
+    report = with_database(lambda db: run_report(db, run_id), migrate=True)
     target = out or Path("runs") / run_id / "report.html"
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -106,7 +92,7 @@ def compare_command(
     run_b: Annotated[str, typer.Argument(help="The run compared with it (b).")],
 ) -> None:
     """Compare two runs figure by figure; the difference is b - a."""
-    found = _with_database(lambda db: compare_runs(db, run_a, run_b))
+    found = with_database(lambda db: compare_runs(db, run_a, run_b), migrate=True)
     table = Table(title=f"a = {run_a}   b = {run_b}")
     table.add_column("figure")
     for name in ("a", "b", "b - a"):
