@@ -58,7 +58,6 @@ class LogicalProcess:
         self._seq = 0
         self._digest = hashlib.sha256()
         self._until = 0.0
-        self._has_run = False
 
     def call_at(self, at: float, action: Callable[[], None]) -> None:
         """Run ``action`` at exactly simulated time ``at`` (never in the past).
@@ -123,7 +122,6 @@ class LogicalProcess:
         # replaces stopped, and keeping it keeps every window edge, and so every
         # run, bit-identical to the runs recorded before.
         end = start + (until - start)
-        self._has_run = True
         timers = self._timers
         while timers and timers[0][0] < end:
             at, _, action = heappop(timers)
@@ -137,17 +135,9 @@ class LogicalProcess:
     def next_local(self) -> float | None:
         """When this LP next has something to do on its own (None: only when messaged).
 
-        Once an LP has run a window it asks for every later window too, so the
-        coordinator's windows follow one another without gaps. That is how the
-        SimPy engine behaved (its stop event stayed queued at the window's end),
-        and window edges decide when per-window bookkeeping runs (failover
-        tracking, settling recent invoices, a provider forgetting old keys), so
-        keeping them keeps every report identical. Skipping empty windows would
-        be faster in quiet stretches; it is a change of results, to be made on
-        purpose, not in passing.
+        The coordinator starts the next window at the earliest of these and of the
+        messages in flight, so stretches where nothing happens cost nothing.
         """
-        if self._has_run:
-            return self.now
         timers = self._timers
         return timers[0][0] if timers else None
 
