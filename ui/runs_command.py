@@ -7,6 +7,7 @@ A database that cannot be reached or an unknown run id exits with code 2.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, NoReturn, TypeVar
 
@@ -65,7 +66,8 @@ def list_command(
             _text(run["throughput_invoices_per_s"]),
             (run["digest"] or "-")[:8],
         )
-    Console().print(table)
+    # Piped output gets room for full run ids (rich assumes 80 columns when not a terminal).
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
 
 
 def report_command(
