@@ -82,13 +82,15 @@ class RayRuntime:
         self.actors = []
         self._host_of: dict[int, int] = {}
         for host, group in enumerate(groups):
-            # Shards round-robin over the nodes, the services actor on the first. Soft
-            # affinity: an actor restarted after its node died may come back elsewhere.
+            # Shards round-robin over the nodes, the services actor on the first. Hard
+            # affinity: a soft one quietly fell back to the head node on a busy machine.
+            # (Restoring an actor on another node after its node dies needs checkpoints,
+            # which do not exist yet.)
             node = nodes[(host - 1) % len(nodes)] if host else nodes[0]
             self.actors.append(
                 actor_class.options(
                     num_cpus=0,  # LPs take turns within a window: no core reserved for each
-                    scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=True),
+                    scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False),
                 ).remote(group)
             )
             for spec in group:
