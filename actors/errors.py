@@ -39,3 +39,15 @@ class ReconciliationError(InvoicesimError):
 
 class InvariantViolation(InvoicesimError):
     """A rule that must always hold was broken. This is a bug: stop the run."""
+
+
+class NotFoundError(InvoicesimError):
+    """An id that names nothing: an invoice, a provider, a job."""
+
+
+class ConflictError(InvoicesimError):
+    """A request that clashes with the current state (an invoice already paid)."""
+
+
+class UnavailableError(InvoicesimError):
+    """The engine cannot take commands now (no run, or shutting down); retry later."""
