@@ -12,6 +12,7 @@ from ui.db_command import db_app
 from ui.run_command import run
 from ui.runs_command import compare_command, report_command, runs_app
 from ui.sweep_command import sweep_command
+from ui.token_command import token_app
 
 app = typer.Typer(
     name="invoicesim",
@@ -60,6 +61,7 @@ app.add_typer(runs_app, name="runs")
 app.command("report")(report_command)
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
+app.add_typer(token_app, name="token")
 
 
 def main() -> None:
