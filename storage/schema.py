@@ -452,3 +452,24 @@ COPY_COLUMNS: dict[str, tuple[str, ...]] = {
     for table in Base.metadata.sorted_tables
     if "run_id" in table.columns and table.name != "runs"
 }
+
+
+class IdempotencyKey(Base):
+    """An ``Idempotency-Key`` of the API: the request it was first used with and the
+    response given, replayed when the same key comes with the same request. While
+    ``status_code`` is NULL the first request is still being answered."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        ForeignKeyConstraint(["token_id"], ["api_tokens.token_id"], ondelete="CASCADE"),
+        CheckConstraint("length(key) BETWEEN 1 AND 255", name="key"),
+        CheckConstraint("request_hash ~ '^[0-9a-f]{64}$'", name="request_hash"),
+        CheckConstraint("(status_code IS NULL) = (response IS NULL)", name="response"),
+    )
+    run_id: Mapped[str] = run_fk()
+    token_id: Mapped[str] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(primary_key=True)
+    request_hash: Mapped[Hash64]
+    status_code: Mapped[int | None]
+    response: Mapped[dict[str, Any] | None]
+    created_at: Mapped[datetime] = mapped_column(server_default=text("now()"))
