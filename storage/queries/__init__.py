@@ -13,14 +13,23 @@ than a ``DatabaseError``: the database is fine, the id is wrong (an API maps it
 to 404, not 503). A query the server cannot answer raises ``DatabaseError``.
 
 One module per concept: ``providers``, ``reserves``, ``invoices`` (and
-wallets), ``bulk``, ``runs``, ``compare``; ``shapes`` holds the result types
+wallets), ``invoice_detail``, ``alerts``, ``provider_live``, ``bulk``, ``runs``,
+``compare``; ``shapes`` holds the result types
 and ``common`` what they share. Import from here, not from the modules.
 """
 
+from storage.queries.alerts import AlertRow, list_alerts
 from storage.queries.bulk import bulk_job_progress, bulk_job_results
 from storage.queries.common import MAX_LIMIT, MAX_RESULT_ROWS, RUNS_HINT, NotFound, Source
 from storage.queries.compare import compare_runs
+from storage.queries.invoice_detail import AttemptRow, InvoiceDetail, WalletRow, get_invoice
 from storage.queries.invoices import active_wallets, invoices_by_state, list_invoices
+from storage.queries.provider_live import (
+    ProviderSettings,
+    ProviderTraffic,
+    provider_settings,
+    provider_traffic,
+)
 from storage.queries.providers import (
     BREAKER_ORDER,
     HEALTH_ORDER,
@@ -67,16 +76,21 @@ __all__ = [
     "RUNS_HINT",
     "STATUS_ORDER",
     "ActiveWallet",
+    "AlertRow",
+    "AttemptRow",
     "BulkProgress",
     "BulkResult",
     "ComparedFigure",
     "Comparison",
     "DailyReserves",
     "HealthEvent",
+    "InvoiceDetail",
     "InvoicePage",
     "InvoiceRow",
     "NotFound",
+    "ProviderSettings",
     "ProviderStatus",
+    "ProviderTraffic",
     "ReconciliationRow",
     "Reserves",
     "RowErrorRow",
@@ -85,16 +99,21 @@ __all__ = [
     "Source",
     "SourceState",
     "Value",
+    "WalletRow",
     "active_wallets",
     "bulk_job_progress",
     "bulk_job_results",
     "compare_runs",
+    "get_invoice",
     "get_run",
     "health_timeline",
     "invoices_by_state",
+    "list_alerts",
     "list_invoices",
     "list_runs",
+    "provider_settings",
     "provider_status",
+    "provider_traffic",
     "reserves_daily",
     "reserves_now",
     "run_report",
