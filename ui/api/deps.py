@@ -1,0 +1,93 @@
+"""What a route can ask for: settings, database, engine, the live run, as ``Annotated`` aliases.
+
+The composition root puts the settings, the database and the engine on
+``app.state`` (``create_app``); these dependencies only hand them over.
+``LiveRun`` is the id of the running scenario's run; with none running, the
+route answers 503 saying how to start one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
+
+from actors.errors import UnavailableError
+from storage.database import Database
+from storage.queries import MAX_LIMIT
+from ui.api.engine import Engine, EngineStatus
+from ui.api.settings import ApiSettings
+
+MAX_OFFSET = 10_000_000
+DEFAULT_PAGE = 100
+NO_RUN = "no scenario is running; start one with POST /api/v1/scenarios/{name}/start"
+
+
+def _settings(request: Request) -> ApiSettings:
+    settings: ApiSettings = request.app.state.settings
+    return settings
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def _engine(request: Request) -> Engine:
+    engine: Engine = request.app.state.engine
+    return engine
+
+
+Settings = Annotated[ApiSettings, Depends(_settings)]
+Db = Annotated[Database, Depends(_db)]
+LiveEngine = Annotated[Engine, Depends(_engine)]
+
+
+def _live_status(engine: LiveEngine) -> EngineStatus:
+    status = engine.status()
+    if status.run_id is None:
+        raise UnavailableError(NO_RUN)
+    return status
+
+
+def _live_run(status: Annotated[EngineStatus, Depends(_live_status)]) -> str:
+    assert status.run_id is not None
+    return status.run_id
+
+
+LiveStatus = Annotated[EngineStatus, Depends(_live_status)]
+LiveRun = Annotated[str, Depends(_live_run)]
+
+
+class PageParams:
+    """``limit`` (1..max_page_size) and ``offset`` of a paged list."""
+
+    def __init__(self, limit: int, offset: int) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+def _page(
+    settings: Settings,
+    limit: Annotated[
+        int | None, Query(ge=1, le=MAX_LIMIT, description="Page size (default 100).")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> PageParams:
+    if limit is None:
+        return PageParams(min(DEFAULT_PAGE, settings.max_page_size), offset)
+    if limit > settings.max_page_size:
+        raise RequestValidationError(
+            [
+                {
+                    "loc": ("query", "limit"),
+                    "msg": f"Input should be less than or equal to {settings.max_page_size}",
+                    "type": "less_than_equal",
+                }
+            ]
+        )
+    return PageParams(limit, offset)
+
+
+Page = Annotated[PageParams, Depends(_page)]

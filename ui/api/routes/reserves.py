@@ -1,0 +1,52 @@
+"""Reserves: balance now, daily history, reconciliation on demand (admin), alerts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from simulation.commands import Reconcile
+from storage.queries import MAX_LIMIT, list_alerts, reserves_daily, reserves_now
+from ui.api.auth import AdminOnly, AnyRole
+from ui.api.deps import Db, LiveEngine, LiveRun, Settings
+from ui.api.responses import ReconciledOut
+from ui.api.routes.common import PROTECTED
+from ui.api.views import AlertOut, DailyReservesOut, ReservesOut
+
+router = APIRouter(tags=["reserves"])
+
+
+@router.get("/reserves/balance", responses=PROTECTED)
+def balance(caller: AnyRole, db: Db, run: LiveRun) -> ReservesOut:
+    """Fiat reserve, in transit, minted, ratio, discrepancy and the last reconciliation."""
+    return ReservesOut.model_validate(reserves_now(db, run))
+
+
+@router.get("/reserves/history", responses=PROTECTED)
+def history(
+    caller: AnyRole,
+    db: Db,
+    run: LiveRun,
+    days: Annotated[Literal[7, 30], Query(description="7 or 30 simulated days.")] = 7,
+) -> list[DailyReservesOut]:
+    """Closing balances, ratio and worst reconciliation of each of the last `days` days."""
+    return [DailyReservesOut.model_validate(day) for day in reserves_daily(db, run, days)]
+
+
+@router.post("/reserves/reconcile", responses=PROTECTED)
+def reconcile(caller: AdminOnly, engine: LiveEngine, settings: Settings) -> ReconciledOut:
+    """Reconcile the reserve against the custodian's statement now."""
+    return ReconciledOut.model_validate(engine.submit(Reconcile(), settings.command_timeout_s))
+
+
+@router.get("/alerts", tags=["alerts"], responses=PROTECTED)
+def alerts(
+    caller: AnyRole,
+    db: Db,
+    run: LiveRun,
+    severity: Literal["info", "warning", "breach"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+) -> list[AlertOut]:
+    """The newest alerts first, optionally of one severity."""
+    return [AlertOut.model_validate(a) for a in list_alerts(db, run, severity, limit)]

@@ -1,0 +1,53 @@
+"""A bulk CSV upload read within its limits: bytes counted as they arrive, then rows counted.
+
+The middleware already refuses a request body over the upload limit; this
+refuses the file itself over ``max_csv_bytes`` without reading past it, and
+a file of more than ``max_csv_rows`` data rows. The rows themselves are
+validated by the engine (``actors.bulk_csv``), which reports bad rows by line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import HTTPException, UploadFile
+
+CHUNK_BYTES = 64 * 1024
+
+
+async def read_csv(upload: UploadFile, max_bytes: int, max_rows: int) -> bytes:
+    """The file's bytes; 413 when over ``max_bytes`` or ``max_rows`` data rows."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(CHUNK_BYTES):
+        size += len(chunk)
+        if size > max_bytes:
+            raise HTTPException(
+                413,
+                f"the CSV file is larger than {max_bytes:,} bytes; split it into smaller files",
+            )
+        parts.append(chunk)
+    data = b"".join(parts)
+    rows = count_rows(data)
+    if rows > max_rows:
+        raise HTTPException(
+            413,
+            f"the CSV file has {rows:,} data rows; the limit is {max_rows:,} rows "
+            "(split it into smaller files)",
+        )
+    return data
+
+
+def count_rows(data: bytes) -> int:
+    """Non-blank CSV records after the header (quoted newlines stay inside their record)."""
+    text = data.decode("utf-8", errors="replace")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = 0
+    try:
+        for fields in reader:
+            if any(field.strip() for field in fields):
+                records += 1
+    except csv.Error:
+        pass  # the engine reports the unreadable row with its line
+    return max(0, records - 1)

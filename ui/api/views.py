@@ -1,0 +1,183 @@
+"""Response bodies of the read routes: the shapes of ``storage.queries`` as pydantic models,
+so /docs shows them. Simulated times are seconds from the run's start; money is minor units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+
+class ProviderHealthOut(BaseModel):
+    provider: str
+    status: Literal["healthy", "degraded", "down", "unknown"]
+    breaker: str | None
+    attempts_last_minute: int
+    success_rate: float | None  # over the last simulated minute; None: no attempt
+    latency_p50_ms: float | None
+    latency_p99_ms: float | None
+    last_change_s: float | None
+    last_change_at: datetime | None
+
+
+class ProviderSettingsOut(BaseModel):
+    name: str
+    version: int
+    priority: int
+    enabled: bool
+    methods: list[str]
+    fee_bp: int
+    fee_fixed_minor: int
+    timeout_ms: float
+    config: dict[str, Any]
+    changed_at_s: float
+
+
+class ReconciliationOut(BaseModel):
+    seq: int
+    at_s: float
+    trigger: str
+    status: str
+    discrepancy_minor: int
+    discrepancy_bp: int
+    direction: str
+    snapshot: dict[str, Any]
+
+
+class ReservesOut(BaseModel):
+    fiat_minor: int
+    in_transit_minor: int
+    minted_minor: int
+    fees_minor: int
+    review_minor: int
+    ratio_bp: int
+    discrepancy_bp: int | None
+    status: str | None
+    last_reconciliation: ReconciliationOut | None
+
+
+class DailyReservesOut(BaseModel):
+    day: int
+    start_s: float
+    end_s: float
+    fiat_minor: int
+    in_transit_minor: int
+    minted_minor: int
+    fees_minor: int
+    review_minor: int
+    ratio_bp: int
+    status: str | None
+    reconciliations: int
+
+
+class AlertOut(BaseModel):
+    alert_id: int
+    at_s: float
+    key: str
+    severity: str
+    message: str
+
+
+class InvoiceOut(BaseModel):
+    invoice_id: str
+    shard: int
+    status: str
+    amount_minor: int
+    currency: str
+    method: str
+    merchant: str
+    payer: str
+    provider: str | None
+    attempts: int
+    fee_minor: int
+    created_at_s: float
+    ended_at_s: float | None
+    reason: str | None
+    wallet_address: str | None
+    bulk_job: int | None
+
+
+class InvoicePageOut(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[InvoiceOut]
+
+
+class AttemptOut(BaseModel):
+    attempt_no: int
+    provider: str
+    sent_at_s: float
+    finished_at_s: float
+    result: str
+    latency_ms: float
+    succeeded: bool
+
+
+class WalletOut(BaseModel):
+    address: str
+    state: str
+    expected_minor: int
+    received_minor: int
+    created_at_s: float
+    expires_at_s: float
+    destroyed_at_s: float | None
+
+
+class InvoiceDetailOut(BaseModel):
+    invoice: InvoiceOut
+    attempts: list[AttemptOut]
+    wallet: WalletOut | None
+
+
+class ActiveWalletOut(BaseModel):
+    address: str
+    invoice_id: str
+    state: str
+    expected_minor: int
+    currency: str
+    created_at_s: float
+    expires_at_s: float
+    expires_at: datetime
+    seconds_left: float
+    provider: str | None
+
+
+class RowErrorOut(BaseModel):
+    line: int
+    column: str | None
+    error: str | None
+
+
+class BulkProgressOut(BaseModel):
+    job_id: int
+    file: str
+    provider: str
+    status: str
+    total: int
+    accepted: int
+    rejected: int
+    processed: int
+    succeeded: int
+    failed: int
+    expired: int
+    pending: int
+    errors_total: int
+    errors: list[RowErrorOut]
+
+
+class RunSummaryOut(BaseModel):
+    run_id: str
+    scenario_name: str
+    seed: int
+    shards: int
+    runtime: str
+    status: str
+    started_at: str
+    ended_at: str | None
+    digest: str | None
+    created: int | None
+    paid: int | None
+    double_pays: int | None
+    throughput_invoices_per_s: float | None
