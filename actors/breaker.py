@@ -98,6 +98,11 @@ class CircuitBreaker:
         self._trials = 0
         self._reset_window()
 
+    def reconfigure(self, config: BreakerConfig) -> None:
+        """New parameters (an admin's change): the failure window restarts under them."""
+        self.config = config
+        self._reset_window()
+
     def _reset_window(self) -> None:
         cfg = self.config
         # Exact threshold check needs only the last `failure_threshold` failure times.

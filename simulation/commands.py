@@ -78,7 +78,15 @@ class Reconcile:
     """Reconcile the reserve against the custodian's statement now."""
 
 
-Command = CreateInvoice | PayInvoice | SubmitBulk | StartFault | ClearFault | ConfigureProvider | Reconcile
+Command = (
+    CreateInvoice
+    | PayInvoice
+    | SubmitBulk
+    | StartFault
+    | ClearFault
+    | ConfigureProvider
+    | Reconcile
+)
 
 # ---- results -----------------------------------------------------------------------
 

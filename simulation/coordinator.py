@@ -20,7 +20,7 @@ import hashlib
 import time
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import simpy
 import simpy.rt
@@ -30,6 +30,38 @@ from simulation.messages import Envelope
 from simulation.runtime import Runtime
 
 Progress = Callable[[float, dict[str, int]], None]
+
+# A command enters a microsecond after the simulated time at which it was taken: an LP's
+# clock may stand a rounding error past the last window's end, never that far.
+COMMAND_DELAY_S = 1e-6
+
+
+class LiveHooks(Protocol):
+    """How a live (paced) run takes commands from outside and hands back their answers."""
+
+    tick_s: float  # simulated seconds to wait when nothing is due, before looking again
+
+    def started(
+        self,
+        run_id: str | None,
+        layout: Layout,
+        bulk_jobs: list[dict[str, Any]],
+        flush: Callable[[], None] | None,
+    ) -> None:
+        """The run is set up: its id, its LPs, its scenario's bulk jobs, how to write rows now."""
+        ...
+
+    def take(self, at: float) -> list[tuple[int, Envelope]]:
+        """Commands that arrived since the last call, as envelopes due at ``at``."""
+        ...
+
+    def answer(self, replies: list[tuple[int, Any]]) -> None:
+        """The LPs' replies (request token, result or error) of the last window."""
+        ...
+
+    def clock(self, now: float, windows: int) -> None:
+        """Called after every window and every idle tick with the simulated time."""
+        ...
 
 
 @dataclass
@@ -60,9 +92,17 @@ def run_windows(
     should_stop: Callable[[], bool] | None = None,
     sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
     record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
+    live: LiveHooks | None = None,
 ) -> WindowStats:
-    """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``)."""
+    """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``).
+
+    With ``live`` (paced runs only) the loop also takes commands from outside: it
+    never sleeps longer than ``live.tick_s`` of simulated time without looking.
+    """
+    if live is not None and speed is None:
+        raise ValueError("a live run needs a paced clock (speed)")
     loop = _WindowLoop(runtime, layout, duration_s, hard_end_s, progress, should_stop, sink, record)
+    loop.live = live
     env: simpy.Environment
     if speed is None:
         env = simpy.Environment()
@@ -104,6 +144,7 @@ class _WindowLoop:
         self.stats = WindowStats()
         self.speed: float | None = None
         self.drift_sum = 0.0
+        self.live: LiveHooks | None = None
 
     def _stop_reason(self, start: float | None) -> str | None:
         if start is None:
@@ -116,11 +157,33 @@ class _WindowLoop:
             return "stopped"
         return None
 
+    def _live_stop_reason(self, now: float) -> str | None:
+        if self.should_stop is not None and self.should_stop():
+            return "stopped"
+        if now >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+            return "scenario over, every invoice finished"
+        if now >= self.hard_end_s:
+            return "drain limit reached"
+        return None
+
     def run(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
         """The SimPy process: one iteration per window; empty stretches are skipped."""
         lookahead = self.layout.lookahead_s
+        live = self.live
         while True:
+            if live is not None:
+                for dst, envelope in live.take(env.now + COMMAND_DELAY_S):
+                    self.inboxes[dst].append(envelope)
             start = _earliest(self.next_at, self.inboxes)
+            if live is not None and (start is None or start > env.now + live.tick_s):
+                # Nothing due soon: wait one tick (not until the next event) for commands.
+                reason = self._live_stop_reason(env.now)
+                if reason is not None:
+                    self.stats.stopped_by = reason
+                    return
+                yield env.timeout(live.tick_s)
+                live.clock(env.now, self.stats.windows)
+                continue
             reason = self._stop_reason(start)
             if reason is not None:
                 self.stats.stopped_by = reason
@@ -137,6 +200,8 @@ class _WindowLoop:
                 drift = max(0.0, behind)
                 self.drift_sum += drift
                 self.stats.drift_max_s = max(self.stats.drift_max_s, drift)
+            if live is not None:
+                live.clock(until, self.stats.windows)
             if self.progress is not None:
                 created = sum(c for c, _ in self.totals.values())
                 done = sum(d for _, d in self.totals.values())
@@ -163,6 +228,8 @@ class _WindowLoop:
                 self.sink(result.rows)
             if result.records and self.record is not None:
                 self.record(result.records)
+            if result.replies and self.live is not None:
+                self.live.answer(result.replies)
             if result.progress:
                 self.totals[i] = (result.progress.get("created", 0), result.progress.get("done", 0))
         self.stats.windows += 1

@@ -14,7 +14,7 @@ from typing import Any
 
 from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
 from actors.errors import InputError
-from simulation.coordinator import Progress, WindowStats, run_windows
+from simulation.coordinator import LiveHooks, Progress, WindowStats, run_windows
 from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
 from simulation.runtime import LocalRuntime, Runtime
 
@@ -33,6 +33,9 @@ class RunOptions:
     database: Any = None  # an open storage.database.Database (opened here when None)
     batch_rows: int = 50_000  # rows buffered before the recorder writes a batch
     ray_address: str | None = None
+    # A live run (simulation.live): commands from outside, rows written at least this often.
+    live: LiveHooks | None = None
+    flush_every_s: float | None = None
 
 
 def build_layout(scenario: Any, shards: int) -> Layout:
@@ -166,6 +169,13 @@ def run_scenario(
         )
         runtime.start(specs)
         hard_end = float(scenario.duration_s) + float(scenario.drain_limit_s)
+        if options.live is not None:
+            options.live.started(
+                store.run_id if store is not None else None,
+                layout,
+                bulk_jobs,
+                store.tick if store is not None else None,
+            )
         stats: WindowStats = run_windows(
             runtime,
             layout,
@@ -175,7 +185,8 @@ def run_scenario(
             progress,
             should_stop,
             options.sink,
-            store.recorder.add if store is not None else None,
+            store.add if store is not None else None,
+            options.live,
         )
         runtime.close()
         report = build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
@@ -221,7 +232,24 @@ class _Store:
         run_id = start_run(
             db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
         )
-        return cls(db, run_id, owned, options.batch_rows)
+        store = cls(db, run_id, owned, options.batch_rows)
+        store.flush_every_s = options.flush_every_s
+        return store
+
+    flush_every_s: float | None = None
+    _flushed_at = 0.0
+
+    def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
+        """Buffer a window's rows; a live run also writes them once they are a moment old."""
+        self.recorder.add(records)
+        if self.flush_every_s is not None:
+            self.tick()
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        if self.flush_every_s is not None and now - self._flushed_at >= self.flush_every_s:
+            self.recorder.flush()
+            self._flushed_at = now
 
     def finish(self, report: dict[str, Any], stopped_by: str) -> None:
         from storage.runs import finish_run

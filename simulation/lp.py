@@ -24,8 +24,8 @@ from itertools import count
 from operator import itemgetter
 from typing import Any
 
-from actors.errors import InvariantViolation
-from simulation.messages import Envelope
+from actors.errors import InputError, InvariantViolation, InvoicesimError
+from simulation.messages import COMMAND_SOURCE, Envelope, Request
 
 Timer = tuple[float, int, Callable[[], None]]
 
@@ -40,6 +40,7 @@ class WindowResult:
     progress: dict[str, int] = field(default_factory=dict)
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # finished invoices
     records: dict[str, list[tuple[Any, ...]]] | None = None  # table -> rows, when persisting
+    replies: list[tuple[int, Any]] | None = None  # (request token, result or error), live runs
 
 
 class LogicalProcess:
@@ -58,6 +59,7 @@ class LogicalProcess:
         self._seq = 0
         self._digest = hashlib.sha256()
         self._until = 0.0
+        self._replies: list[tuple[int, Any]] = []
 
     def call_at(self, at: float, action: Callable[[], None]) -> None:
         """Run ``action`` at exactly simulated time ``at`` (never in the past).
@@ -93,7 +95,10 @@ class LogicalProcess:
         inbox.sort(key=_ENVELOPE_ORDER)
         receive = self.receive
         for at, src, _seq, payload in inbox:
-            self.call_at(at, partial(receive, payload, src))
+            if src == COMMAND_SOURCE:
+                self.call_at(at, partial(self._request, payload))  # type: ignore[arg-type]
+            else:
+                self.call_at(at, partial(receive, payload, src))
         self._run(until)
         self.after_window(until)
         outbox, self._outbox = self._outbox, []
@@ -103,6 +108,9 @@ class LogicalProcess:
             records, handed = {}, records
             records.update(handed)
             handed.clear()
+        replies = None
+        if self._replies:
+            replies, self._replies = self._replies, []
         return WindowResult(
             outbox,
             self.next_local(),
@@ -110,6 +118,7 @@ class LogicalProcess:
             self.progress(),
             self.take_rows(),
             records or None,
+            replies,
         )
 
     def _run(self, until: float) -> None:
@@ -131,6 +140,18 @@ class LogicalProcess:
 
     def receive(self, payload: Any, src: int) -> None:
         raise NotImplementedError
+
+    def _request(self, request: Request) -> None:
+        """A command from outside (a live run): answered with a result or an error."""
+        try:
+            result: Any = self.command(request.command)
+        except InvoicesimError as error:
+            result = error  # a refused command is an answer, not a crash of the LP
+        self._replies.append((request.token, result))
+
+    def command(self, command: Any) -> Any:
+        """Hook: carry out a command (``simulation.commands``) and return its result."""
+        raise InputError(f"{self.name} does not take {type(command).__name__} commands")
 
     def next_local(self) -> float | None:
         """When this LP next has something to do on its own (None: only when messaged).

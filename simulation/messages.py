@@ -15,6 +15,18 @@ from actors.provider import Charge, Outcome, StatusState
 # (deliver_at, source LP index, source sequence number, payload)
 Envelope = tuple[float, int, int, object]
 
+# The source index of commands from outside the simulation (the live engine): it sorts
+# before every LP, so a command is handled before the messages due at the same time.
+COMMAND_SOURCE = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A command (``simulation.commands``) for one LP; ``token`` pairs it with its reply."""
+
+    token: int
+    command: object
+
 
 @dataclass(frozen=True, slots=True)
 class Probe:

@@ -10,9 +10,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from actors.errors import InputError
 from actors.keyed import KeyedRandom
 from actors.orchestrator_records import CheckStatus, SendAttempt, VoidAttempt
-from actors.provider import Fault, Provider
+from actors.provider import Fault, FaultKind, Provider
+from simulation.commands import ClearFault, FaultCleared, FaultStarted, StartFault
 from simulation.layout import LpSpec
 from simulation.lp import LogicalProcess
 from simulation.messages import ChargeNotice, Probe, ProbeAnswer, Reply, StatusAnswer
@@ -27,6 +29,8 @@ class ProviderLP(LogicalProcess):
         self._net = config.network_ms / 1000.0
         self._shard_lp = layout.shards
         self.counts = {"attempts": 0, "charges": 0, "charged_minor": 0}
+        self._live_faults = 0  # numbers the faults started by command, so an old end timer
+        # cannot clear a newer fault
         for fault in scn.faults:
             if fault.target != spec.name:
                 continue
@@ -38,6 +42,29 @@ class ProviderLP(LogicalProcess):
 
     def _set_fault(self, fault: Fault | None) -> None:
         self.provider.set_fault(self.now, fault)
+
+    def command(self, command: Any) -> Any:
+        now = self.now
+        if type(command) is StartFault:
+            fault = _fault(command)
+            self.provider.set_fault(now, fault)
+            self._live_faults += 1
+            ends_at = None
+            if command.duration_s is not None:
+                ends_at = now + command.duration_s
+                self.call_at(ends_at, partial(self._end_live_fault, self._live_faults))
+            self.record(f"F|{command.kind}|{now:.6f}")
+            return FaultStarted(self.name, command.kind, now, ends_at)
+        if type(command) is ClearFault:
+            self._live_faults += 1
+            self.provider.set_fault(now, None)
+            self.record(f"F|clear|{now:.6f}")
+            return FaultCleared(self.name, now)
+        return super().command(command)
+
+    def _end_live_fault(self, number: int) -> None:
+        if number == self._live_faults:  # not replaced or cleared since
+            self.provider.set_fault(self.now, None)
 
     def receive(self, payload: Any, src: int) -> None:
         now = self.now
@@ -99,3 +126,23 @@ class ProviderLP(LogicalProcess):
 
     def finish(self) -> dict[str, Any]:
         return {"name": self.name, "digest": self.digest(), "counts": self.counts}
+
+
+def _fault(command: StartFault) -> Fault:
+    try:
+        kind = FaultKind(command.kind)
+    except ValueError:
+        known = ", ".join(k.value for k in FaultKind)
+        raise InputError(
+            f"kind: unknown fault kind {command.kind!r}; use one of: {known}"
+        ) from None
+    if command.duration_s is not None and not 0 < command.duration_s <= 86_400:
+        raise InputError(f"duration_s: must be within (0, 86400] seconds, got {command.duration_s}")
+    return Fault(
+        kind,
+        error_rate=command.error_rate,
+        extra_latency_ms=command.extra_latency_ms,
+        period_s=command.period_s,
+        duty=command.duty,
+        rate_limit_per_s=command.rate_limit_per_s,
+    )

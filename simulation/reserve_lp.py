@@ -19,6 +19,7 @@ from actors.alerts import Alert, AlertBook, Severity
 from actors.errors import InvariantViolation, ReconciliationError
 from actors.ledger import Account, Ledger
 from actors.reconciliation import CustodianStatement, Reconciler, Thresholds
+from simulation.commands import Reconcile, Reconciled
 from simulation.layout import LpSpec
 from simulation.lp import LogicalProcess
 from simulation.messages import FundsForReview, PaymentConfirmed
@@ -147,6 +148,21 @@ class ReserveLP(LogicalProcess):
             self.history.append(row)
         self.record(f"R|{now:.6f}|{result.status.value}|{result.discrepancy_bp}")
         return row
+
+    def command(self, command: Any) -> Any:
+        if type(command) is not Reconcile:
+            return super().command(command)
+        now = self.now
+        row = self.reconcile_now("manual")
+        if row is None:
+            return Reconciled(now, "error", 0, self.failures[-1])
+        return Reconciled(
+            now,
+            row["status"],
+            row["discrepancy_bp"],
+            f"custodian {row['custodian_minor']} vs book {row['book_reserve_minor']} minor units"
+            f" (statement as of t={row['as_of']:.1f} s)",
+        )
 
     def _reconcile(self) -> None:
         self.reconcile_now()

@@ -29,6 +29,7 @@ from actors.orchestrator_records import (
     VoidAttempt,
 )
 from actors.wallet import DestructionLog, EphemeralWallet, WalletFactory, WalletState
+from simulation import shard_commands
 from simulation.failover import FailoverTracker
 from simulation.layout import LATE_GRACE_S, RECENT_S, BulkShare, LpSpec
 from simulation.load import ArrivalStream, PayerModel
@@ -78,6 +79,7 @@ class ShardLP(LogicalProcess):
         # next(iter(...)), which made settling quadratic in the invoices per minute.
         self._recent: OrderedDict[str, list[Any]] = OrderedDict()
         self._seq = 0
+        self.api_seq = 0  # invoices created by command (live runs)
         self._probe_no = 0
         self._probes_out: dict[str, int] = {}
         self._destroyed = 0
@@ -102,9 +104,12 @@ class ShardLP(LogicalProcess):
             self.call_at(track.start, partial(self._fault_started, i))
         self.call_at(0.0, self._probe_round)
         for share in bulk:
-            for j, draft in enumerate(share.drafts):
-                at = share.at_s + j * share.row_interval_s
-                self.call_at(at, partial(self._bulk_row, share, draft))
+            self.schedule_bulk(share)
+
+    def schedule_bulk(self, share: BulkShare) -> None:
+        for j, draft in enumerate(share.drafts):
+            at = share.at_s + j * share.row_interval_s
+            self.call_at(at, partial(self._bulk_row, share, draft))
 
     def _fault_started(self, index: int) -> None:
         self.tracker.at_fault_start(self.now, self.orch, index)
@@ -122,16 +127,16 @@ class ShardLP(LogicalProcess):
         self._seq += 1
         plan = payers.plan(self._rng, invoice_id)
         amount = Money(plan.amount_minor, payers.currency)
-        self._create(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
+        self.create_invoice(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
         if plan.behaviour == "pays":
-            self.call_at(now + plan.pay_after_s, lambda: self._pay(invoice_id))
+            self.call_at(now + plan.pay_after_s, lambda: self.pay_invoice(invoice_id))
         else:
-            self.call_at(now + self._ttl, lambda: self._expire(invoice_id))
+            self.call_at(now + self._ttl, lambda: self.expire_invoice(invoice_id))
             if plan.behaviour == "late":
                 self.call_at(now + plan.pay_after_s, lambda: self._late_pay(invoice_id, amount))
         self._next_arrival(stream, payers)
 
-    def _create(
+    def create_invoice(
         self,
         now: float,
         invoice_id: str,
@@ -163,12 +168,12 @@ class ShardLP(LogicalProcess):
         invoice_id = f"b{share.job}:{draft.invoice_id}"
         if self._rec is not None:
             self._rec.bulk_lines[invoice_id] = (share.job, draft.line)
-        self._create(now, invoice_id, draft.amount, draft.method, draft.payer, "bulk")
+        self.create_invoice(now, invoice_id, draft.amount, draft.method, draft.payer, "bulk")
         if share.provider is not None:
             self._forced[invoice_id] = share.provider
-        self._pay(invoice_id)
+        self.pay_invoice(invoice_id)
 
-    def _pay(self, invoice_id: str) -> None:
+    def pay_invoice(self, invoice_id: str) -> None:
         invoice = self.invoices.get(invoice_id)
         if invoice is None or invoice.state is not InvoiceState.PENDING:
             return
@@ -228,7 +233,7 @@ class ShardLP(LogicalProcess):
         else:
             invoice.mark_failed(now, done.reason, done.provider)
             self.metrics.failed(now)
-            self.call_at(max(now, wallet.expires_at), lambda: self._expire(invoice_id))
+            self.call_at(max(now, wallet.expires_at), lambda: self.expire_invoice(invoice_id))
             self._retire(invoice_id, "failed", 0, done.attempts)
         self.tracker.on_done(done)
         if self._rec is not None:
@@ -263,7 +268,7 @@ class ShardLP(LogicalProcess):
         self._recent[invoice_id] = [state, self._charges.pop(invoice_id, 0), self.now]
 
     # ---- wallets -----------------------------------------------------------------
-    def _expire(self, invoice_id: str) -> None:
+    def expire_invoice(self, invoice_id: str) -> None:
         now = self.now
         wallet = self.wallets.get(invoice_id)
         if wallet is None or wallet.state is not WalletState.CREATED:
@@ -352,6 +357,14 @@ class ShardLP(LogicalProcess):
                 self.orch.on_probe(now, payload.provider, payload.latency_ms)
         else:
             raise TypeError(f"{self.name} cannot handle {kind.__name__}")
+
+    def command(self, command: Any) -> Any:
+        return shard_commands.handle(self, command)
+
+    def recent_state(self, invoice_id: str) -> str | None:
+        """The end state of an invoice finished within the last ``RECENT_S``."""
+        ended = self._recent.get(invoice_id)
+        return None if ended is None else str(ended[0])
 
     def _on_charge(self, notice: ChargeNotice) -> None:
         charge = notice.charge

@@ -84,6 +84,29 @@ def _provider_row(run_id: str, config: Any) -> dict[str, Any]:
     }
 
 
+def insert_bulk_job(db: Database, run_id: str, job: dict[str, Any]) -> None:
+    """Record a bulk job submitted during a live run, with its accepted and rejected lines."""
+    with db.engine.begin() as connection:
+        _insert_bulk_job(connection, run_id, job)
+
+
+def record_provider_config(
+    db: Database,
+    run_id: str,
+    config: Any,
+    version: int,
+    changed_at_s: float,
+    breaker: dict[str, Any],
+) -> None:
+    """A new version of a provider's settings (an admin's change in a live run)."""
+    row = _provider_row(run_id, config)
+    row.update(version=version, changed_at_s=changed_at_s)
+    if breaker:
+        row["config"] = {**row["config"], "breaker": breaker}
+    with db.engine.begin() as connection:
+        connection.execute(insert(ProviderConfig).values(**row))
+
+
 def _insert_bulk_job(connection: Any, run_id: str, job: dict[str, Any]) -> None:
     rejected_lines = {e["line"] for e in job["errors"]}
     connection.execute(
