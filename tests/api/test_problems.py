@@ -1,0 +1,150 @@
+"""Every error is RFC 9457 problem+json with a detail a user can act on; limits hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from actors.errors import ConflictError, InputError, NotFoundError, UnavailableError
+from simulation.commands import CreateInvoice
+from storage.database import Database
+from tests.api.conftest import bearer
+from tests.api.fake_engine import FakeEngine
+from ui.api import ApiSettings, create_app
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(answer: object, status: int) -> dict[str, object]:
+    from httpx import Response
+
+    assert isinstance(answer, Response)
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    body = answer.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail"} <= set(body)
+    assert isinstance(body["detail"], str) and body["detail"]
+    return dict(body)
+
+
+def test_an_unknown_route_is_a_404_problem_pointing_at_the_docs(client: TestClient) -> None:
+    assert "/docs" in str(assert_problem(client.get("/api/v1/nothing"), 404)["detail"])
+
+
+def test_a_wrong_method_is_a_405_problem_naming_the_allowed_ones(client: TestClient) -> None:
+    answer = client.put("/api/v1/providers/health")
+    assert "GET" in str(assert_problem(answer, 405)["detail"])
+
+
+def test_an_invalid_body_is_a_422_problem_listing_each_field_path(
+    client: TestClient, tokens: dict[str, str]
+) -> None:
+    answer = client.post(
+        "/api/v1/invoices",
+        json={"amount_minor": 0, "currency": "usd", "surprise": 1},
+        headers=bearer(tokens["consumer"]),
+    )
+    body = assert_problem(answer, 422)
+    fields = {e["field"] for e in body["errors"]}  # type: ignore[attr-defined]
+    assert fields == {"body.amount_minor", "body.currency", "body.surprise"}
+    assert "body.amount_minor" in str(body["detail"])
+
+
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (InputError("amount too large; send at most 1,000,000.00"), 422),
+        (NotFoundError("no provider 'x'; the providers are tempo, circle, stripe"), 404),
+        (ConflictError("invoice inv-1 is already paid"), 409),
+        (UnavailableError("the engine is shutting down; retry later"), 503),
+    ],
+)
+def test_engine_errors_become_problems_with_their_status_and_message(
+    client: TestClient, engine: FakeEngine, tokens: dict[str, str], error: Exception, status: int
+) -> None:
+    engine.answers[CreateInvoice] = error
+    answer = client.post(
+        "/api/v1/invoices", json={"amount_minor": 5}, headers=bearer(tokens["consumer"])
+    )
+    assert assert_problem(answer, status)["detail"] == str(error)
+
+
+def test_an_unexpected_error_is_a_500_problem_that_leaks_nothing(
+    client: TestClient, engine: FakeEngine, tokens: dict[str, str]
+) -> None:
+    engine.answers[CreateInvoice] = RuntimeError("secret internals")
+    answer = client.post(
+        "/api/v1/invoices", json={"amount_minor": 5}, headers=bearer(tokens["consumer"])
+    )
+    assert "secret" not in str(assert_problem(answer, 500)["detail"])
+
+
+def test_reads_without_a_running_scenario_are_503_saying_how_to_start_one(
+    client: TestClient, engine: FakeEngine, tokens: dict[str, str]
+) -> None:
+    engine.run_id = None
+    answer = client.get("/api/v1/reserves/balance", headers=bearer(tokens["consumer"]))
+    assert "POST /api/v1/scenarios/{name}/start" in str(assert_problem(answer, 503)["detail"])
+    assert client.get("/api/v1/providers/health").status_code == 503
+    assert client.get("/api/v1/runs", headers=bearer(tokens["consumer"])).status_code == 200
+
+
+def test_an_unknown_run_report_is_404(client: TestClient, tokens: dict[str, str]) -> None:
+    answer = client.get("/api/v1/runs/nope/report", headers=bearer(tokens["consumer"]))
+    assert "invoicesim runs list" in str(assert_problem(answer, 404)["detail"])
+
+
+@pytest.fixture
+def small(migrated_database: Database, engine: FakeEngine) -> Iterator[TestClient]:
+    settings = ApiSettings(max_body_bytes=1_024, max_csv_bytes=2_048, max_csv_rows=3,
+                           max_page_size=20)  # fmt: skip
+    with TestClient(create_app(settings, migrated_database, engine)) as test_client:
+        yield test_client
+
+
+def test_a_body_over_the_limit_is_413_before_the_route_runs(
+    small: TestClient, engine: FakeEngine, tokens: dict[str, str]
+) -> None:
+    big = {"amount_minor": 5, "payer": "x" * 2_000}
+    answer = small.post("/api/v1/invoices", json=big, headers=bearer(tokens["consumer"]))
+    assert_problem(answer, 413)
+    assert engine.commands == []
+
+
+def test_a_streamed_body_over_the_limit_is_413_too(
+    small: TestClient, engine: FakeEngine, tokens: dict[str, str]
+) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"amount_minor": 5, "payer": "'
+        for _ in range(10):
+            yield b"x" * 200
+        yield b'"}'
+
+    headers = bearer(tokens["consumer"]) | {"content-type": "application/json"}
+    answer = small.post("/api/v1/invoices", content=chunks(), headers=headers)
+    assert_problem(answer, 413)
+    assert engine.commands == []
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("limit=0", "query.limit"), ("limit=21", "query.limit"), ("offset=-1", "query.offset"),
+     ("status=lost", "query.status")],
+)  # fmt: skip
+def test_page_bounds_are_enforced_with_the_field_named(
+    small: TestClient, tokens: dict[str, str], query: str, field: str
+) -> None:
+    answer = small.get(f"/api/v1/invoices?{query}", headers=bearer(tokens["consumer"]))
+    assert [e["field"] for e in assert_problem(answer, 422)["errors"]] == [field]  # type: ignore[attr-defined]
+
+
+def test_the_openapi_schema_documents_every_route_and_the_bearer_scheme(
+    client: TestClient,
+) -> None:
+    schema = client.get("/openapi.json").json()
+    assert len(schema["paths"]) >= 20
+    assert "HTTPBearer" in schema["components"]["securitySchemes"]
+    assert "Problem" in schema["components"]["schemas"]
