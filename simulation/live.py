@@ -8,23 +8,19 @@ the next window) and returns their answer, or raises the error they gave.
 Rows are written to PostgreSQL at least every ``FLUSH_EVERY_S`` of wall time,
 so what the API reads is never more than a moment stale.
 
-Commands are routed here, the only place that knows which LP owns what:
-invoices made by command are spread over the shards in turn and their ids name
-their shard (``a<shard>-<n>``, as a scenario's ``s<shard>-<n>``); a payment for
-any other id is asked of every shard.
+``simulation.live_commands`` decides which LPs a command goes to and how
+their answers combine.
 """
 
 from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,10 +39,10 @@ from simulation.commands import (
     StartFault,
     SubmitBulk,
 )
-from simulation.engine import BULK_ROW_INTERVAL_S, RunOptions, run_scenario
-from simulation.layout import BulkShare, Layout
+from simulation.engine import RunOptions, run_scenario
+from simulation.layout import Layout
+from simulation.live_commands import Pending, Router, first_error_or, owner_answer, resolve
 from simulation.messages import COMMAND_SOURCE, Envelope, Request
-from simulation.shard_commands import RouteSettings, ScheduleBulk
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +51,6 @@ MAX_PER_WINDOW = 200  # commands delivered per window (the rest wait for the nex
 FLUSH_EVERY_S = 0.25  # wall seconds between database writes at most
 TICK_WALL_S = 0.05  # an idle loop looks for commands this often (wall seconds)
 STOP_TIMEOUT_S = 30.0
-_ROUTED_ID = re.compile(r"^[as](\d+)-\d+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +64,6 @@ class LiveStatus:
     drift_s: float
     windows: int
     error: str | None = None
-
-
-@dataclass
-class _Pending:
-    """A submitted command until every LP it went to has answered."""
-
-    command: Any
-    future: Future[Any] = field(default_factory=Future)
-    expected: int = 0
-    results: list[Any] = field(default_factory=list)
-    combine: Callable[[list[Any]], Any] = field(default=lambda results: _first_error_or(results))
 
 
 class LiveEngine:
@@ -169,15 +153,14 @@ class _LiveRun:
         self.error: str | None = None
         self.report: dict[str, Any] | None = None
         self.tick_s = TICK_WALL_S * engine.speed
-        self._queue: queue.Queue[_Pending] = queue.Queue(MAX_QUEUED)
-        self._waiting: dict[int, _Pending] = {}  # request token -> command
+        self._queue: queue.Queue[Pending] = queue.Queue(MAX_QUEUED)
+        self._waiting: dict[int, Pending] = {}  # request token -> command
         self._tokens = 0
         self._stopping = threading.Event()
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="invoicesim-live", daemon=True)
-        self._layout: Layout | None = None
+        self._router: Router | None = None
         self._flush: Callable[[], None] | None = None
-        self._next_shard = 0
         self._next_job = 0
         self._versions: dict[str, int] = {}
         self._configs = {c.name: c for c in scenario.provider_configs()}
@@ -236,7 +219,7 @@ class _LiveRun:
         bulk_jobs: list[dict[str, Any]],
         flush: Callable[[], None] | None,
     ) -> None:
-        self.run_id, self._layout, self._flush = run_id, layout, flush
+        self.run_id, self._router, self._flush = run_id, Router(layout), flush
         self._next_job = len(bulk_jobs)
         self._versions = dict.fromkeys(self._configs, 1)
         self.started_at = datetime.now(UTC)
@@ -267,7 +250,7 @@ class _LiveRun:
             result = self._record_config(command, result)
         return result
 
-    def _prepare(self, command: Any) -> _Pending:
+    def _prepare(self, command: Any) -> Pending:
         kind = type(command)
         if kind is SubmitBulk:
             return self._prepare_bulk(command)
@@ -293,12 +276,12 @@ class _LiveRun:
             Reconcile,
         ):
             raise InputError(f"unknown command {kind.__name__}")
-        pending = _Pending(command)
+        pending = Pending(command)
         if kind is PayInvoice:
-            pending.combine = _owner_answer
+            pending.combine = owner_answer
         return pending
 
-    def _prepare_bulk(self, command: SubmitBulk) -> _Pending:
+    def _prepare_bulk(self, command: SubmitBulk) -> Pending:
         from storage.runs import insert_bulk_job
 
         if command.provider is not None and command.provider not in self._configs:
@@ -324,9 +307,9 @@ class _LiveRun:
         }
         assert self.run_id is not None
         insert_bulk_job(self.engine.db, self.run_id, job)
-        pending = _Pending(job)
+        pending = Pending(job)
         submitted = BulkSubmitted(job_id, parsed.rows_seen, len(parsed.accepted), errors)
-        pending.combine = lambda results: _first_error_or(results, submitted)
+        pending.combine = lambda results: first_error_or(results, submitted)
         return pending
 
     def _record_config(
@@ -355,6 +338,8 @@ class _LiveRun:
 
     # ---- commands: engine side (the window loop's thread) ---------------------------
     def take(self, at: float) -> list[tuple[int, Envelope]]:
+        router = self._router
+        assert router is not None
         out: list[tuple[int, Envelope]] = []
         for _ in range(MAX_PER_WINDOW):
             try:
@@ -363,57 +348,15 @@ class _LiveRun:
                 break
             if pending.future.done():  # the caller gave up waiting (timeout)
                 continue
-            for dst, lp_command in self._targets(pending.command, at):
+            for dst, lp_command in router.targets(pending.command, at):
                 self._tokens += 1
                 token = self._tokens
                 self._waiting[token] = pending
                 pending.expected += 1
                 out.append((dst, (at, COMMAND_SOURCE, token, Request(token, lp_command))))
             if pending.expected == 0:  # nothing for any LP to do (a CSV of rejected rows)
-                _resolve(pending)
+                resolve(pending)
         return out
-
-    def _targets(self, command: Any, at: float) -> list[tuple[int, Any]]:
-        layout = self._layout
-        assert layout is not None
-        shards = layout.shards
-        kind = type(command)
-        if kind is CreateInvoice:
-            shard = shards[self._next_shard % len(shards)]
-            self._next_shard += 1
-            return [(shard, command)]
-        if kind is PayInvoice:
-            match = _ROUTED_ID.match(command.invoice_id)
-            if match is not None and int(match.group(1)) < len(shards):
-                return [(shards[int(match.group(1))], command)]
-            return [(shard, command) for shard in shards]
-        if kind in (StartFault, ClearFault):
-            return [(layout.providers[command.provider], command)]
-        if kind is ConfigureProvider:
-            settings = RouteSettings(
-                command.provider,
-                command.priority,
-                command.enabled,
-                command.failure_threshold,
-                command.open_s,
-            )
-            return [(shard, settings) for shard in shards]
-        if kind is Reconcile:
-            return [(layout.reserve, command)]
-        return self._bulk_targets(command, at)
-
-    def _bulk_targets(self, job: dict[str, Any], at: float) -> list[tuple[int, Any]]:
-        assert self._layout is not None
-        shards = self._layout.shards
-        n = len(shards)
-        targets: list[tuple[int, Any]] = []
-        for shard_no, index in enumerate(shards):
-            drafts = tuple(job["drafts"][shard_no::n])
-            if drafts:
-                at_s = at + shard_no * BULK_ROW_INTERVAL_S / n
-                share = BulkShare(job["job"], at_s, job["provider"], drafts, BULK_ROW_INTERVAL_S)
-                targets.append((index, ScheduleBulk(share)))
-        return targets
 
     def answer(self, replies: list[tuple[int, Any]]) -> None:
         for token, result in replies:
@@ -422,7 +365,7 @@ class _LiveRun:
                 continue
             pending.results.append(result)
             if len(pending.results) == pending.expected and not pending.future.done():
-                _resolve(pending)
+                resolve(pending)
 
     def _fail_waiting(self, reason: str) -> None:
         for pending in list(self._waiting.values()):
@@ -436,28 +379,3 @@ class _LiveRun:
                 break
             if not pending.future.done():
                 pending.future.set_exception(UnavailableError(reason))
-
-
-def _resolve(pending: _Pending) -> None:
-    try:
-        pending.future.set_result(pending.combine(pending.results))
-    except InvoicesimError as error:
-        pending.future.set_exception(error)
-
-
-def _first_error_or(results: list[Any], value: Any = None) -> Any:
-    """The first LP's error if any refused, else ``value`` (default: the first answer)."""
-    for result in results:
-        if isinstance(result, BaseException):
-            raise result
-    return value if value is not None else results[0]
-
-
-def _owner_answer(results: list[Any]) -> Any:
-    """A payment asked of every shard: the answer of the shard that has the invoice."""
-    for result in results:
-        if not isinstance(result, NotFoundError):
-            if isinstance(result, BaseException):
-                raise result
-            return result
-    raise results[0]
