@@ -20,8 +20,6 @@ from ui.api.metrics import Metrics, MetricsMiddleware
 from ui.api.routes import bulk, invoices, ops, providers, reserves, runs
 from ui.api.settings import ApiSettings
 
-PREFIX = "/api/v1"
-
 
 def _version() -> str:
     try:
@@ -44,7 +42,7 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
     app.state.metrics = Metrics(engine)
     problems.install(app)
     for area in (providers, reserves, bulk, invoices, runs):
-        app.include_router(area.router, prefix=PREFIX)  # bulk before invoices/{id}
+        app.include_router(area.router)  # bulk before invoices/{id}
     app.include_router(ops.router)
     app.add_middleware(
         BodyLimit,

@@ -58,10 +58,8 @@ class Metrics:
 
 
 def _route(scope: Scope) -> str:
-    """The matched route's template with its prefix (newer FastAPI keeps the prefix of an
-    included router in the effective route context, older ones in the route's path)."""
-    context = scope.get("effective_route_context")
-    path = getattr(context, "path", None) or getattr(scope.get("route"), "path", None)
+    """The matched route's template (the routers carry the full /api/v1 prefix)."""
+    path = getattr(scope.get("route"), "path", None)
     return path if isinstance(path, str) else "unmatched"
 
 

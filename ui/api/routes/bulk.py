@@ -14,12 +14,12 @@ from ui.api.auth import EnterpriseOnly
 from ui.api.deps import Db, LiveEngine, LiveRun, Settings
 from ui.api.responses import BulkSubmittedOut
 from ui.api.results_csv import results_csv
-from ui.api.routes.common import FOUND, PROTECTED
+from ui.api.routes.common import FOUND, PREFIX, PROTECTED
 from ui.api.uploads import read_csv
 from ui.api.views import BulkProgressOut
 
-router = APIRouter(prefix="/invoices/bulk", tags=["bulk"])
-UPLOAD_PATH = "/api/v1/invoices/bulk"
+UPLOAD_PATH = f"{PREFIX}/invoices/bulk"
+router = APIRouter(prefix=UPLOAD_PATH, tags=["bulk"])
 
 JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 TOO_LARGE: dict[int | str, dict[str, Any]] = {

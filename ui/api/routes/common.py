@@ -8,6 +8,8 @@ from fastapi import Path
 
 from ui.api.problems import MEDIA_TYPE, Problem
 
+PREFIX = "/api/v1"
+
 
 def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description, "content": {MEDIA_TYPE: {}}}

@@ -15,10 +15,10 @@ from ui.api.auth import AnyRole, ConsumerOnly, Invoicer
 from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Page, Settings
 from ui.api.requests import NewInvoice, Payment
 from ui.api.responses import InvoiceCreatedOut, PaymentStartedOut
-from ui.api.routes.common import CONFLICT, FOUND, PROTECTED
+from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED
 from ui.api.views import ActiveWalletOut, InvoiceDetailOut, InvoicePageOut
 
-router = APIRouter(tags=["invoices"])
+router = APIRouter(prefix=PREFIX, tags=["invoices"])
 
 InvoiceId = Annotated[str, Path(min_length=1, max_length=200)]
 Status = Literal["pending", "processing", "paid", "failed", "expired"]

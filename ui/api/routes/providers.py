@@ -11,10 +11,10 @@ from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Settings
 from ui.api.provider_health import provider_health
 from ui.api.requests import NewFault, ProviderChange
 from ui.api.responses import FaultClearedOut, FaultStartedOut, ProviderConfiguredOut
-from ui.api.routes.common import CONFLICT, FOUND, PROTECTED, PUBLIC, ProviderName
+from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED, PUBLIC, ProviderName
 from ui.api.views import ProviderHealthOut, ProviderSettingsOut
 
-router = APIRouter(prefix="/providers", tags=["providers"])
+router = APIRouter(prefix=f"{PREFIX}/providers", tags=["providers"])
 
 
 @router.get("/health", responses=PUBLIC)

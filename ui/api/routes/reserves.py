@@ -5,16 +5,23 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import AfterValidator
 
 from simulation.commands import Reconcile
-from storage.queries import MAX_LIMIT, list_alerts, reserves_daily, reserves_now
+from storage.queries import HISTORY_DAYS, MAX_LIMIT, list_alerts, reserves_daily, reserves_now
 from ui.api.auth import AdminOnly, AnyRole
 from ui.api.deps import Db, LiveEngine, LiveRun, Settings
 from ui.api.responses import ReconciledOut
-from ui.api.routes.common import PROTECTED
+from ui.api.routes.common import PREFIX, PROTECTED
 from ui.api.views import AlertOut, DailyReservesOut, ReservesOut
 
-router = APIRouter(tags=["reserves"])
+router = APIRouter(prefix=PREFIX, tags=["reserves"])
+
+
+def _history_days(days: int) -> int:
+    if days not in HISTORY_DAYS:
+        raise ValueError(f"days must be one of {', '.join(map(str, HISTORY_DAYS))}")
+    return days
 
 
 @router.get("/reserves/balance", responses=PROTECTED)
@@ -28,7 +35,7 @@ def history(
     caller: AnyRole,
     db: Db,
     run: LiveRun,
-    days: Annotated[Literal[7, 30], Query(description="7 or 30 simulated days.")] = 7,
+    days: Annotated[int, AfterValidator(_history_days), Query(description="7 or 30 days.")] = 7,
 ) -> list[DailyReservesOut]:
     """Closing balances, ratio and worst reconciliation of each of the last `days` days."""
     return [DailyReservesOut.model_validate(day) for day in reserves_daily(db, run, days)]

@@ -10,11 +10,11 @@ from storage.queries import MAX_LIMIT, list_runs, run_report
 from ui.api.auth import AdminOnly, AnyRole
 from ui.api.deps import Db, LiveEngine, Settings
 from ui.api.responses import RunStarted, RunStopped, ScenarioOut
-from ui.api.routes.common import FOUND, PROTECTED
+from ui.api.routes.common import FOUND, PREFIX, PROTECTED
 from ui.api.scenarios import find_scenario, list_scenarios
 from ui.api.views import RunSummaryOut
 
-router = APIRouter(tags=["scenarios and runs"])
+router = APIRouter(prefix=PREFIX, tags=["scenarios and runs"])
 
 ScenarioName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
 RunId = Annotated[str, Path(min_length=1, max_length=200)]
