@@ -11,6 +11,7 @@ from simulation.scenario import ScenarioError, load_scenario
 from ui.db_command import db_app
 from ui.run_command import run
 from ui.runs_command import compare_command, report_command, runs_app
+from ui.serve_command import serve_command
 from ui.sweep_command import sweep_command
 from ui.token_command import token_app
 
@@ -62,6 +63,7 @@ app.command("report")(report_command)
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.add_typer(token_app, name="token")
+app.command("serve")(serve_command)
 
 
 def main() -> None:

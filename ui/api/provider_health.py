@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from actors.health import Health
 from storage.database import Database
 from storage.queries import provider_status, provider_traffic
 from ui.api.views import ProviderHealthOut
 
+INITIAL = Health.HEALTHY.value  # what a provider's health monitor (actors.health) starts as
 WINDOW_S = 60.0  # "the last minute" of simulated time
 
 
@@ -23,7 +25,8 @@ def provider_health(
         out.append(
             ProviderHealthOut(
                 provider=status["provider"],
-                status=status["health"] or "unknown",  # type: ignore[arg-type]
+                # Health is recorded on change; a provider never reported is as it started.
+                status=status["health"] or INITIAL,  # type: ignore[arg-type]
                 breaker=status["breaker"],
                 attempts_last_minute=0 if seen is None else seen["attempts"],
                 success_rate=None if seen is None else seen["success_rate"],

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 class ProviderHealthOut(BaseModel):
     provider: str
-    status: Literal["healthy", "degraded", "down", "unknown"]
+    status: Literal["healthy", "degraded", "down"]
     breaker: str | None
     attempts_last_minute: int
     success_rate: float | None  # over the last simulated minute; None: no attempt
