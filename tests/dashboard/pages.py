@@ -1,0 +1,32 @@
+"""Running a dashboard page with AppTest against the live API, with a token of one role."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import LiveApi
+
+PAGES = Path(__file__).resolve().parents[2] / "ui" / "dashboard" / "pages"
+TIMEOUT_S = 30.0
+
+
+def open_page(api: LiveApi, page: str, role: str | None = "admin") -> AppTest:
+    """The page ``pages/<page>.py`` run once, connected to ``api`` as ``role``."""
+    app = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=TIMEOUT_S)
+    app.session_state["_api_url"] = api.url
+    app.session_state["_api_token"] = "" if role is None else api.tokens[role]
+    return app.run()
+
+
+def texts(app: AppTest) -> str:
+    """Every markdown, caption, metric, success, warning and error of the page, as one text."""
+    parts = [e.value for e in app.markdown] + [e.value for e in app.caption]
+    parts += [f"{m.label}: {m.value}" for m in app.metric]
+    parts += [e.value for kind in (app.success, app.warning, app.error, app.info) for e in kind]
+    return "\n".join(str(p) for p in parts)
+
+
+def errors(app: AppTest) -> list[str]:
+    return [str(e.value) for e in app.error] + [str(e.value) for e in app.exception]

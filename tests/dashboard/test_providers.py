@@ -1,0 +1,61 @@
+"""Provider Health Monitor against the live API: cards, charts, faults and priorities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.dashboard.conftest import LiveApi, eventually
+from tests.dashboard.pages import errors, open_page, texts
+
+
+def health_of(api: LiveApi, provider: str) -> str:
+    rows: Any = api.get("/providers/health")
+    return next(str(r["status"]) for r in rows if r["provider"] == provider)
+
+
+def card_text(app: Any, provider: str) -> str:
+    card = app.get_by_key(f"provider-card-{provider}")
+    return "\n".join(f"{m.label}: {m.value}" for m in card.get("metric"))
+
+
+def test_a_card_per_provider_with_status_breaker_and_traffic(live_api: LiveApi) -> None:
+    app = open_page(live_api, "providers")
+    assert errors(app) == []
+    for name in ("tempo", "circle", "stripe"):
+        card = card_text(app, name)
+        assert "Status:" in card and "Breaker:" in card and "Latency p50 / p99:" in card
+    assert len(app.get("vega_lite_chart")) == 2
+
+
+def test_taking_tempo_down_from_the_page_makes_the_api_report_it_down_and_restore_heals_it(
+    live_api: LiveApi,
+) -> None:
+    app = open_page(live_api, "providers")
+    app.selectbox(key="providers-fault-provider").select("tempo")
+    app.selectbox(key="providers-fault-kind").select("outage")
+    app.button(key="providers-take-down").click().run()
+    assert errors(app) == []
+    assert "tempo: outage from" in texts(app)
+    eventually(lambda: health_of(live_api, "tempo") == "down", timeout_s=30)
+    app.run()  # the next refresh shows it on the card and marks the fault on the charts
+    assert "Status: 🔴 down" in card_text(app, "tempo")
+    app.button(key="providers-restore").click().run()
+    assert "tempo restored at" in texts(app)
+    eventually(lambda: health_of(live_api, "tempo") == "healthy", timeout_s=40)
+
+
+def test_saving_a_priority_stores_a_new_provider_version(live_api: LiveApi) -> None:
+    app = open_page(live_api, "providers")
+    before: Any = live_api.get("/providers")
+    stripe = next(p for p in before if p["name"] == "stripe")
+    app.number_input(key=f"priority-stripe-{stripe['version']}").set_value(9)
+    app.button(key="save-stripe").click().run()
+    assert errors(app) == []
+    assert f"stripe: version {stripe['version'] + 1}, priority 9" in texts(app)
+    after: Any = live_api.get("/providers")
+    assert next(p["priority"] for p in after if p["name"] == "stripe") == 9
+
+
+def test_admin_controls_refuse_a_consumer_token_with_the_reason(live_api: LiveApi) -> None:
+    app = open_page(live_api, "providers", role="consumer")
+    assert any("this needs a token of another role" in e for e in errors(app))

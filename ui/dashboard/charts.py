@@ -1,0 +1,122 @@
+"""The dashboard's Altair charts: axis titles carry units, providers keep their colours.
+
+Charts take plain lists of dicts (no pandas): Altair embeds them as inline data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+from ui.dashboard.palette import provider_colour
+from ui.dashboard.timeline import Mark, Sample
+
+TIME_AXIS = "Simulated time (s)"
+ChartLike = alt.Chart | alt.LayerChart
+
+
+def _data(rows: list[Any]) -> dict[str, Any]:
+    return {"values": rows}
+
+
+def health_chart(samples: list[Sample], marks: list[Mark], field: str, title: str) -> ChartLike:
+    """One line per provider of ``field`` over simulated time; faults shaded, start and end
+    ruled."""
+    rows = [s for s in samples if s.get(field) is not None]
+    lines = (
+        alt.Chart(_data(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("t_s:Q", title=TIME_AXIS),
+            y=alt.Y(f"{field}:Q", title=title),
+            color=provider_colour(),
+            tooltip=["provider:N", "t_s:Q", f"{field}:Q", "status:N", "breaker:N"],
+        )
+    )
+    if not marks:
+        return alt.LayerChart(layer=[lines]).properties(height=220)
+    last_s = max((s["t_s"] for s in samples), default=0.0)
+    spans = [dict(m, end_s=last_s if m["end_s"] is None else m["end_s"]) for m in marks]
+    edges = [
+        {"provider": m["provider"], "t_s": t, "edge": f"{m['label']} {edge}"}
+        for m in spans
+        for edge, t in (("start", m["start_s"]), ("end", m["end_s"]))
+    ]
+    band = (
+        alt.Chart(_data(spans))
+        .mark_rect(opacity=0.12)
+        .encode(x="start_s:Q", x2="end_s:Q", color=provider_colour())
+    )
+    rules = (
+        alt.Chart(_data(edges))
+        .mark_rule(strokeDash=[4, 3])
+        .encode(x="t_s:Q", color=provider_colour(), tooltip=["provider:N", "edge:N", "t_s:Q"])
+    )
+    return alt.LayerChart(layer=[band, rules, lines]).properties(height=220)
+
+
+def reserves_chart(days: list[dict[str, Any]]) -> ChartLike:
+    """Fiat reserve, tokens minted and in transit per simulated day, in USD."""
+    rows = [
+        {"day": d["day"], "series": label, "usd": d[key] / 100}
+        for d in days
+        for key, label in (("fiat_minor", "fiat reserve"), ("minted_minor", "tokens minted"),
+                           ("in_transit_minor", "in transit"))
+    ]  # fmt: skip
+    chart = (
+        alt.Chart(_data(rows))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("day:O", title="Simulated day"),
+            y=alt.Y("usd:Q", title="Balance (USD)"),
+            color=alt.Color("series:N", title="Balance"),
+            tooltip=["day:O", "series:N", alt.Tooltip("usd:Q", format=",.2f")],
+        )
+    )
+    return alt.LayerChart(layer=[chart]).properties(height=260)
+
+
+def ratio_chart(days: list[dict[str, Any]]) -> ChartLike:
+    """Reserve ratio per day in percent, with the 1:1 target ruled."""
+    rows = [{"day": d["day"], "ratio_pct": d["ratio_bp"] / 100} for d in days]
+    line = (
+        alt.Chart(_data(rows))
+        .mark_line(point=True)
+        .encode(x=alt.X("day:O", title="Simulated day"),
+                y=alt.Y("ratio_pct:Q", title="Reserve ratio (%)", scale=alt.Scale(zero=False)))
+    )  # fmt: skip
+    target = alt.Chart(_data([{"ratio_pct": 100.0}])).mark_rule(strokeDash=[4, 3])
+    return alt.LayerChart(layer=[target.encode(y="ratio_pct:Q"), line]).properties(height=200)
+
+
+def failover_chart(failover: list[dict[str, Any]]) -> ChartLike:
+    """Each fault as a bar from start to end per provider, with detection, failover and
+    failback as points (simulated seconds)."""
+    bars = [{"provider": f["provider"], "start_s": f["fault_start_s"],
+             "end_s": f["fault_end_s"] if f.get("fault_end_s") is not None else f["fault_start_s"]}
+            for f in failover]  # fmt: skip
+    events = [
+        {"provider": f["provider"], "event": name, "t_s": f["fault_start_s"] + f[key]}
+        for f in failover
+        for name, key in (("detected", "time_to_detect_s"), ("failed over", "time_to_failover_s"))
+        if f.get(key) is not None
+    ] + [
+        {"provider": f["provider"], "event": "failed back",
+         "t_s": f["fault_end_s"] + f["time_to_failback_s"]}
+        for f in failover
+        if f.get("time_to_failback_s") is not None and f.get("fault_end_s") is not None
+    ]  # fmt: skip
+    y = alt.Y("provider:N", title="Provider")
+    bar = (
+        alt.Chart(_data(bars))
+        .mark_bar(opacity=0.5, height=14)
+        .encode(x=alt.X("start_s:Q", title=TIME_AXIS), x2="end_s:Q", y=y, color=provider_colour())
+    )
+    points = (
+        alt.Chart(_data(events))
+        .mark_point(filled=True, size=90, color="black")
+        .encode(x="t_s:Q", y=y, shape=alt.Shape("event:N", title="Event"),
+                tooltip=["provider:N", "event:N", "t_s:Q"])
+    )  # fmt: skip
+    return alt.LayerChart(layer=[bar, points]).properties(height=160)

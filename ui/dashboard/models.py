@@ -1,0 +1,192 @@
+"""The API's JSON bodies as the dashboard reads them (only the fields it uses).
+
+These are the client's side of the HTTP contract of ``ui/api``: the dashboard
+never imports the API's own models, so it runs against any server of the API.
+Simulated times are seconds from the run's start (``*_s``); wall times
+(``*_at``) are ISO 8601 strings; money is integer minor units.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypedDict
+
+
+class EngineState(TypedDict):
+    running: bool
+    run_id: str | None
+    scenario: str | None
+    sim_now_s: float
+    speed: float
+    started_at: str | None
+    drift_s: float
+    windows: int
+
+
+class ProviderHealth(TypedDict):
+    provider: str
+    status: str  # healthy | degraded | down | unknown
+    breaker: str | None
+    attempts_last_minute: int
+    success_rate: float | None
+    latency_p50_ms: float | None
+    latency_p99_ms: float | None
+    last_change_s: float | None
+    last_change_at: str | None
+
+
+class ProviderSettings(TypedDict):
+    name: str
+    version: int
+    priority: int
+    enabled: bool
+    methods: list[str]
+    fee_bp: int
+    timeout_ms: float
+    changed_at_s: float
+
+
+class Reconciliation(TypedDict):
+    seq: int
+    at_s: float
+    trigger: str
+    status: str
+    discrepancy_minor: int
+    discrepancy_bp: int
+    direction: str
+    snapshot: dict[str, Any]
+
+
+class Reserves(TypedDict):
+    fiat_minor: int
+    in_transit_minor: int
+    minted_minor: int
+    fees_minor: int
+    review_minor: int
+    ratio_bp: int
+    discrepancy_bp: int | None
+    status: str | None
+    last_reconciliation: Reconciliation | None
+
+
+class DailyReserves(TypedDict):
+    day: int
+    fiat_minor: int
+    in_transit_minor: int
+    minted_minor: int
+    ratio_bp: int
+    status: str | None
+    reconciliations: int
+
+
+class Alert(TypedDict):
+    alert_id: int
+    at_s: float
+    key: str
+    severity: str
+    message: str
+
+
+class Invoice(TypedDict):
+    invoice_id: str
+    status: str
+    amount_minor: int
+    currency: str
+    method: str
+    merchant: str
+    payer: str
+    provider: str | None
+    attempts: int
+    created_at_s: float
+    wallet_address: str | None
+
+
+class InvoicePage(TypedDict):
+    total: int
+    items: list[Invoice]
+
+
+class Attempt(TypedDict):
+    attempt_no: int
+    provider: str
+    sent_at_s: float
+    finished_at_s: float
+    result: str
+    latency_ms: float
+    succeeded: bool
+
+
+class Wallet(TypedDict):
+    address: str
+    state: str
+    expected_minor: int
+    received_minor: int
+    created_at_s: float
+    expires_at_s: float
+    destroyed_at_s: float | None
+
+
+class InvoiceDetail(TypedDict):
+    invoice: Invoice
+    attempts: list[Attempt]
+    wallet: Wallet | None
+
+
+class ActiveWallet(TypedDict):
+    address: str
+    invoice_id: str
+    state: str
+    expected_minor: int
+    currency: str
+    expires_at_s: float
+    expires_at: str
+    seconds_left: float
+    provider: str | None
+
+
+class BulkRowError(TypedDict):
+    line: int
+    column: str | None
+    reason: str
+
+
+class BulkSubmitted(TypedDict):
+    job_id: int
+    rows: int
+    accepted: int
+    errors: list[BulkRowError]
+
+
+class BulkProgress(TypedDict):
+    job_id: int
+    file: str
+    provider: str
+    status: str
+    total: int
+    accepted: int
+    rejected: int
+    processed: int
+    succeeded: int
+    failed: int
+    pending: int
+    errors_total: int
+    errors: list[dict[str, Any]]
+
+
+class Scenario(TypedDict):
+    name: str
+    description: str
+    duration_s: float
+    shards: int
+
+
+class RunSummary(TypedDict):
+    run_id: str
+    scenario_name: str
+    seed: int
+    status: str
+    started_at: str
+    ended_at: str | None
+    digest: str | None
+    created: int | None
+    paid: int | None
+    double_pays: int | None
