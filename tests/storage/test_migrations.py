@@ -25,6 +25,7 @@ TABLES = {
     "bulk_jobs",
     "bulk_job_rows",
     "checkpoints",
+    "idempotency_keys",
 }
 
 
@@ -45,7 +46,7 @@ def functions(db: Database) -> set[str]:
 def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0001"
+    assert upgrade(empty_database) == "0002"
     assert tables(empty_database) == TABLES
     assert functions(empty_database)
 
@@ -53,7 +54,7 @@ def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     assert tables(empty_database) == set()
     assert functions(empty_database) == set()
 
-    assert upgrade(empty_database) == "0001"
+    assert upgrade(empty_database) == "0002"
     assert tables(empty_database) == TABLES
 
 
@@ -61,11 +62,11 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    assert (before["current"], before["head"], before["pending"]) == (None, "0001", ["0001"])
+    assert (before["current"], before["head"], before["pending"]) == (None, "0002", ["0001", "0002"])
     upgrade(empty_database)
     after = status(empty_database)
-    assert (after["current"], after["head"], after["pending"]) == ("0001", "0001", [])
-    assert upgrade(empty_database) == "0001"  # a second upgrade changes nothing
+    assert (after["current"], after["head"], after["pending"]) == ("0002", "0002", [])
+    assert upgrade(empty_database) == "0002"  # a second upgrade changes nothing
 
 
 def test_a_database_at_a_revision_this_code_does_not_know_is_reported_not_guessed(
@@ -120,7 +121,8 @@ def test_the_migration_builds_exactly_the_columns_constraints_and_indexes_of_the
 def test_copy_columns_name_every_column_of_every_simulation_table_in_table_order(
     migrated_database: Database,
 ) -> None:
-    assert set(COPY_COLUMNS) == TABLES - {"runs", "api_tokens"}
+    # api_tokens and idempotency_keys belong to the API, not to a run: never bulk-copied
+    assert set(COPY_COLUMNS) == TABLES - {"runs", "api_tokens", "idempotency_keys"}
     query = """
         SELECT column_name FROM information_schema.columns
          WHERE table_schema = 'public' AND table_name = :table ORDER BY ordinal_position"""
