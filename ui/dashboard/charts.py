@@ -61,9 +61,12 @@ def reserves_chart(days: list[dict[str, Any]]) -> ChartLike:
     rows = [
         {"day": d["day"], "series": label, "usd": d[key] / 100}
         for d in days
-        for key, label in (("fiat_minor", "fiat reserve"), ("minted_minor", "tokens minted"),
-                           ("in_transit_minor", "in transit"))
-    ]  # fmt: skip
+        for key, label in (
+            ("fiat_minor", "fiat reserve"),
+            ("minted_minor", "tokens minted"),
+            ("in_transit_minor", "in transit"),
+        )
+    ]
     chart = (
         alt.Chart(_data(rows))
         .mark_line(point=True)
@@ -83,9 +86,11 @@ def ratio_chart(days: list[dict[str, Any]]) -> ChartLike:
     line = (
         alt.Chart(_data(rows))
         .mark_line(point=True)
-        .encode(x=alt.X("day:O", title="Simulated day"),
-                y=alt.Y("ratio_pct:Q", title="Reserve ratio (%)", scale=alt.Scale(zero=False)))
-    )  # fmt: skip
+        .encode(
+            x=alt.X("day:O", title="Simulated day"),
+            y=alt.Y("ratio_pct:Q", title="Reserve ratio (%)", scale=alt.Scale(zero=False)),
+        )
+    )
     target = alt.Chart(_data([{"ratio_pct": 100.0}])).mark_rule(strokeDash=[4, 3])
     return alt.LayerChart(layer=[target.encode(y="ratio_pct:Q"), line]).properties(height=200)
 
@@ -93,20 +98,28 @@ def ratio_chart(days: list[dict[str, Any]]) -> ChartLike:
 def failover_chart(failover: list[dict[str, Any]]) -> ChartLike:
     """Each fault as a bar from start to end per provider, with detection, failover and
     failback as points (simulated seconds)."""
-    bars = [{"provider": f["provider"], "start_s": f["fault_start_s"],
-             "end_s": f["fault_end_s"] if f.get("fault_end_s") is not None else f["fault_start_s"]}
-            for f in failover]  # fmt: skip
+    bars = [
+        {
+            "provider": f["provider"],
+            "start_s": f["fault_start_s"],
+            "end_s": f["fault_end_s"] if f.get("fault_end_s") is not None else f["fault_start_s"],
+        }
+        for f in failover
+    ]
     events = [
         {"provider": f["provider"], "event": name, "t_s": f["fault_start_s"] + f[key]}
         for f in failover
         for name, key in (("detected", "time_to_detect_s"), ("failed over", "time_to_failover_s"))
         if f.get(key) is not None
     ] + [
-        {"provider": f["provider"], "event": "failed back",
-         "t_s": f["fault_end_s"] + f["time_to_failback_s"]}
+        {
+            "provider": f["provider"],
+            "event": "failed back",
+            "t_s": f["fault_end_s"] + f["time_to_failback_s"],
+        }
         for f in failover
         if f.get("time_to_failback_s") is not None and f.get("fault_end_s") is not None
-    ]  # fmt: skip
+    ]
     y = alt.Y("provider:N", title="Provider")
     bar = (
         alt.Chart(_data(bars))
@@ -116,7 +129,11 @@ def failover_chart(failover: list[dict[str, Any]]) -> ChartLike:
     points = (
         alt.Chart(_data(events))
         .mark_point(filled=True, size=90, color="black")
-        .encode(x="t_s:Q", y=y, shape=alt.Shape("event:N", title="Event"),
-                tooltip=["provider:N", "event:N", "t_s:Q"])
-    )  # fmt: skip
+        .encode(
+            x="t_s:Q",
+            y=y,
+            shape=alt.Shape("event:N", title="Event"),
+            tooltip=["provider:N", "event:N", "t_s:Q"],
+        )
+    )
     return alt.LayerChart(layer=[bar, points]).properties(height=160)

@@ -87,8 +87,10 @@ class ApiClient:
         return cast(m.EngineState, body["engine"])
 
     def provider_health(self) -> list[m.ProviderHealth]:
-        body = cast(list[m.ProviderHealth], self._json("Loading provider health", "GET",
-                                                       "/providers/health"))  # fmt: skip
+        body = cast(
+            list[m.ProviderHealth],
+            self._json("Loading provider health", "GET", "/providers/health"),
+        )
         for h in body:
             # The API records changes only: a provider without one is still in the state every
             # run starts in (healthy, breaker closed), which the API reports as unknown / None.
@@ -98,8 +100,9 @@ class ApiClient:
         return body
 
     def providers(self) -> list[m.ProviderSettings]:
-        return cast(list[m.ProviderSettings], self._json("Loading provider settings", "GET",
-                                                         "/providers"))  # fmt: skip
+        return cast(
+            list[m.ProviderSettings], self._json("Loading provider settings", "GET", "/providers")
+        )
 
     def configure_provider(self, name: str, **change: Any) -> dict[str, Any]:
         return self._command(f"Changing {name}", "PATCH", f"/providers/{name}", json=change)
@@ -115,12 +118,14 @@ class ApiClient:
 
     # ---- reserves and alerts -----------------------------------------------------
     def reserves(self) -> m.Reserves:
-        return cast(m.Reserves, self._json("Loading the reserve balance", "GET",
-                                           "/reserves/balance"))  # fmt: skip
+        return cast(
+            m.Reserves, self._json("Loading the reserve balance", "GET", "/reserves/balance")
+        )
 
     def reserve_history(self, days: int) -> list[m.DailyReserves]:
-        body = self._json(f"Loading {days} days of reserves", "GET", "/reserves/history",
-                          params={"days": days})  # fmt: skip
+        body = self._json(
+            f"Loading {days} days of reserves", "GET", "/reserves/history", params={"days": days}
+        )
         return cast(list[m.DailyReserves], body)
 
     def reconcile(self) -> dict[str, Any]:
@@ -131,16 +136,21 @@ class ApiClient:
         return cast(list[m.Alert], body)
 
     # ---- invoices and wallets ----------------------------------------------------
-    def invoices(self, status: str | None = None, limit: int = 100) -> m.InvoicePage:
-        params: dict[str, Any] = {"limit": limit}
+    def invoices(
+        self, status: str | None = None, limit: int = 100, offset: int = 0
+    ) -> m.InvoicePage:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
         if status:
             params["status"] = status
-        return cast(m.InvoicePage, self._json("Loading invoices", "GET", "/invoices",
-                                              params=params))  # fmt: skip
+        return cast(
+            m.InvoicePage, self._json("Loading invoices", "GET", "/invoices", params=params)
+        )
 
     def invoice(self, invoice_id: str) -> m.InvoiceDetail:
-        return cast(m.InvoiceDetail, self._json(f"Loading invoice {invoice_id}", "GET",
-                                                f"/invoices/{invoice_id}"))  # fmt: skip
+        return cast(
+            m.InvoiceDetail,
+            self._json(f"Loading invoice {invoice_id}", "GET", f"/invoices/{invoice_id}"),
+        )
 
     def create_invoice(self, amount_minor: int, method: str, payer: str) -> dict[str, Any]:
         body = {"amount_minor": amount_minor, "method": method, "payer": payer}
@@ -148,9 +158,12 @@ class ApiClient:
 
     def pay(self, invoice_id: str, method: str, idempotency_key: str) -> dict[str, Any]:
         return self._command(
-            f"Paying invoice {invoice_id}", "POST", f"/invoices/{invoice_id}/pay",
-            json={"method": method}, headers={"Idempotency-Key": idempotency_key},
-        )  # fmt: skip
+            f"Paying invoice {invoice_id}",
+            "POST",
+            f"/invoices/{invoice_id}/pay",
+            json={"method": method},
+            headers={"Idempotency-Key": idempotency_key},
+        )
 
     def wallets(self, limit: int = 500) -> list[m.ActiveWallet]:
         body = self._json("Loading active wallets", "GET", "/wallets", params={"limit": limit})
@@ -159,14 +172,19 @@ class ApiClient:
     # ---- bulk invoices -----------------------------------------------------------
     def submit_bulk(self, data: bytes, filename: str, provider: str) -> m.BulkSubmitted:
         body = self._command(
-            f"Uploading {filename}", "POST", "/invoices/bulk",
-            files={"file": (filename, data, "text/csv")}, data={"provider": provider},
-        )  # fmt: skip
+            f"Uploading {filename}",
+            "POST",
+            "/invoices/bulk",
+            files={"file": (filename, data, "text/csv")},
+            data={"provider": provider},
+        )
         return cast(m.BulkSubmitted, body)
 
     def bulk_progress(self, job_id: int) -> m.BulkProgress:
-        return cast(m.BulkProgress, self._json(f"Loading bulk job {job_id}", "GET",
-                                               f"/invoices/bulk/{job_id}"))  # fmt: skip
+        return cast(
+            m.BulkProgress,
+            self._json(f"Loading bulk job {job_id}", "GET", f"/invoices/bulk/{job_id}"),
+        )
 
     def bulk_results_csv(self, job_id: int) -> bytes:
         what = f"Downloading the results of bulk job {job_id}"

@@ -41,9 +41,13 @@ def connect() -> ApiClient:
     with st.sidebar:
         st.text_input("API URL", key="api_url", on_change=_keep, args=("api_url",))
         st.text_input(
-            "Token", key="api_token", type="password", on_change=_keep, args=("api_token",),
+            "Token",
+            key="api_token",
+            type="password",
+            on_change=_keep,
+            args=("api_token",),
             help="A bearer token from `invoicesim token create --role admin|enterprise|consumer`.",
-        )  # fmt: skip
+        )
     return _client(st.session_state["api_url"].strip(), st.session_state["api_token"].strip())
 
 

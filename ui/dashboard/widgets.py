@@ -81,17 +81,25 @@ def fault_controls(client: ApiClient, names: list[str], prefix: str) -> None:
         name = left.selectbox("Provider", names, key=f"{prefix}-fault-provider")
         kind = mid.selectbox("Fault", FAULT_KINDS, key=f"{prefix}-fault-kind")
         duration = right.number_input(
-            "For (simulated s, 0 = until restored)", min_value=0, max_value=86_400, value=0,
-            step=30, key=f"{prefix}-fault-duration",
-        )  # fmt: skip
+            "For (simulated s, 0 = until restored)",
+            min_value=0,
+            max_value=86_400,
+            value=0,
+            step=30,
+            key=f"{prefix}-fault-duration",
+        )
         down, up = st.columns(2)
         if down.button("Take down", key=f"{prefix}-take-down", type="primary"):
             started = attempt(client.start_fault, name, kind, float(duration) or None)
             if started is not None:
                 st.session_state.setdefault("injected_faults", []).append(
-                    Mark(provider=name, label=kind, start_s=started["started_at_s"],
-                         end_s=started["ends_at_s"])
-                )  # fmt: skip
+                    Mark(
+                        provider=name,
+                        label=kind,
+                        start_s=started["started_at_s"],
+                        end_s=started["ends_at_s"],
+                    )
+                )
                 st.success(f"{name}: {kind} from {started['started_at_s']:,.1f} s", icon="🔻")
         if up.button("Restore", key=f"{prefix}-restore"):
             cleared = attempt(client.clear_fault, name)

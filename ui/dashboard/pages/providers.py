@@ -63,8 +63,10 @@ def priorities() -> None:
                     client.configure_provider, name, priority=int(priority), enabled=enabled
                 )
                 if changed is not None:
-                    st.success(f"{name}: version {changed['version']}, priority "
-                               f"{changed['priority']}, effective at the next window")  # fmt: skip
+                    st.success(
+                        f"{name}: version {changed['version']}, priority "
+                        f"{changed['priority']}, effective at the next window"
+                    )
 
 
 monitor()
