@@ -14,6 +14,7 @@ from ui.runs_command import compare_command, report_command, runs_app
 from ui.serve_command import serve_command
 from ui.sweep_command import sweep_command
 from ui.token_command import token_app
+from ui.ui_command import ui_command
 
 app = typer.Typer(
     name="invoicesim",
@@ -64,6 +65,7 @@ app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
+app.command("ui")(ui_command)
 
 
 def main() -> None:

@@ -1,0 +1,73 @@
+"""Scenarios against the live API: faults, the timeline, start and stop, reports, compare.
+
+These run last: starting a scenario replaces the run the other pages were tested on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.dashboard.conftest import SPEED, LiveApi, eventually
+from tests.dashboard.pages import errors, open_page, texts
+
+
+def test_the_page_lists_the_scenarios_and_shows_the_running_one_with_its_speed(
+    live_api: LiveApi,
+) -> None:
+    app = open_page(live_api, "scenarios")
+    assert errors(app) == []
+    assert set(app.selectbox(key="scenario-name").options) == {"dash-other", "dash-quiet"}
+    assert "Scenario **dash-quiet**" in texts(app)
+    assert f"Speed: {SPEED:g} simulated s per wall s" in texts(app)
+
+
+def test_a_fault_injected_here_is_on_the_failover_timeline_until_cleared(
+    live_api: LiveApi,
+) -> None:
+    app = open_page(live_api, "scenarios")
+    app.selectbox(key="scenarios-fault-provider").select("circle")
+    app.selectbox(key="scenarios-fault-kind").select("outage")
+    app.number_input(key="scenarios-fault-duration").set_value(60)
+    app.button(key="scenarios-take-down").click().run()
+    assert errors(app) == []
+    assert "circle: outage from" in texts(app)
+    app.run()
+    assert app.get_by_key("scenario-timeline").get("vega_lite_chart"), "the fault is charted"
+    app.button(key="scenarios-restore").click().run()
+    assert "circle restored at" in texts(app)
+
+
+def test_starting_another_scenario_ends_the_run_whose_report_then_opens(
+    live_api: LiveApi,
+) -> None:
+    app = open_page(live_api, "scenarios")
+    app.selectbox(key="scenario-name").select("dash-other")
+    app.button(key="scenario-start").click().run()
+    assert errors(app) == []
+    assert "Started dash-other" in texts(app)
+    engine: Any = eventually(lambda: live_api.engine.status().scenario == "dash-other")
+    assert engine
+    app.run()
+    assert "Scenario **dash-other**" in texts(app)
+    app.selectbox(key="runs-report").select(live_api.run_id).run()
+    metrics = {m.label: m.value for m in app.get_by_key("runs").get("metric")}
+    report: Any = live_api.get(f"/runs/{live_api.run_id}/report")
+    assert metrics["Created"] == str(report["invoices"]["created"])
+    assert metrics["Double pays"] == "0"
+
+
+def test_stopping_then_comparing_two_ended_runs_figure_by_figure(live_api: LiveApi) -> None:
+    app = open_page(live_api, "scenarios")
+    app.button(key="scenario-stop").click().run()
+    assert "Stopped run" in texts(app)
+    assert not live_api.engine.status().running
+    runs: Any = live_api.get("/runs")
+    ended = [r["run_id"] for r in runs if r["ended_at"]]
+    assert len(ended) >= 2
+    app.run()
+    app.selectbox(key="compare-a").select(ended[1])
+    app.selectbox(key="compare-b").select(ended[0]).run()
+    table = app.get_by_key("compare").dataframe[0].value
+    figures = dict(zip(table["figure"], table["b - a"], strict=True))
+    assert figures["double pays"] == "0"
+    assert "invoices created" in figures and "same digest" in figures

@@ -1,0 +1,26 @@
+"""The entry file of `invoicesim ui` (``streamlit run ui/dashboard/app.py``): the six pages.
+
+Each page is its own script under ``pages/``; every one draws the sidebar
+(API URL and token) through ``session.connect`` and only talks to the API.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title="invoicesim", page_icon="💸", layout="wide")
+navigation = st.navigation(
+    [
+        st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
+        st.Page(PAGES / "providers.py", title="Provider Health Monitor", icon="🩺"),
+        st.Page(PAGES / "reserves.py", title="Reserves", icon="🏦"),
+        st.Page(PAGES / "bulk.py", title="Bulk Invoices", icon="📄"),
+        st.Page(PAGES / "pay.py", title="Pay Invoice", icon="💳"),
+        st.Page(PAGES / "scenarios.py", title="Scenarios", icon="🎬"),
+    ]
+)
+navigation.run()
