@@ -1,0 +1,1 @@
+"""One Streamlit script per dashboard page; ``ui/dashboard/app.py`` lists them."""
