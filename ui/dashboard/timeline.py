@@ -33,9 +33,12 @@ class Mark(TypedDict):
 
 
 def add_samples(
-    samples: list[Sample], run_id: str | None, seen: dict[str, Any], t_s: float,
+    samples: list[Sample],
+    run_id: str | None,
+    seen: dict[str, Any],
+    t_s: float,
     health: list[ProviderHealth],
-) -> list[Sample]:  # fmt: skip
+) -> list[Sample]:
     """``samples`` plus one per provider at ``t_s``; emptied when the run changed."""
     if seen.get("run_id") != run_id:
         samples = []
