@@ -7,6 +7,13 @@ the inbox messages at their delivery times, runs its timers up to ``until``
 no earlier than one lookahead later, which is what makes windows exact. The
 same class runs in-process or as a Ray actor.
 
+Between windows an LP can be saved (``snapshot``) and brought back
+(``restore``) for crash recovery: its whole state, timers included, pickled
+with cloudpickle, which also pickles the lambdas and partials in the timer
+heap. The digest is therefore a chain of plain bytes rather than a live
+hashlib object (those cannot be pickled): each window's event lines are hashed
+after the previous window's digest.
+
 The timers are a plain heap of ``(time, sequence, action)``: every local event
 of the simulation is "call this at that time", so SimPy's processes, event
 objects and callback lists would be pure overhead on the hot path (several
@@ -15,7 +22,10 @@ timers per invoice). The order is SimPy's: by time, then by scheduling order.
 
 from __future__ import annotations
 
+import copyreg
 import hashlib
+import io
+import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,6 +33,8 @@ from heapq import heappop, heappush
 from itertools import count
 from operator import itemgetter
 from typing import Any
+
+import cloudpickle
 
 from actors.errors import InputError, InvariantViolation, InvoicesimError
 from simulation.messages import COMMAND_SOURCE, Envelope, Request
@@ -57,6 +69,8 @@ class LogicalProcess:
         # Rows for the database, per table (None: this run is not persisted).
         self.records: dict[str, list[tuple[Any, ...]]] | None = None
         self._seq = 0
+        # The digest chain: the last window's digest, and this window's hasher seeded with it.
+        self._chain = b""
         self._digest = hashlib.sha256()
         self._until = 0.0
         self._replies: list[tuple[int, Any]] = []
@@ -111,6 +125,9 @@ class LogicalProcess:
         replies = None
         if self._replies:
             replies, self._replies = self._replies, []
+        # One finalisation per window keeps the state between windows plain bytes.
+        self._chain = self._digest.digest()
+        self._digest = hashlib.sha256(self._chain)
         return WindowResult(
             outbox,
             self.next_local(),
@@ -140,6 +157,35 @@ class LogicalProcess:
 
     def receive(self, payload: Any, src: int) -> None:
         raise NotImplementedError
+
+    # ---- checkpoints ---------------------------------------------------------------
+    def snapshot(self) -> bytes:
+        """The whole state of this LP, between two windows (never inside one)."""
+        buffer = io.BytesIO()
+        _Pickler(buffer).dump(self)
+        return buffer.getvalue()
+
+    @staticmethod
+    def restore(state: bytes) -> LogicalProcess:
+        lp = pickle.loads(state)
+        if not isinstance(lp, LogicalProcess):
+            raise InvariantViolation(f"a checkpoint holds a {type(lp).__name__}, not an LP")
+        return lp
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        # Between windows the hasher holds exactly the chain seed, so the seed stands in for
+        # it; the timer counter goes as its next value (counters stop pickling in 3.14).
+        del state["_digest"]
+        next_seq = next(self._timer_seq)
+        self._timer_seq = count(next_seq)
+        state["_timer_seq"] = next_seq
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._timer_seq = count(state["_timer_seq"])
+        self._digest = hashlib.sha256(self._chain)
 
     def _request(self, request: Request) -> None:
         """A command from outside (a live run): answered with a result or an error."""
@@ -177,6 +223,20 @@ class LogicalProcess:
     def finish(self) -> dict[str, Any]:
         """Final summary for the report (called once, after the last window)."""
         return {"name": self.name, "digest": self.digest()}
+
+
+class _Pickler(cloudpickle.Pickler):  # type: ignore[misc]
+    """cloudpickle with its dispatch table as one plain dict.
+
+    cloudpickle chains its table before copyreg's (a ``ChainMap``): every object not
+    found in it costs a Python-level miss, which made a provider's snapshot (6,000
+    idempotency keys) 2.5 times slower than with a dict the C pickler reads directly.
+    """
+
+    def __init__(self, file: io.BytesIO) -> None:
+        # Set before the base __init__, which is where the C pickler reads it.
+        self.dispatch_table = {**copyreg.dispatch_table, **cloudpickle.Pickler._dispatch_table}
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # Delivery order: (time, source, sequence), unique per message, so payloads are never compared.
