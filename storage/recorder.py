@@ -61,6 +61,19 @@ UPSERTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
     "bulk_jobs": (("run_id", "job_id"), ("accepted", "rejected", "status", "finished_at_s"), None),
 }
 
+# Tables where a buffered row is superseded by the next with the same key (the width of
+# the key after run_id): a logical process's checkpoint replaces its previous one, so
+# checkpoints never pile up in memory between two flushes.
+LATEST_ONLY = {"checkpoints": 1}
+# Checkpoints kept per logical process of a run; older ones are deleted when new ones land.
+KEEP_CHECKPOINTS = 2
+_PRUNE_CHECKPOINTS = sql.SQL(
+    "DELETE FROM checkpoints AS c USING ("
+    " SELECT lp, window_no, row_number() OVER (PARTITION BY lp ORDER BY window_no DESC) AS age"
+    " FROM checkpoints WHERE run_id = %(run)s) AS o"
+    " WHERE c.run_id = %(run)s AND c.lp = o.lp AND c.window_no = o.window_no AND o.age > %(keep)s"
+)
+
 MAX_RETRIES = 5
 BACKOFF_S = 0.2
 
@@ -97,8 +110,8 @@ class Recorder:
         for table, rows in records.items():
             if not rows:
                 continue
-            if table in UPSERTS:
-                width = len(UPSERTS[table][0]) - 1  # key columns after run_id
+            width = len(UPSERTS[table][0]) - 1 if table in UPSERTS else LATEST_ONLY.get(table)
+            if width is not None:  # key columns after run_id
                 keyed = self._keyed.setdefault(table, {})
                 for row in rows:
                     keyed[row[:width]] = row  # the latest state of an entity wins
@@ -150,6 +163,8 @@ class Recorder:
                 rows = batch.get(table)
                 if rows:
                     self._copy(cur, table, rows)
+            if batch.get("checkpoints"):
+                cur.execute(_PRUNE_CHECKPOINTS, {"run": self.run_id, "keep": KEEP_CHECKPOINTS})
 
     def _copy(self, cur: psycopg.Cursor[Any], table: str, rows: Iterable[tuple[Any, ...]]) -> None:
         columns = COPY_COLUMNS[table]
