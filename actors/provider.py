@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from actors.idempotency import KeyStore
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
 from actors.money import fee_minor
@@ -77,6 +78,9 @@ class Charge:
     origin: int = 0  # which orchestrator replica sent the attempt
 
 
+_KEY_GENERATIONS = 4  # idempotency keys are stored in generations of a quarter retention
+
+
 @dataclass(slots=True)
 class _Pending:
     invoice_id: str
@@ -106,7 +110,9 @@ class Provider:
         self._rng = rng
         # Pending charges ordered by effect time; keys kept for idempotency and status.
         self._due: list[tuple[float, str]] = []
-        self._by_key: dict[str, _Pending] = {}
+        self._keys: KeyStore[_Pending] = KeyStore(
+            max(1.0, config.idempotency_retention_s / _KEY_GENERATIONS)
+        )
         # Keys whose charge took effect (or was voided), in effect-time order: each is
         # forgotten idempotency_retention_s later.
         self._settled: deque[tuple[float, str]] = deque()
@@ -151,7 +157,7 @@ class Provider:
         while due and due[0][0] <= now:
             charged_at, key = heapq.heappop(due)
             self._settled.append((charged_at, key))
-            pending = self._by_key.get(key)
+            pending = self._keys.get(key)
             if pending is not None and not pending.voided:
                 self.charges.append(
                     Charge(
@@ -171,9 +177,9 @@ class Provider:
         settled = self._settled
         while settled and settled[0][0] < horizon:
             _, key = settled.popleft()
-            pending = self._by_key.get(key)
+            pending = self._keys.get(key)
             if pending is not None and pending.charged_at < horizon:
-                del self._by_key[key]
+                self._keys.discard(key)
 
     def next_due(self) -> float | None:
         """When the next pending charge takes effect (the runtime must wake the provider then)."""
@@ -200,7 +206,7 @@ class Provider:
             return ProviderReply(Outcome.ERROR, None)
         if self.is_down(now):
             return ProviderReply(Outcome.REFUSED, cfg.connect_ms)
-        existing = self._by_key.get(invoice_key)
+        existing = self._keys.get(invoice_key)
         if existing is not None and not existing.voided:
             # Idempotent replay: the same invoice key gets the same charge, never a second one.
             wait_ms = max(cfg.connect_ms, (existing.charged_at - now) * 1000.0)
@@ -217,6 +223,7 @@ class Provider:
         fee = fee_minor(amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
         charged_at = now + latency_ms / 1000.0
         self._remember(
+            now,
             invoice_key,
             _Pending(invoice_id, attempt_key, amount_minor, fee, charged_at, origin),
         )
@@ -233,7 +240,7 @@ class Provider:
             return None
         if self.is_down(now):
             return None
-        pending = self._by_key.get(invoice_key)
+        pending = self._keys.get(invoice_key)
         reply_ms = self.config.connect_ms * 2
         if pending is None or pending.voided:
             return StatusReply(StatusState.NOT_FOUND, reply_ms)
@@ -246,7 +253,7 @@ class Provider:
         self.advance(now)
         if self._is_silent():
             return False
-        pending = self._by_key.get(invoice_key)
+        pending = self._keys.get(invoice_key)
         if pending is None or pending.voided or pending.charged_at <= now:
             return False
         pending.voided = True
@@ -280,8 +287,8 @@ class Provider:
             latency += fault.extra_latency_ms
         return latency
 
-    def _remember(self, key: str, pending: _Pending) -> None:
-        self._by_key[key] = pending
+    def _remember(self, now: float, key: str, pending: _Pending) -> None:
+        self._keys.put(now, key, pending)
         heapq.heappush(self._due, (pending.charged_at, key))
 
     def _admit(self, now: float) -> bool:

@@ -25,6 +25,10 @@ from simulation.lp import LogicalProcess
 from simulation.messages import FundsForReview, PaymentConfirmed
 
 MAX_RECONCILIATIONS_KEPT = 2000
+# Old ledger legs and custodian entries are folded away this often, besides at every
+# reconciliation: with reconciliations every 300 s, trimming only then lets the history
+# grow a third past its horizon before each trim.
+TRIM_EVERY_S = 60.0
 
 
 class ReserveLP(LogicalProcess):
@@ -66,6 +70,7 @@ class ReserveLP(LogicalProcess):
         self.failures: list[str] = []
         self.counts = {"confirmed": 0, "settled": 0, "review": 0, "missing_deposits": 0}
         self._end_s = float(scn.duration_s)
+        self._next_trim_at = TRIM_EVERY_S
         self.call_at(float(rec.interval_s), self._reconcile)
 
     def receive(self, payload: Any, src: int) -> None:
@@ -181,6 +186,9 @@ class ReserveLP(LogicalProcess):
             del self._custodian_bal[:i]
 
     def after_window(self, until: float) -> None:
+        if until >= self._next_trim_at:
+            self._trim(until - self._horizon_s)
+            self._next_trim_at = until + TRIM_EVERY_S
         transfers = self.ledger.take_transfers()
         results = self.reconciler.take_results()
         alerts = self.alerts.take_alerts()
