@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/invoicesim run scenarios/tempo_outage.yaml --out runs/demo
+	$(BIN)/invoicesim demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

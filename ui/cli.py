@@ -9,6 +9,7 @@ import typer
 
 from simulation.scenario import ScenarioError, load_scenario
 from ui.db_command import db_app
+from ui.demo_command import demo_command
 from ui.run_command import run
 from ui.runs_command import compare_command, report_command, runs_app
 from ui.serve_command import serve_command
@@ -66,6 +67,7 @@ app.command("sweep")(sweep_command)
 app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
 app.command("ui")(ui_command)
+app.command("demo")(demo_command)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from ui.api.views import BulkProgressOut
 UPLOAD_PATH = f"{PREFIX}/invoices/bulk"
 router = APIRouter(prefix=UPLOAD_PATH, tags=["bulk"])
 
-JobId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+JobId = Annotated[int, Path(ge=0, le=2**31 - 1)]  # a scenario's own jobs are numbered from 0
 TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: PROTECTED[422] | {"description": "The file is over the byte or row limit."}
 }
