@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect, sync_playwright
 
 from storage.database import Database
 
@@ -101,7 +102,7 @@ def demo(migrated_database: Database) -> Iterator[Demo]:
 
 
 @pytest.fixture(scope="module")
-def page(demo: Demo) -> Iterator[object]:
+def page(demo: Demo) -> Iterator[Page]:
     if not Path(CHROMIUM).exists():
         message = (
             f"the browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)"
@@ -109,8 +110,6 @@ def page(demo: Demo) -> Iterator[object]:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     with sync_playwright() as playwright:
@@ -121,13 +120,13 @@ def page(demo: Demo) -> Iterator[object]:
         browser.close()
 
 
-def open_page(page: object, demo: Demo, path: str) -> None:
-    page.goto(f"{demo.ui_url}/{path}")  # type: ignore[attr-defined]
-    page.locator("h1").first.wait_for()  # type: ignore[attr-defined]
+def open_page(page: Page, demo: Demo, path: str) -> None:
+    page.goto(f"{demo.ui_url}/{path}")
+    page.locator("h1").first.wait_for()
 
 
-def shot(page: object, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+def shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def test_the_demo_prints_where_to_look_and_the_token_works(demo: Demo) -> None:
@@ -143,61 +142,55 @@ def test_the_demo_prints_where_to_look_and_the_token_works(demo: Demo) -> None:
     assert answer.status_code == 200, answer.text
 
 
-def test_step1_overview_shows_every_provider_healthy(page: object, demo: Demo) -> None:
-    from playwright.sync_api import expect
-
+def test_step1_overview_shows_every_provider_healthy(page: Page, demo: Demo) -> None:
     open_page(page, demo, "overview")
-    figures = page.locator(".st-key-overview-figures")  # type: ignore[attr-defined]
+    figures = page.locator(".st-key-overview-figures")
     expect(figures).to_contain_text("System health")
     expect(figures).to_contain_text("100 %")
-    providers = page.locator(".st-key-overview-providers")  # type: ignore[attr-defined]
+    providers = page.locator(".st-key-overview-providers")
     for name in ("tempo", "circle", "stripe"):
         expect(providers).to_contain_text(name)
     expect(providers).not_to_contain_text("down")
     shot(page, "1-overview")
 
 
-def test_step2_a_ten_invoice_csv_on_tempo_is_processed_with_tempo(page: object, demo: Demo) -> None:
-    from playwright.sync_api import expect
-
+def test_step2_a_ten_invoice_csv_on_tempo_is_processed_with_tempo(page: Page, demo: Demo) -> None:
     open_page(page, demo, "bulk")
-    page.locator(".st-key-bulk-file input[type=file]").set_input_files(  # type: ignore[attr-defined]
+    page.locator(".st-key-bulk-file input[type=file]").set_input_files(
         str(ROOT / "scenarios" / "samples" / "bulk_10.csv")
     )
-    expect(page.locator(".st-key-bulk-file")).to_contain_text("bulk_10.csv")  # type: ignore[attr-defined]
-    page.locator(".st-key-bulk-provider").get_by_text("tempo", exact=True).click()  # type: ignore[attr-defined]
-    page.locator(".st-key-bulk-submit button").click()  # type: ignore[attr-defined]
-    progress = page.locator(".st-key-bulk-progress")  # type: ignore[attr-defined]
+    expect(page.locator(".st-key-bulk-file")).to_contain_text("bulk_10.csv")
+    page.locator(".st-key-bulk-provider").get_by_text("tempo", exact=True).click()
+    page.locator(".st-key-bulk-submit button").click()
+    progress = page.locator(".st-key-bulk-progress")
     expect(progress).to_contain_text("10 of 10 processed", timeout=60_000)
     expect(progress).to_contain_text("tempo")
     expect(progress).to_contain_text("0 refused")
-    results = page.locator(".st-key-bulk-results")  # type: ignore[attr-defined]
+    results = page.locator(".st-key-bulk-results")
     expect(results).to_contain_text("Download results CSV")
     shot(page, "2-bulk")
 
 
 def test_step3_a_consumer_payment_shows_the_countdown_then_the_provider_and_the_destroyed_wallet(
-    page: object, demo: Demo
+    page: Page, demo: Demo
 ) -> None:
-    from playwright.sync_api import expect
-
     open_page(page, demo, "pay")
-    page.get_by_text("New invoice").click()  # type: ignore[attr-defined]
-    page.locator(".st-key-pay-create button").click()  # type: ignore[attr-defined]
-    wallet = page.locator(".st-key-pay-wallet")  # type: ignore[attr-defined]
+    page.get_by_text("New invoice").click()
+    page.locator(".st-key-pay-create button").click()
+    wallet = page.locator(".st-key-pay-wallet")
     expect(wallet).to_contain_text("Ephemeral wallet")
     expect(wallet).to_contain_text("0x")
-    timer = page.frame_locator(".st-key-pay-wallet iframe").locator("#wallet-countdown")  # type: ignore[attr-defined]
-    first = int(timer.get_attribute("data-seconds-left"))
+    timer = page.frame_locator(".st-key-pay-wallet iframe").locator("#wallet-countdown")
+    first = int(timer.get_attribute("data-seconds-left") or -1)
     assert 0 < first <= 1800 / SPEED
     time.sleep(2.5)
-    second = int(timer.get_attribute("data-seconds-left"))
+    second = int(timer.get_attribute("data-seconds-left") or -1)
     assert first - 4 <= second < first, (first, second)  # it ticks in the browser
     assert re.fullmatch(r"\d+:\d\d", timer.inner_text())
     shot(page, "3a-wallet-countdown")
-    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()  # type: ignore[attr-defined]
-    page.locator(".st-key-pay-submit button").click()  # type: ignore[attr-defined]
-    outcome = page.locator(".st-key-pay-outcome")  # type: ignore[attr-defined]
+    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()
+    page.locator(".st-key-pay-submit button").click()
+    outcome = page.locator(".st-key-pay-outcome")
     expect(outcome).to_contain_text("Status paid")
     expect(outcome).to_contain_text("provider tempo")
     expect(outcome).to_contain_text("destroyed")
@@ -205,47 +198,43 @@ def test_step3_a_consumer_payment_shows_the_countdown_then_the_provider_and_the_
 
 
 def test_step4_reserves_follow_the_payments_and_reconcile_at_one_to_one(
-    page: object, demo: Demo
+    page: Page, demo: Demo
 ) -> None:
-    from playwright.sync_api import expect
-
     open_page(page, demo, "reserves")
-    balance = page.locator(".st-key-reserves-balance")  # type: ignore[attr-defined]
+    balance = page.locator(".st-key-reserves-balance")
     expect(balance).to_contain_text("Tokens minted")
     expect(balance).to_contain_text("Reserve ratio")
     minted = balance.locator("[data-testid=stMetric]").nth(1).inner_text()
     assert re.search(r"[1-9]", minted.split("\n")[-1]), minted  # payments minted tokens
-    page.locator(".st-key-reserves-reconcile button").click()  # type: ignore[attr-defined]
+    page.locator(".st-key-reserves-reconcile button").click()
     expect(
         page.get_by_text(re.compile(r"Reconciled at .*balanced, discrepancy 0 bp"))
-    ).to_be_visible()  # type: ignore[attr-defined]
-    expect(page.locator(".st-key-reserves-reconciliations")).to_contain_text("manual")  # type: ignore[attr-defined]
+    ).to_be_visible()
+    expect(page.locator(".st-key-reserves-reconciliations")).to_contain_text("manual")
     shot(page, "4-reserves")
 
 
 def test_step5_when_tempo_fails_circle_takes_over_and_tempo_comes_back(
-    page: object, demo: Demo
+    page: Page, demo: Demo
 ) -> None:
-    from playwright.sync_api import expect
-
     open_page(page, demo, "providers")
-    tempo = page.locator(".st-key-provider-card-tempo")  # type: ignore[attr-defined]
+    tempo = page.locator(".st-key-provider-card-tempo")
     # demo.yaml takes Tempo down at simulated 240 s for 90 s
     expect(tempo).to_contain_text("down", timeout=(240 / SPEED + 60) * 1000)
-    expect(page.locator(".st-key-provider-card-circle")).to_contain_text("healthy")  # type: ignore[attr-defined]
+    expect(page.locator(".st-key-provider-card-circle")).to_contain_text("healthy")
     shot(page, "5a-tempo-down")
     open_page(page, demo, "pay")
-    page.get_by_text("New invoice").click()  # type: ignore[attr-defined]
-    page.locator(".st-key-pay-create button").click()  # type: ignore[attr-defined]
-    expect(page.locator(".st-key-pay-wallet")).to_contain_text("0x")  # type: ignore[attr-defined]
-    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()  # type: ignore[attr-defined]
-    page.locator(".st-key-pay-submit button").click()  # type: ignore[attr-defined]
-    outcome = page.locator(".st-key-pay-outcome")  # type: ignore[attr-defined]
+    page.get_by_text("New invoice").click()
+    page.locator(".st-key-pay-create button").click()
+    expect(page.locator(".st-key-pay-wallet")).to_contain_text("0x")
+    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()
+    page.locator(".st-key-pay-submit button").click()
+    outcome = page.locator(".st-key-pay-outcome")
     expect(outcome).to_contain_text("Status paid")
     expect(outcome).to_contain_text("provider circle")
     shot(page, "5b-paid-by-circle")
     open_page(page, demo, "providers")
-    expect(page.locator(".st-key-provider-card-tempo")).to_contain_text(  # type: ignore[attr-defined]
+    expect(page.locator(".st-key-provider-card-tempo")).to_contain_text(
         "healthy", timeout=(90 / SPEED + 60) * 1000
     )
     shot(page, "5c-tempo-back")
