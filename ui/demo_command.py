@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -68,6 +69,8 @@ def demo_command(
         raise typer.BadParameter("must be local or ray", param_hint="--runtime")
     started = time.monotonic()
     try:
+        _check_free(host, api_port, "--api-port")
+        _check_free(host, ui_port, "--ui-port")
         loaded = load_scenario(scenario)
         with console.status("starting PostgreSQL"):
             db = open_database()
@@ -149,6 +152,17 @@ def _run(
         stopped = engine.stop()
         if stopped is not None:
             console.print(f"stopped run {stopped}; its last window is recorded")
+
+
+def _check_free(host: str, port: int, option: str) -> None:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InvoicesimError(
+                f"{option}: cannot listen on {host}:{port} ({error.strerror}); another program "
+                f"may use it: pick another port with {option}"
+            ) from None
 
 
 def _start_dashboards(host: str, port: int, api_url: str, token: str) -> subprocess.Popen[bytes]:
