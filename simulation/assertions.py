@@ -38,7 +38,7 @@ def evaluate_assertions(
     provider_fault_index = {}
     n = 0
     for i, fault in enumerate(scenario.faults):
-        if fault.target != "custodian":
+        if fault.is_provider_fault:
             provider_fault_index[i] = n
             n += 1
     out = []

@@ -32,7 +32,7 @@ class ProviderLP(LogicalProcess):
         self._live_faults = 0  # numbers the faults started by command, so an old end timer
         # cannot clear a newer fault
         for fault in scn.faults:
-            if fault.target != spec.name:
+            if fault.target != spec.name or not fault.is_provider_fault:
                 continue
             domain_fault = fault.to_fault()
             self.call_at(float(fault.start_s), partial(self._set_fault, domain_fault))

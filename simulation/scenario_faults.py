@@ -1,8 +1,10 @@
-"""Faults in a scenario file: on a provider (outage, latency, ...) or on the custodian."""
+"""Faults in a scenario file: on a provider (outage, latency, ...), on the custodian, or on
+the engine itself (``actor_crash``: a logical process is lost and recovered mid-run)."""
 
 from __future__ import annotations
 
 import math
+import re
 from enum import StrEnum
 from typing import Self
 
@@ -13,11 +15,17 @@ from actors.provider_config import Fault, FaultKind
 from simulation.scenario_base import DAY_S, Float, Problems, Spec, one_of
 
 CUSTODIAN = "custodian"
+RESERVE_LP = "reserve"
+SHARD_LP = re.compile(r"shard-(0|[1-9][0-9]?)")  # shard-N, N < 64 (the limit on shards)
 
 
 class CustodianFaultKind(StrEnum):
     FEED_DELAY = "feed_delay"  # statements arrive delay_s late
     MISSING_DEPOSIT = "missing_deposit"  # deposits settling in the window never arrive
+
+
+class EngineFaultKind(StrEnum):
+    ACTOR_CRASH = "actor_crash"  # the LP's host is lost at start_s, then restored and replayed
 
 
 _PARAMS_OF: dict[str, tuple[str, ...]] = {
@@ -30,10 +38,12 @@ _PARAMS_OF: dict[str, tuple[str, ...]] = {
     FaultKind.RATE_LIMIT: ("rate_limit_per_s",),
     CustodianFaultKind.FEED_DELAY: ("delay_s",),
     CustodianFaultKind.MISSING_DEPOSIT: (),
+    EngineFaultKind.ACTOR_CRASH: (),
 }
 _REQUIRED_PARAMS: dict[str, tuple[str, ...]] = {CustodianFaultKind.FEED_DELAY: ("delay_s",)}
 _PROVIDER_KINDS = frozenset(k.value for k in FaultKind)
-ALL_FAULT_KINDS: tuple[str, ...] = (*FaultKind, *CustodianFaultKind)
+_CUSTODIAN_KINDS = frozenset(k.value for k in CustodianFaultKind)
+ALL_FAULT_KINDS: tuple[str, ...] = (*FaultKind, *CustodianFaultKind, *EngineFaultKind)
 
 
 class FaultParams(Spec):
@@ -52,8 +62,9 @@ class FaultParams(Spec):
 
 
 class FaultSpec(Spec):
-    target: str = Field(min_length=1, max_length=64)  # a provider name, or "custodian"
-    kind: FaultKind | CustodianFaultKind
+    # A provider name or "custodian"; for actor_crash an LP: a provider, reserve or shard-N.
+    target: str = Field(min_length=1, max_length=64)
+    kind: FaultKind | CustodianFaultKind | EngineFaultKind
     start_s: Float = Field(ge=0, le=DAY_S)
     duration_s: Float | None = Field(default=None, gt=0, le=DAY_S)  # None: until the end of the run
     params: FaultParams = FaultParams()
@@ -63,14 +74,25 @@ class FaultSpec(Spec):
     @classmethod
     def _known_kind(cls, value: object) -> object:
         if isinstance(value, str) and value in ALL_FAULT_KINDS:
-            return FaultKind(value) if value in _PROVIDER_KINDS else CustodianFaultKind(value)
+            if value in _PROVIDER_KINDS:
+                return FaultKind(value)
+            return (
+                CustodianFaultKind(value) if value in _CUSTODIAN_KINDS else EngineFaultKind(value)
+            )
         raise ValueError(f"{value!r} is not one of {one_of(ALL_FAULT_KINDS)}")
 
     @model_validator(mode="after")
     def _kind_fits(self) -> Self:
         kind = self.kind
         problems = Problems()
-        if self.target == CUSTODIAN and isinstance(kind, FaultKind):
+        if isinstance(kind, EngineFaultKind):
+            if self.target == CUSTODIAN:
+                problems.add(
+                    ("target",), f"{kind} takes a logical process: a provider, reserve or shard-N"
+                )
+            if self.duration_s is not None:
+                problems.add(("duration_s",), f"{kind} happens at start_s; leave duration_s out")
+        elif self.target == CUSTODIAN and isinstance(kind, FaultKind):
             problems.add(
                 ("kind",),
                 f"{kind} is a provider fault; the custodian takes {one_of(CustodianFaultKind)}",
@@ -95,6 +117,15 @@ class FaultSpec(Spec):
     @property
     def is_custodian(self) -> bool:
         return self.target == CUSTODIAN
+
+    @property
+    def is_provider_fault(self) -> bool:
+        """A fault of a payment provider: the ones the failover table and assertions measure."""
+        return isinstance(self.kind, FaultKind)
+
+    @property
+    def is_actor_crash(self) -> bool:
+        return self.kind is EngineFaultKind.ACTOR_CRASH
 
     @property
     def end_s(self) -> float:

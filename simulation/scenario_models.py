@@ -48,7 +48,10 @@ from simulation.scenario_base import (
 from simulation.scenario_faults import (
     ALL_FAULT_KINDS,
     CUSTODIAN,
+    RESERVE_LP,
+    SHARD_LP,
     CustodianFaultKind,
+    EngineFaultKind,
     FaultParams,
     FaultSpec,
 )
@@ -88,6 +91,7 @@ __all__ = [
     "ClockSpec",
     "CustodianFaultKind",
     "Distribution",
+    "EngineFaultKind",
     "FaultParams",
     "FaultSpec",
     "FieldProblems",
@@ -125,7 +129,7 @@ class ClockSpec(Spec):
 
 DEFAULT_PROVIDER_NAMES = tuple(c.name for c in DEFAULT_PROVIDERS)
 _PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
-_RESERVED_NAMES = frozenset({CUSTODIAN, "auto"})
+_RESERVED_NAMES = frozenset({CUSTODIAN, "auto", RESERVE_LP})  # reserve: the reserve LP's name
 _EPS_S = 1e-9  # float slack when comparing ends of phases and faults with duration_s
 
 
@@ -171,7 +175,7 @@ class Scenario(Spec):
     # ---- cross-field checks -----------------------------------------------------
     def _check_providers(self, problems: Problems) -> None:
         for name, override in self.providers.items():
-            if name in _RESERVED_NAMES:
+            if name in _RESERVED_NAMES or SHARD_LP.fullmatch(name):
                 problems.add(("providers", name), f"{name!r} is reserved; pick another name")
             elif name not in DEFAULT_PROVIDER_NAMES:
                 for field in ("priority", "methods"):
@@ -207,8 +211,16 @@ class Scenario(Spec):
     def _check_faults(self, problems: Problems) -> None:
         end = self.duration_s
         targets = (*self.provider_names, CUSTODIAN)
+        lps = (*self.provider_names, RESERVE_LP)
         for i, fault in enumerate(self.faults):
-            if fault.target not in targets:
+            if fault.is_actor_crash:
+                if fault.target not in lps and not SHARD_LP.fullmatch(fault.target):
+                    problems.add(
+                        ("faults", i, "target"),
+                        f"unknown logical process {fault.target!r}; use one of "
+                        f"{one_of(lps)} or shard-N (N from 0 to shards - 1)",
+                    )
+            elif fault.target not in targets:
                 problems.add(
                     ("faults", i, "target"),
                     f"unknown target {fault.target!r}; use one of {one_of(targets)}",
@@ -234,10 +246,11 @@ class Scenario(Spec):
             names.add(a.name or "")
             if a.metric in FAULT_METRICS and a.fault >= len(self.faults):
                 problems.add((*at, "fault"), f"no fault {a.fault}: there are {len(self.faults)}")
-            elif a.metric in FAULT_METRICS and self.faults[a.fault].is_custodian:
+            elif a.metric in FAULT_METRICS and not self.faults[a.fault].is_provider_fault:
                 problems.add(
                     (*at, "fault"),
-                    f"fault {a.fault} is on the custodian; {a.metric} needs a provider fault",
+                    f"fault {a.fault} is a {self.faults[a.fault].kind} fault; "
+                    f"{a.metric} needs a provider fault",
                 )
             if a.provider is not None and a.provider not in self.provider_names:
                 known = one_of(self.provider_names)

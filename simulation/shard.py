@@ -87,9 +87,7 @@ class ShardLP(LogicalProcess):
         bucket_s = max(1.0, float(scn.duration_s) / 600.0)
         self.metrics = ShardMetrics([c.name for c in configs], bucket_s)
         faults = [
-            (f.target, float(f.start_s), float(f.end_s))
-            for f in scn.faults
-            if f.target != "custodian"
+            (f.target, float(f.start_s), float(f.end_s)) for f in scn.faults if f.is_provider_fault
         ]
         self.tracker = FailoverTracker(faults)
         self._schedule(spec.bulk)
