@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -73,6 +73,7 @@ class WindowStats:
     drift_mean_s: float = 0.0
     stopped_by: str = ""
     summaries: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: dict[str, Any] = field(default_factory=dict)  # counts, sizes, recoveries
 
     def digest(self) -> str:
         """The run's digest: the digests of every LP, in LP order."""
@@ -93,16 +94,20 @@ def run_windows(
     sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
     record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
     live: LiveHooks | None = None,
+    crashes: Sequence[tuple[float, int]] = (),
 ) -> WindowStats:
     """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``).
 
     With ``live`` (paced runs only) the loop also takes commands from outside: it
     never sleeps longer than ``live.tick_s`` of simulated time without looking.
+    ``crashes`` are (start_s, LP index): the runtime loses that LP before the first
+    window starting at or after start_s (the ``actor_crash`` fault).
     """
     if live is not None and speed is None:
         raise ValueError("a live run needs a paced clock (speed)")
     loop = _WindowLoop(runtime, layout, duration_s, hard_end_s, progress, should_stop, sink, record)
     loop.live = live
+    loop.crashes = sorted(crashes, reverse=True)  # the next one last, popped when due
     env: simpy.Environment
     if speed is None:
         env = simpy.Environment()
@@ -117,6 +122,7 @@ def run_windows(
     if stats.windows:
         stats.drift_mean_s = loop.drift_sum / stats.windows
     stats.summaries = runtime.finish()
+    stats.checkpoints = runtime.checkpoints.summary()
     return stats
 
 
@@ -145,6 +151,7 @@ class _WindowLoop:
         self.speed: float | None = None
         self.drift_sum = 0.0
         self.live: LiveHooks | None = None
+        self.crashes: list[tuple[float, int]] = []
 
     def _stop_reason(self, start: float | None) -> str | None:
         if start is None:
@@ -189,6 +196,9 @@ class _WindowLoop:
                 self.stats.stopped_by = reason
                 return
             assert start is not None
+            crashes = self.crashes
+            while crashes and crashes[-1][0] <= start:
+                self.runtime.crash(crashes.pop()[1])
             until = start + lookahead
             self._window(until)
             if until > env.now:

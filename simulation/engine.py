@@ -6,7 +6,6 @@ built at import time.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,11 +13,12 @@ from typing import Any
 
 from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
 from actors.errors import InputError
+from simulation.checkpoints import DEFAULT_EVERY, Checkpoints
 from simulation.coordinator import LiveHooks, Progress, WindowStats, run_windows
 from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
+from simulation.run_store import RunStore
 from simulation.runtime import LocalRuntime, Runtime
-
-log = logging.getLogger(__name__)
+from simulation.scenario_faults import SHARD_LP
 
 BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
 
@@ -36,6 +36,10 @@ class RunOptions:
     # A live run (simulation.live): commands from outside, rows written at least this often.
     live: LiveHooks | None = None
     flush_every_s: float | None = None
+    # Every LP's state is saved every this many windows (0: never; then a lost LP ends the run).
+    checkpoint_every: int = DEFAULT_EVERY
+    # Called with the runtime once its LPs exist (tests inject failures through it).
+    on_start: Callable[[Runtime], None] | None = None
 
 
 def build_layout(scenario: Any, shards: int) -> Layout:
@@ -124,14 +128,38 @@ def build_specs(
 RUNTIMES = ("local", "ray")
 
 
-def make_runtime(name: str, ray_address: str | None = None) -> Runtime:
+def make_runtime(
+    name: str, ray_address: str | None = None, checkpoints: Checkpoints | None = None
+) -> Runtime:
+    checkpoints = checkpoints or Checkpoints()
     if name == "local":
-        return LocalRuntime()
+        return LocalRuntime(checkpoints)
     if name == "ray":
         from simulation.ray_runtime import RayRuntime
 
-        return RayRuntime(ray_address)
+        return RayRuntime(ray_address, checkpoints)
     raise InputError(f"unknown runtime {name!r}; use one of: {', '.join(RUNTIMES)}")
+
+
+def crash_plan(scenario: Any, layout: Layout) -> list[tuple[float, int]]:
+    """The ``actor_crash`` faults as (start_s, LP index); shard-N is checked against --shards."""
+    plan = []
+    for i, fault in enumerate(scenario.faults):
+        if not fault.is_actor_crash:
+            continue
+        target = fault.target
+        if SHARD_LP.fullmatch(target):
+            shard_no = int(target.removeprefix("shard-"))
+            if shard_no >= len(layout.shards):
+                raise InputError(
+                    f"faults[{i}].target: {target} does not exist in a run with "
+                    f"{len(layout.shards)} shard(s) (shard-0 to shard-{len(layout.shards) - 1})"
+                )
+            index = layout.shards[shard_no]
+        else:
+            index = layout.reserve if target == "reserve" else layout.providers[target]
+        plan.append((float(fault.start_s), index))
+    return plan
 
 
 def run_scenario(
@@ -156,10 +184,16 @@ def run_scenario(
     if speed is None and scenario.clock.mode == "paced":
         speed = float(scenario.clock.speed)
     layout = build_layout(scenario, shards)
+    crashes = crash_plan(scenario, layout)
+    if crashes and options.checkpoint_every == 0:
+        raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
     bulk_jobs = load_bulk(scenario)
-    runtime = make_runtime(options.runtime, options.ray_address)
+    checkpoints = Checkpoints(options.checkpoint_every)
+    runtime = make_runtime(options.runtime, options.ray_address, checkpoints)
     store = (
-        _Store.open(options, scenario, shards, runtime.name, bulk_jobs) if options.persist else None
+        RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)
+        if options.persist
+        else None
     )
     started = time.time()
     report: dict[str, Any] | None = None
@@ -167,7 +201,11 @@ def run_scenario(
         specs = build_specs(
             scenario, layout, bulk_jobs, options.sink is not None, store is not None
         )
+        if store is not None:
+            checkpoints.record = store.add
         runtime.start(specs)
+        if options.on_start is not None:
+            options.on_start(runtime)
         hard_end = float(scenario.duration_s) + float(scenario.drain_limit_s)
         if options.live is not None:
             options.live.started(
@@ -187,6 +225,7 @@ def run_scenario(
             options.sink,
             store.add if store is not None else None,
             options.live,
+            crashes,
         )
         runtime.close()
         report = build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
@@ -198,86 +237,3 @@ def run_scenario(
         runtime.close()
         if store is not None and report is None:
             store.abort()
-
-
-class _Store:
-    """The database side of one persisted run."""
-
-    def __init__(self, db: Any, run_id: str, owned: bool, batch_rows: int) -> None:
-        from storage.recorder import Recorder
-
-        self.db = db
-        self.run_id = run_id
-        self.recorder = Recorder(db, run_id, batch_rows=batch_rows)
-        self._owned = owned
-
-    @classmethod
-    def open(
-        cls,
-        options: RunOptions,
-        scenario: Any,
-        shards: int,
-        runtime: str,
-        bulk_jobs: list[dict[str, Any]],
-    ) -> _Store:
-        from storage.database import open_database, upgrade
-        from storage.runs import start_run
-
-        db = options.database
-        owned = db is None
-        if db is None:
-            db = open_database()
-        upgrade(db)
-        run_options = {"shards": shards, "runtime": runtime, "speed": options.speed}
-        run_id = start_run(
-            db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
-        )
-        store = cls(db, run_id, owned, options.batch_rows)
-        store.flush_every_s = options.flush_every_s
-        return store
-
-    flush_every_s: float | None = None
-    _flushed_at = 0.0
-
-    def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
-        """Buffer a window's rows; a live run also writes them once they are a moment old."""
-        self.recorder.add(records)
-        if self.flush_every_s is not None:
-            self.tick()
-
-    def tick(self) -> None:
-        now = time.monotonic()
-        if self.flush_every_s is not None and now - self._flushed_at >= self.flush_every_s:
-            self.recorder.flush()
-            self._flushed_at = now
-
-    def finish(self, report: dict[str, Any], stopped_by: str) -> None:
-        from storage.runs import finish_run
-
-        self.recorder.close()
-        passed = all(i["held"] for i in report["invariants"]) and all(
-            a["passed"] for a in report["assertions"]
-        )
-        status = "stopped" if stopped_by == "stopped" else ("passed" if passed else "failed")
-        finish_run(self.db, self.run_id, report, status)
-        self._release()
-
-    def abort(self) -> None:
-        """The run failed: keep what was committed, mark the run, say nothing more."""
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from storage.database import DatabaseError
-        from storage.runs import finish_run
-
-        try:
-            finish_run(self.db, self.run_id, None, "error")
-        except (DatabaseError, SQLAlchemyError) as error:
-            # The database is what failed: the run's row stays "running", its committed
-            # rows stay as they are, and the error that stopped the run is the one raised.
-            log.warning("could not mark run %s as failed: %s", self.run_id, error)
-        finally:
-            self._release()
-
-    def _release(self) -> None:
-        if self._owned:
-            self.db.dispose()

@@ -29,13 +29,9 @@ def build_report(
     extra = merged["extra"]
     open_invoices = sum(s["open_invoices"] for s in shard_summaries)
     live_wallets = sum(s["live_wallets"] for s in shard_summaries)
-    faults = [
-        (f.target, float(f.start_s), float(f.end_s))
-        for f in scenario.faults
-        if f.target != "custodian"
-    ]
+    provider_faults = [f for f in scenario.faults if f.is_provider_fault]
+    faults = [(f.target, float(f.start_s), float(f.end_s)) for f in provider_faults]
     failover = merge_failover([s["failover"] for s in shard_summaries], faults)
-    provider_faults = [f for f in scenario.faults if f.target != "custodian"]
     for row, fault in zip(failover, provider_faults, strict=True):
         row["kind"] = str(fault.kind)
     done = inv["paid"] + inv["failed"] + inv["expired"]
@@ -52,6 +48,9 @@ def build_report(
         "wall_s": round(stats.wall_s, 3),
         "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "windows": stats.windows,
+        # Logical processes lost and recovered (LP, window, windows replayed, cause).
+        "recoveries": stats.checkpoints.get("recoveries", []),
+        "checkpoints": {k: v for k, v in stats.checkpoints.items() if k != "recoveries"},
         "stopped_by": stats.stopped_by,
         "clock": {
             "mode": "paced" if speed is not None else "virtual",

@@ -2,13 +2,15 @@
 
 ``LocalRuntime`` keeps every LP in this process: fast, for tests and quick
 runs. The Ray runtime hosts the very same LP classes as actors, built from the
-same ``LpSpec`` by ``build_lp``.
+same ``LpSpec`` by ``build_lp``. Both checkpoint every LP and log its windows
+(``simulation.checkpoints``), so a lost LP is revived exactly as it was.
 """
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
+from simulation.checkpoints import Checkpoints, revive, timed_snapshots
 from simulation.layout import LpSpec
 from simulation.lp import LogicalProcess, WindowResult
 from simulation.messages import Envelope
@@ -30,12 +32,17 @@ def build_lp(spec: LpSpec) -> LogicalProcess:
 
 class Runtime(Protocol):
     name: str
+    checkpoints: Checkpoints
 
     def start(self, specs: list[LpSpec]) -> None: ...
 
     def advance(
         self, until: float, inboxes: dict[int, list[Envelope]]
     ) -> dict[int, WindowResult]: ...
+
+    def crash(self, index: int) -> None:
+        """Lose the LP ``index`` (and whatever shares its host) the way a failure would."""
+        ...
 
     def finish(self) -> list[dict[str, Any]]: ...
 
@@ -47,15 +54,29 @@ class LocalRuntime:
 
     name = "local"
 
-    def __init__(self) -> None:
+    def __init__(self, checkpoints: Checkpoints | None = None) -> None:
         self.lps: list[LogicalProcess] = []
+        self.checkpoints = checkpoints or Checkpoints()
 
     def start(self, specs: list[LpSpec]) -> None:
         self.lps = [build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)]
+        self.checkpoints.track(specs)
 
     def advance(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
-        lps = self.lps
-        return {i: lps[i].advance(until, inbox) for i, inbox in inboxes.items()}
+        lps, checkpoints = self.lps, self.checkpoints
+        snapshot = checkpoints.due()
+        results = {i: lps[i].advance(until, inbox) for i, inbox in inboxes.items()}
+        checkpoints.completed(until, inboxes)
+        if snapshot:
+            checkpoints.saved(until, *timed_snapshots(lps))
+        return results
+
+    def crash(self, index: int) -> None:
+        """Throw the LP away and revive it from its checkpoint and the logged windows."""
+        checkpoints = self.checkpoints
+        state, windows = checkpoints.replay_of(index)
+        checkpoints.recovered([index], "crash")
+        self.lps[index] = revive(checkpoints.specs[index], state, windows)
 
     def finish(self) -> list[dict[str, Any]]:
         return [lp.finish() for lp in self.lps]

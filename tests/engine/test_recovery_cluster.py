@@ -1,0 +1,48 @@
+"""A node removed mid-run: its actors come back on the node that is left (real Ray cluster)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.engine.recovery_helpers import CRASH_AT_S, figures, run, scenario
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    import ray
+    from ray.cluster_utils import Cluster
+
+    if ray.is_initialized():
+        ray.shutdown()
+    two_nodes = Cluster(
+        initialize_head=True,
+        connect=True,
+        head_node_args={"num_cpus": 1, "include_dashboard": False},
+    )
+    two_nodes.add_node(num_cpus=1)
+    two_nodes.wait_for_nodes()
+    yield two_nodes
+    ray.shutdown()
+    two_nodes.shutdown()
+
+
+def test_the_shard_of_a_removed_node_is_restored_on_the_other_node(cluster: Any) -> None:
+    undisturbed = run(scenario())
+    worker = cluster.worker_nodes and next(iter(cluster.worker_nodes))
+    removed: list[str] = []
+
+    def remove_the_worker_node(sim_s: float, counts: dict[str, int]) -> None:
+        if not removed and sim_s >= CRASH_AT_S:
+            removed.append(worker.node_id)
+            cluster.remove_node(worker)
+
+    report = run(scenario(), remove_the_worker_node, runtime="ray")
+    assert removed
+    assert figures(report) == figures(undisturbed)
+    # Shards round-robin from the head node: shard-1 was on the worker node.
+    assert [r["lp"] for r in report["recoveries"]] == ["shard-1"]
+    assert report["placement"]["shard-1"] != removed[0]
+    assert len(set(report["placement"].values())) == 1  # everything on the head node now
