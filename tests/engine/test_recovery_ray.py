@@ -80,3 +80,39 @@ def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
     assert row_counts(migrated_database, report["run_id"]) == row_counts(
         migrated_database, undisturbed["run_id"]
     )
+
+
+def test_an_actor_restarted_between_windows_is_caught_by_its_new_incarnation(
+    ray_session: Any, undisturbed: dict[str, Any]
+) -> None:
+    import ray
+
+    held: list[RayRuntime] = []
+    restarted: list[str] = []
+
+    def keep(runtime: Runtime) -> None:
+        assert isinstance(runtime, RayRuntime)
+        held.append(runtime)
+
+    def restart_shard_0(sim_s: float, counts: dict[str, int]) -> None:
+        if restarted or sim_s < CRASH_AT_S:
+            return
+        runtime = held[0]
+        ray.kill(runtime.actors[1], no_restart=False)
+        # Wait until Ray has restarted it (hello blocks while it restarts): the next
+        # window's call then reaches a fresh incarnation, rebuilt at t=0, which must
+        # refuse to compute.
+        for _ in range(20):
+            try:
+                incarnation, _pid = ray.get(runtime.actors[1].hello.remote())
+            except ray.exceptions.RayActorError:
+                continue  # the call reached the dying incarnation
+            if incarnation != runtime.incarnations[1]:
+                restarted.append(incarnation)
+                return
+        raise AssertionError("the actor was not restarted")
+
+    report = run(scenario(), restart_shard_0, runtime="ray", on_start=keep)
+    assert restarted
+    assert figures(report) == figures(undisturbed)
+    assert [(r["lp"], r["cause"]) for r in report["recoveries"]] == [("shard-0", "restarted")]
