@@ -64,6 +64,7 @@ def render_report_html(report: dict[str, Any]) -> str:
         _failover(report, colours),
         _providers(report, colours),
         _checks(report),
+        _recoveries(report),
         _reserves(report, faults),
         _bulk(report),
     ]
@@ -197,6 +198,24 @@ def _failover(report: dict[str, Any], colours: dict[str, str]) -> str:
         for r in report.get("failover") or []
     ]
     return "<h2>Failover</h2>" + _table(head, rows, right=2)
+
+
+def _recoveries(report: dict[str, Any]) -> str:
+    """Logical processes lost and restored (an actor_crash drill, or a real failure)."""
+    found = report.get("recoveries") or []
+    if not found:
+        return ""
+    head = ["logical process", "cause", "after window", "windows replayed"]
+    rows = [
+        [
+            _esc(r.get("lp")),
+            _esc(r.get("cause")),
+            _num(r.get("window")),
+            _num(r.get("replayed_windows")),
+        ]
+        for r in found
+    ]
+    return "<h2>Recoveries</h2>" + _table(head, rows, right=2)
 
 
 def _providers(report: dict[str, Any], colours: dict[str, str]) -> str:

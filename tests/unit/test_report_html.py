@@ -316,3 +316,10 @@ def test_axis_tick_labels_are_short_and_keep_their_magnitude() -> None:
     ]
     assert tick_label(2_500_000.0) == "2.5M"
     assert tick_label(-20_000.0) == "-20k"
+
+
+def test_recoveries_get_a_table_only_when_there_were_some(report: dict[str, Any]) -> None:
+    assert "<h2>Recoveries</h2>" not in render_report_html(report)
+    lost = {"lp": "shard-0", "cause": "restarted", "window": 211, "replayed_windows": 6}
+    table = _section(render_report_html({**report, "recoveries": [lost]}), "Recoveries")
+    assert "shard-0" in table and "restarted" in table and "211" in table
