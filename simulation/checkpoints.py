@@ -77,6 +77,7 @@ class Checkpoints:
         self.specs = {spec.index: spec for spec in specs}
         self._states.clear()
         self._log = {i: [] for i in self.specs}
+        self._last_wall = time.perf_counter()  # the run starts now, not when this was made
 
     @property
     def enabled(self) -> bool:

@@ -1,0 +1,66 @@
+"""The checkpoint schedule and the replay log kept between checkpoints."""
+
+from __future__ import annotations
+
+import pytest
+
+from actors.errors import InputError
+from simulation.checkpoints import STRETCH_MAX, Checkpoints
+from simulation.layout import Layout, LpSpec
+
+LAYOUT = Layout(providers={}, shards=(0,), reserve=1, lookahead_s=0.02)
+SPECS = [LpSpec("shard", 0, "shard-0", None, LAYOUT), LpSpec("reserve", 1, "reserve", None, LAYOUT)]
+
+
+def started(every: int) -> Checkpoints:
+    checkpoints = Checkpoints(every)
+    checkpoints.track(SPECS)
+    return checkpoints
+
+
+def run_windows(checkpoints: Checkpoints, n: int, snapshot_s: float = 0.0) -> list[int]:
+    """Run n windows where only LP 0 is busy; return the windows that ended in a checkpoint."""
+    taken = []
+    for _ in range(n):
+        due = checkpoints.due()
+        checkpoints.completed(checkpoints.window_no * 0.02, {0: []})
+        if due:
+            checkpoints.saved(0.0, {0: b"state-0", 1: b"state-1"}, snapshot_s)
+            taken.append(checkpoints.window_no)
+    return taken
+
+
+def test_a_cheap_checkpoint_is_taken_every_k_windows() -> None:
+    assert run_windows(started(every=10), 35) == [10, 20, 30]
+
+
+def test_the_log_holds_only_the_windows_since_the_last_checkpoint() -> None:
+    checkpoints = started(every=10)
+    run_windows(checkpoints, 23)
+    state, windows = checkpoints.replay_of(0)
+    assert state == b"state-0" and len(windows) == 3
+    assert checkpoints.replay_of(1) == (b"state-1", [])  # idle since: nothing to replay
+
+
+def test_before_the_first_checkpoint_a_process_is_revived_from_its_spec() -> None:
+    checkpoints = started(every=10)
+    run_windows(checkpoints, 4)
+    assert checkpoints.replay_of(0)[0] is None and len(checkpoints.replay_of(0)[1]) == 4
+
+
+def test_a_costly_checkpoint_stretches_the_interval_within_a_bound() -> None:
+    checkpoints = started(every=10)
+    run_windows(checkpoints, 10, snapshot_s=60.0)  # a minute per checkpoint: far over budget
+    assert checkpoints.interval == 10 * STRETCH_MAX
+
+
+def test_with_checkpoints_off_nothing_is_logged_and_recovery_is_refused() -> None:
+    checkpoints = started(every=0)
+    assert run_windows(checkpoints, 5) == []
+    with pytest.raises(InputError, match="checkpoints are off"):
+        checkpoints.replay_of(0)
+
+
+def test_an_interval_out_of_bounds_is_refused() -> None:
+    with pytest.raises(InputError, match="checkpoint_every"):
+        Checkpoints(-1)
