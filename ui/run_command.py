@@ -47,6 +47,13 @@ def run(
         str | None,
         typer.Option(help="Join this Ray cluster (default: RAY_ADDRESS, else a local Ray)."),
     ] = None,
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(
+            help="Save every logical process every N windows (default 1000, stretched when "
+            "costly), to restore one that is lost; 0: never (a lost one then stops the run).",
+        ),
+    ] = None,
 ) -> None:
     """Run SCENARIO_FILE; write report.json, report.html and invoices.csv; exit 0 if every
     assertion and invariant holds, 1 if one fails, 2 on bad input."""
@@ -69,8 +76,15 @@ def run(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     invoices = InvoiceCsv(out_dir / "invoices.csv")
     options = RunOptions(
-        shards, runtime, speed, invoices.write, persist=persist, ray_address=ray_address
+        shards,
+        runtime,
+        speed,
+        invoices.write,
+        persist=persist,
+        ray_address=ray_address,
     )
+    if checkpoint_every is not None:
+        options.checkpoint_every = checkpoint_every
     try:
         report = _run_with_progress(scenario, options, run_scenario)
     except InvoicesimError as error:  # bad input, or a database that cannot be reached

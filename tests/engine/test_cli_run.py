@@ -160,3 +160,20 @@ def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path
     # 4 simulated seconds (plus the drain) at 4x take at least about a second of wall time.
     assert report["wall_s"] >= report["simulated_s"] / 4.0 * 0.95
     assert clock["drift_max_s"] is not None and clock["drift_max_s"] < 1.0
+
+
+def test_an_actor_crash_drill_recovers_and_an_actor_crash_without_checkpoints_exits_2(
+    tmp_path: Path,
+) -> None:
+    outage = "  - {target: tempo, kind: outage, start_s: 5, duration_s: 5}\n"
+    crash = "  - {target: shard-0, kind: actor_crash, start_s: 8}\n"
+    drill = write(tmp_path, SMALL.replace(outage, outage + crash))
+    out = tmp_path / "out"
+    args = ["run", str(drill), "--no-persist", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--checkpoint-every", "50"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text())
+    assert [r["lp"] for r in report["recoveries"]] == ["shard-0"]
+    refused = CliRunner().invoke(app, [*args, "--checkpoint-every", "0"])
+    assert refused.exit_code == 2
+    assert "checkpoint_every is 0" in refused.output
