@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import typing
+from typing import Any
 
 from sqlalchemy import func, select
 
 from actors.breaker import BreakerState
 from actors.health import Health
 from storage.queries.common import MAX_LIMIT, Source, _bounded, _connect, _worst
-from storage.queries.shapes import HealthEvent, ProviderStatus, SourceState
+from storage.queries.shapes import HealthEvent, ProviderChange, ProviderStatus, SourceState
 from storage.schema import ProviderConfig, ProviderHealth
 
 # Worst last: the state a dashboard shows when replicas disagree.
@@ -23,35 +24,38 @@ BREAKER_ORDER = (
 )
 
 
+def _latest(run_id: str, before_s: float | None = None) -> Any:
+    """Each replica's latest health and breaker state per provider (before ``before_s``)."""
+    ph = ProviderHealth
+    ranked = select(
+        ph.provider,
+        ph.source,
+        ph.kind,
+        ph.state,
+        ph.at_s,
+        func.row_number()
+        .over(
+            partition_by=(ph.provider, ph.source, ph.kind),
+            order_by=(ph.at_s.desc(), ph.seq.desc()),
+        )
+        .label("rank"),
+    ).where(ph.run_id == run_id)
+    if before_s is not None:
+        ranked = ranked.where(ph.at_s < before_s)
+    latest = ranked.subquery()
+    return (
+        select(latest.c.provider, latest.c.source, latest.c.kind, latest.c.state, latest.c.at_s)
+        .where(latest.c.rank == 1)
+        .order_by(latest.c.provider, latest.c.source)
+    )
+
+
 def provider_status(db: Source, run_id: str) -> list[ProviderStatus]:
     """Per provider (configured or reported), the worst current health and breaker state
     across the replicas that report them, each replica's latest, and the last change."""
-    ph = ProviderHealth
-    ranked = (
-        select(
-            ph.provider,
-            ph.source,
-            ph.kind,
-            ph.state,
-            ph.at_s,
-            func.row_number()
-            .over(
-                partition_by=(ph.provider, ph.source, ph.kind),
-                order_by=(ph.at_s.desc(), ph.seq.desc()),
-            )
-            .label("rank"),
-        )
-        .where(ph.run_id == run_id)
-        .subquery()
-    )
-    latest = (
-        select(ranked.c.provider, ranked.c.source, ranked.c.kind, ranked.c.state, ranked.c.at_s)
-        .where(ranked.c.rank == 1)
-        .order_by(ranked.c.provider, ranked.c.source)
-    )
     configured = select(ProviderConfig.name).where(ProviderConfig.run_id == run_id).distinct()
     with _connect(db) as connection:
-        rows = connection.execute(latest).all()
+        rows = connection.execute(_latest(run_id)).all()
         names = set(connection.scalars(configured))
     sources: dict[str, dict[str, SourceState]] = {name: {} for name in names}
     for provider, source, kind, state, at_s in rows:
@@ -95,3 +99,27 @@ def health_timeline(
     query = query.order_by(ph.at_s, ph.source, ph.seq).limit(_bounded(limit, MAX_LIMIT))
     with _connect(db) as connection:
         return [typing.cast(HealthEvent, row._asdict()) for row in connection.execute(query)]
+
+
+def provider_timeline(
+    db: Source, run_id: str, since_s: float | None = None, limit: int = MAX_LIMIT
+) -> list[ProviderChange]:
+    """``health_timeline`` with, on each change, the provider's health and breaker after it:
+    the worst across the replicas that report them, as ``provider_status`` (None: no replica
+    has reported that kind yet). Changes before ``since_s`` seed the states."""
+    with _connect(db) as connection:
+        seed = [] if since_s is None else connection.execute(_latest(run_id, since_s)).all()
+        events = health_timeline(connection, run_id, since_s=since_s, limit=limit)
+    states = {(provider, source, kind): state for provider, source, kind, state, _ in seed}
+    out = []
+    for event in events:
+        states[(event["provider"], event["source"], event["kind"])] = event["state"]
+        mine = [(kind, state) for (p, _, kind), state in states.items() if p == event["provider"]]
+        out.append(
+            ProviderChange(
+                **event,
+                provider_health=_worst((s for k, s in mine if k == "health"), HEALTH_ORDER),
+                provider_breaker=_worst((s for k, s in mine if k == "breaker"), BREAKER_ORDER),
+            )
+        )
+    return out

@@ -11,7 +11,7 @@ from sqlalchemy import Integer, and_, cast, func, select
 from actors.ledger import Account, natural_balance
 from actors.money import ratio_bp
 from actors.reconciliation import Status
-from storage.queries.common import Source, _connect, _worst
+from storage.queries.common import MAX_LIMIT, Source, _bounded, _connect, _worst
 from storage.queries.shapes import DailyReserves, ReconciliationRow, Reserves
 from storage.schema import LedgerEntry, LedgerTransfer, ReserveReconciliation
 
@@ -57,19 +57,29 @@ def _ledger_sums(run_id: str) -> Any:
     )
 
 
-def reserves_now(db: Source, run_id: str) -> Reserves:
-    """Ledger balances now, the reserve ratio, and the latest reconciliation (or None)."""
+def _newest_reconciliations(run_id: str, limit: int) -> Any:
     rr = ReserveReconciliation
-    last = (
+    return (
         select(rr.seq, rr.at_s, rr.trigger, rr.status, rr.discrepancy_minor, rr.discrepancy_bp,
                rr.direction, rr.snapshot)
         .where(rr.run_id == run_id)
         .order_by(rr.at_s.desc(), rr.seq.desc())
-        .limit(1)
+        .limit(limit)
     )  # fmt: skip
+
+
+def list_reconciliations(db: Source, run_id: str, limit: int = 100) -> list[ReconciliationRow]:
+    """The run's reconciliations, newest first, each with the statement snapshot it used."""
+    query = _newest_reconciliations(run_id, _bounded(limit, MAX_LIMIT))
+    with _connect(db) as connection:
+        return [typing.cast(ReconciliationRow, row._asdict()) for row in connection.execute(query)]
+
+
+def reserves_now(db: Source, run_id: str) -> Reserves:
+    """Ledger balances now, the reserve ratio, and the latest reconciliation (or None)."""
     with _connect(db) as connection:
         balances = _balances(connection.execute(_ledger_sums(run_id)))
-        found = connection.execute(last).first()
+        found = connection.execute(_newest_reconciliations(run_id, 1)).first()
     reconciliation = None if found is None else typing.cast(ReconciliationRow, found._asdict())
     return Reserves(
         fiat_minor=balances["fiat_minor"],

@@ -35,6 +35,11 @@ class HealthEvent(TypedDict):
     reason: str | None
 
 
+class ProviderChange(HealthEvent):
+    provider_health: str | None  # the provider's worst health across replicas after it
+    provider_breaker: str | None  # and its worst breaker state; None: none reported yet
+
+
 class ReconciliationRow(TypedDict):
     seq: int
     at_s: float

@@ -25,8 +25,10 @@ ROUTES: list[tuple[str, str, set[str], dict[str, Any]]] = [
     ("PATCH", "/api/v1/providers/tempo", {"admin"}, {"json": {"priority": 3}}),
     ("POST", "/api/v1/providers/tempo/faults", {"admin"}, {"json": {"kind": "outage"}}),
     ("DELETE", "/api/v1/providers/tempo/faults", {"admin"}, {}),
+    ("GET", "/api/v1/faults", ALL, {}),
     ("GET", "/api/v1/reserves/balance", ALL, {}),
     ("GET", "/api/v1/reserves/history", ALL, {}),
+    ("GET", "/api/v1/reserves/reconciliations", ALL, {}),
     ("POST", "/api/v1/reserves/reconcile", {"admin"}, {}),
     ("GET", "/api/v1/alerts", ALL, {}),
     (
@@ -47,6 +49,7 @@ ROUTES: list[tuple[str, str, set[str], dict[str, Any]]] = [
     ("POST", "/api/v1/scenarios/stop", {"admin"}, {}),
     ("GET", "/api/v1/runs", ALL, {}),
     ("GET", "/api/v1/runs/no-such-run/report", ALL, {}),
+    ("GET", "/api/v1/runs/compare?a=no-such-run&b=another", ALL, {}),
 ]
 IDS = [f"{method} {path}" for method, path, _, _ in ROUTES]
 
@@ -76,7 +79,10 @@ def test_every_protected_route_answers_401_without_a_token_and_403_to_a_role_it_
             assert role in answer.json()["detail"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/providers/health", "/healthz", "/metrics"])
+PUBLIC = ["/api/v1/providers/health", "/api/v1/providers/health/timeline", "/healthz", "/metrics"]
+
+
+@pytest.mark.parametrize("path", PUBLIC)
 def test_public_routes_answer_without_a_token(client: TestClient, path: str) -> None:
     assert client.get(path).status_code == 200
 

@@ -1,8 +1,9 @@
 """``create_app(settings, db, engine)``: the API, built by the composition root.
 
-Nothing is built at import time. The app holds the three on ``app.state``
-for the dependencies in ``deps``; every error is problem+json (``problems``);
-bodies are bounded (``limits``); CORS stays closed unless origins are set.
+Nothing is built at import time. The app holds the three on ``app.state``, with
+the log of faults the API injected, for the dependencies in ``deps``; every
+error is problem+json (``problems``); bodies are bounded (``limits``); CORS
+stays closed unless origins are set.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from storage.database import Database
 from ui.api import problems
 from ui.api.engine import Engine
+from ui.api.faults import FaultLog
 from ui.api.limits import BodyLimit
 from ui.api.metrics import Metrics, MetricsMiddleware
-from ui.api.routes import bulk, invoices, ops, providers, reserves, runs
+from ui.api.routes import bulk, faults, invoices, ops, providers, reserves, runs
 from ui.api.settings import ApiSettings
 
 
@@ -40,8 +42,9 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
     app.state.db = db
     app.state.engine = engine
     app.state.metrics = Metrics(engine)
+    app.state.faults = FaultLog()
     problems.install(app)
-    for area in (providers, reserves, bulk, invoices, runs):
+    for area in (providers, faults, reserves, bulk, invoices, runs):
         app.include_router(area.router)  # bulk before invoices/{id}
     app.include_router(ops.router)
     app.add_middleware(

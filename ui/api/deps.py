@@ -1,7 +1,9 @@
-"""What a route can ask for: settings, database, engine, the live run, as ``Annotated`` aliases.
+"""What a route can ask for: settings, database, engine, the fault log, the live run, as
+``Annotated`` aliases.
 
 The composition root puts the settings, the database and the engine on
-``app.state`` (``create_app``); these dependencies only hand them over.
+``app.state`` (``create_app``, which adds the API's ``FaultLog``); these
+dependencies only hand them over.
 ``LiveRun`` is the id of the running scenario's run; with none running, the
 route answers 503 saying how to start one.
 """
@@ -17,6 +19,7 @@ from actors.errors import UnavailableError
 from storage.database import Database
 from storage.queries import MAX_LIMIT
 from ui.api.engine import Engine, EngineStatus
+from ui.api.faults import FaultLog
 from ui.api.settings import ApiSettings
 
 MAX_OFFSET = 10_000_000
@@ -39,7 +42,13 @@ def _engine(request: Request) -> Engine:
     return engine
 
 
+def _faults(request: Request) -> FaultLog:
+    faults: FaultLog = request.app.state.faults
+    return faults
+
+
 Settings = Annotated[ApiSettings, Depends(_settings)]
+Faults = Annotated[FaultLog, Depends(_faults)]
 Db = Annotated[Database, Depends(_db)]
 LiveEngine = Annotated[Engine, Depends(_engine)]
 

@@ -18,7 +18,8 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")
 MAX_SCENARIOS = 200
 
 
-def _files(folder: Path) -> dict[str, Path]:
+def scenario_files(folder: Path) -> dict[str, Path]:
+    """The folder's scenario files by name (the file's stem), at most ``MAX_SCENARIOS``."""
     if not folder.is_dir():
         return {}
     files = sorted(folder.glob("*.yaml"))[:MAX_SCENARIOS]
@@ -28,7 +29,7 @@ def _files(folder: Path) -> dict[str, Path]:
 def list_scenarios(folder: Path) -> list[ScenarioOut]:
     """Every valid scenario of the folder, by name (an invalid file is left out)."""
     out = []
-    for name, file in _files(folder).items():
+    for name, file in scenario_files(folder).items():
         try:
             scenario = load_scenario(file)
         except ScenarioError:
@@ -47,7 +48,7 @@ def list_scenarios(folder: Path) -> list[ScenarioOut]:
 
 def find_scenario(folder: Path, name: str) -> Scenario:
     """Load scenario ``name``; ``NotFoundError`` naming the ones there are."""
-    files = _files(folder)
+    files = scenario_files(folder)
     if not NAME.match(name) or name not in files:
         known = ", ".join(files) or "none"
         raise NotFoundError(f"no scenario {name!r}; the scenarios are: {known} (GET /scenarios)")

@@ -8,17 +8,51 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+HealthState = Literal["healthy", "degraded", "down"]
+BreakerStateName = Literal["closed", "open", "half_open", "forced_open", "disabled"]
+
 
 class ProviderHealthOut(BaseModel):
     provider: str
-    status: Literal["healthy", "degraded", "down"]
-    breaker: str | None
+    status: HealthState
+    breaker: BreakerStateName
     attempts_last_minute: int
     success_rate: float | None  # over the last simulated minute; None: no attempt
     latency_p50_ms: float | None
     latency_p99_ms: float | None
     last_change_s: float | None
     last_change_at: datetime | None
+
+
+class ProviderChangeOut(BaseModel):
+    """One recorded change of one replica's view of a provider, and the provider's state
+    after it: the worst across the replicas (as ``GET /providers/health`` reports it)."""
+
+    at_s: float
+    at: datetime
+    provider: str
+    source: str  # the orchestrator replica (shard) that saw the change
+    kind: Literal["health", "breaker"]
+    state: str
+    previous: str | None
+    reason: str | None
+    provider_status: HealthState
+    provider_breaker: BreakerStateName
+
+
+class FaultOut(BaseModel):
+    """A fault of the running scenario: scheduled by its file or injected through the API."""
+
+    origin: Literal["scenario", "api"]
+    target: str  # a provider, "custodian", or for actor_crash a logical process
+    kind: str
+    params: dict[str, float]
+    start_s: float
+    end_s: float | None  # when it ended or will end as known now; None: until restored
+    planned_end_s: float | None  # start + duration as scheduled or injected
+    start_at: datetime
+    end_at: datetime | None
+    state: Literal["scheduled", "active", "ended"]
 
 
 class ProviderSettingsOut(BaseModel):
@@ -165,6 +199,22 @@ class BulkProgressOut(BaseModel):
     pending: int
     errors_total: int
     errors: list[RowErrorOut]
+
+
+class ComparedFigureOut(BaseModel):
+    figure: str
+    a: int | float | str | bool | None
+    b: int | float | str | bool | None
+    difference: int | float | None  # b - a when both are numbers
+
+
+class ComparisonOut(BaseModel):
+    run_a: str
+    run_b: str
+    digest_a: str | None
+    digest_b: str | None
+    digests_equal: bool
+    figures: list[ComparedFigureOut]
 
 
 class RunSummaryOut(BaseModel):

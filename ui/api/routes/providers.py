@@ -1,20 +1,30 @@
-"""Providers: public health, settings (admin), and faults injected now (admin)."""
+"""Providers: public health now and over the run, settings (admin), and faults injected
+now (admin, remembered for ``GET /faults``)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from simulation.commands import ClearFault, ConfigureProvider, StartFault
-from storage.queries import provider_settings
+from fastapi import APIRouter, Query
+
+from simulation.commands import (
+    ClearFault,
+    ConfigureProvider,
+    FaultCleared,
+    FaultStarted,
+    StartFault,
+)
+from storage.queries import MAX_LIMIT, provider_settings
 from ui.api.auth import AdminOnly
-from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Settings
-from ui.api.provider_health import provider_health
+from ui.api.deps import Db, Faults, LiveEngine, LiveRun, LiveStatus, Settings
+from ui.api.provider_health import health_changes, provider_health
 from ui.api.requests import NewFault, ProviderChange
 from ui.api.responses import FaultClearedOut, FaultStartedOut, ProviderConfiguredOut
 from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED, PUBLIC, ProviderName
-from ui.api.views import ProviderHealthOut, ProviderSettingsOut
+from ui.api.views import ProviderChangeOut, ProviderHealthOut, ProviderSettingsOut
 
 router = APIRouter(prefix=f"{PREFIX}/providers", tags=["providers"])
+MAX_SIM_S = 1e9
 
 
 @router.get("/health", responses=PUBLIC)
@@ -22,6 +32,23 @@ def health(db: Db, engine: LiveEngine, status: LiveStatus) -> list[ProviderHealt
     """Per provider: healthy / degraded / down, breaker state, the last minute of traffic."""
     assert status.run_id is not None
     return provider_health(db, status.run_id, status.sim_now_s, engine.wall_time)
+
+
+@router.get("/health/timeline", responses=PUBLIC)
+def health_timeline(
+    db: Db,
+    engine: LiveEngine,
+    status: LiveStatus,
+    since_s: Annotated[
+        float | None,
+        Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="From this simulated time on."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
+) -> list[ProviderChangeOut]:
+    """Health and breaker changes of the running scenario, oldest first, each with the
+    provider's state after it; page on with `since_s` = the last `at_s` (inclusive)."""
+    assert status.run_id is not None
+    return health_changes(db, status.run_id, since_s, limit, engine.wall_time)
 
 
 @router.get("", responses=PROTECTED)
@@ -42,18 +69,24 @@ def configure(
 
 @router.post("/{name}/faults", status_code=201, responses=PROTECTED | FOUND | CONFLICT)
 def start_fault(
-    caller: AdminOnly, name: ProviderName, fault: NewFault, engine: LiveEngine,
-    settings: Settings,
+    caller: AdminOnly, name: ProviderName, fault: NewFault, engine: LiveEngine, run: LiveRun,
+    settings: Settings, log: Faults,
 ) -> FaultStartedOut:  # fmt: skip
     """Put the provider down, silent, slow or erroring now, optionally for `duration_s`."""
     command = StartFault(provider=name, **fault.model_dump())
-    return FaultStartedOut.model_validate(engine.submit(command, settings.command_timeout_s))
+    result = engine.submit(command, settings.command_timeout_s)
+    assert isinstance(result, FaultStarted), type(result)
+    log.started(run, command, result, engine.wall_time(result.started_at_s))
+    return FaultStartedOut.model_validate(result)
 
 
 @router.delete("/{name}/faults", responses=PROTECTED | FOUND)
 def clear_fault(
-    caller: AdminOnly, name: ProviderName, engine: LiveEngine, settings: Settings
-) -> FaultClearedOut:
+    caller: AdminOnly, name: ProviderName, engine: LiveEngine, run: LiveRun, settings: Settings,
+    log: Faults,
+) -> FaultClearedOut:  # fmt: skip
     """Restore the provider: its fault ends now."""
     result = engine.submit(ClearFault(provider=name), settings.command_timeout_s)
+    assert isinstance(result, FaultCleared), type(result)
+    log.cleared(run, result, engine.wall_time(result.cleared_at_s))
     return FaultClearedOut.model_validate(result)

@@ -1,4 +1,4 @@
-"""Reserves: balance now, daily history, reconciliation on demand (admin), alerts."""
+"""Reserves: balance now, daily history, reconciliations (on demand: admin), alerts."""
 
 from __future__ import annotations
 
@@ -8,12 +8,19 @@ from fastapi import APIRouter, Query
 from pydantic import AfterValidator
 
 from simulation.commands import Reconcile
-from storage.queries import HISTORY_DAYS, MAX_LIMIT, list_alerts, reserves_daily, reserves_now
+from storage.queries import (
+    HISTORY_DAYS,
+    MAX_LIMIT,
+    list_alerts,
+    list_reconciliations,
+    reserves_daily,
+    reserves_now,
+)
 from ui.api.auth import AdminOnly, AnyRole
 from ui.api.deps import Db, LiveEngine, LiveRun, Settings
 from ui.api.responses import ReconciledOut
 from ui.api.routes.common import PREFIX, PROTECTED
-from ui.api.views import AlertOut, DailyReservesOut, ReservesOut
+from ui.api.views import AlertOut, DailyReservesOut, ReconciliationOut, ReservesOut
 
 router = APIRouter(prefix=PREFIX, tags=["reserves"])
 
@@ -39,6 +46,15 @@ def history(
 ) -> list[DailyReservesOut]:
     """Closing balances, ratio and worst reconciliation of each of the last `days` days."""
     return [DailyReservesOut.model_validate(day) for day in reserves_daily(db, run, days)]
+
+
+@router.get("/reserves/reconciliations", responses=PROTECTED)
+def reconciliations(
+    caller: AnyRole, db: Db, run: LiveRun, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100
+) -> list[ReconciliationOut]:
+    """The running scenario's reconciliations, newest first, each with the custodian
+    statement snapshot it used."""
+    return [ReconciliationOut.model_validate(r) for r in list_reconciliations(db, run, limit)]
 
 
 @router.post("/reserves/reconcile", responses=PROTECTED)

@@ -6,18 +6,19 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
-from storage.queries import MAX_LIMIT, list_runs, run_report
+from storage.queries import MAX_LIMIT, compare_runs, list_runs, run_report
 from ui.api.auth import AdminOnly, AnyRole
 from ui.api.deps import Db, LiveEngine, Settings
 from ui.api.responses import RunStarted, RunStopped, ScenarioOut
 from ui.api.routes.common import FOUND, PREFIX, PROTECTED
 from ui.api.scenarios import find_scenario, list_scenarios
-from ui.api.views import RunSummaryOut
+from ui.api.views import ComparisonOut, RunSummaryOut
 
 router = APIRouter(prefix=PREFIX, tags=["scenarios and runs"])
 
 ScenarioName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
 RunId = Annotated[str, Path(min_length=1, max_length=200)]
+RunParam = Annotated[str, Query(min_length=1, max_length=200, description="A run id (GET /runs).")]
 
 
 @router.get("/scenarios", responses=PROTECTED)
@@ -47,6 +48,14 @@ def runs(
 ) -> list[RunSummaryOut]:
     """Recorded runs, newest first."""
     return [RunSummaryOut.model_validate(r) for r in list_runs(db, limit)]
+
+
+@router.get("/runs/compare", tags=["runs"], responses=PROTECTED | FOUND)
+def compare(caller: AnyRole, db: Db, a: RunParam, b: RunParam) -> ComparisonOut:
+    """Two runs figure by figure (counts, latency, throughput, each fault's failover times,
+    assertions, invariants), with `b - a` where both are numbers, and whether the digests
+    are equal."""
+    return ComparisonOut.model_validate(compare_runs(db, a, b))
 
 
 @router.get("/runs/{run_id}/report", tags=["runs"], responses=PROTECTED | FOUND)
