@@ -5,8 +5,8 @@
 product of the values times the seeds ``scenario.seed + 0 .. seeds-1``, and
 validates every run's overrides before anything runs, so every bad path or
 value is reported at once. ``run_sweep`` runs each planned run as a Ray task
-(``run_one``, one CPU each; at most a bounded number in flight, collected with
-``ray.wait`` and one ``ray.get`` per batch) or, with ``serial``, one after the
+(``run_one``, through ``simulation.ray_pool.map_on_ray``: one CPU each, a bounded
+number in flight) or, with ``serial``, one after the
 other in this process. Every run is deterministic, so both give the same
 digests. ``write_csv`` writes ``sweep.csv``.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import itertools
 import math
-import os
 import re
 import time
 from collections.abc import Callable, Sequence
@@ -28,13 +27,13 @@ from typing import Any
 
 from actors.errors import InputError, InvoicesimError
 from simulation.export import safe_cell
+from simulation.ray_pool import map_on_ray
 from simulation.scenario import Scenario, ScenarioError, with_overrides
 
 MAX_PARAMS = 6
 MAX_RUNS = 500
 MAX_SPEC_CHARS = 2_000
 MAX_WORKERS = 256
-IN_FLIGHT_PER_CPU = 2  # keeps every CPU busy while the driver collects a batch
 
 Value = int | float | bool | str
 RowCallback = Callable[["RunRow"], None]
@@ -282,47 +281,7 @@ def _run_on_ray(
     address: str | None,
     on_row: RowCallback | None,
 ) -> list[RunRow]:
-    import ray
-
-    started_ray = False
-    if not ray.is_initialized():
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        try:
-            ray.init(
-                address=address,
-                include_dashboard=False,
-                log_to_driver=False,
-                configure_logging=False,
-            )
-        except (ConnectionError, ValueError, RuntimeError) as error:
-            raise InputError(f"cannot start or join Ray at {address or 'local'}: {error}") from None
-        started_ray = True
-    pending: list[Any] = []
-    try:
-        task = ray.remote(num_cpus=1)(run_one)
-        resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
-        cpus = max(1, int(resources.get("CPU", 1)))
-        limit = workers if workers is not None else IN_FLIGHT_PER_CPU * cpus
-        queue = list(reversed(runs))
-        rows: list[RunRow] = []
-        while queue or pending:
-            while queue and len(pending) < limit:
-                pending.append(task.remote(queue.pop()))
-            ready, pending = ray.wait(pending, num_returns=1)
-            if pending:  # sweep up whatever else has finished meanwhile, without waiting
-                more, pending = ray.wait(pending, num_returns=len(pending), timeout=0)
-                ready += more
-            batch: list[RunRow] = ray.get(ready)
-            rows += batch
-            if on_row is not None:
-                for row in batch:
-                    on_row(row)
-        return rows
-    finally:
-        for ref in pending:  # an error or Ctrl-C: no run keeps a CPU after the sweep
-            ray.cancel(ref)
-        if started_ray:
-            ray.shutdown()
+    return map_on_ray(run_one, runs, workers, address, on_row)
 
 
 # ---- the CSV --------------------------------------------------------------------------
