@@ -10,6 +10,7 @@ import typer
 from simulation.scenario import ScenarioError, load_scenario
 from ui.db_command import db_app
 from ui.demo_command import demo_command
+from ui.fuzz_command import fuzz_command
 from ui.run_command import run
 from ui.runs_command import compare_command, report_command, runs_app
 from ui.serve_command import serve_command
@@ -64,6 +65,7 @@ app.add_typer(runs_app, name="runs")
 app.command("report")(report_command)
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
+app.command("fuzz")(fuzz_command)
 app.add_typer(token_app, name="token")
 app.command("serve")(serve_command)
 app.command("ui")(ui_command)
