@@ -36,6 +36,8 @@ wallet_ttl_s: 600
 routing: {health_interval_s: 2}
 bulk:
   - {at_s: 1, file: one.csv, provider: tempo}
+faults:  # scheduled, so the charts and the failover timeline have one from the file
+  - {target: stripe, kind: latency, start_s: 2, duration_s: 20, params: {extra_latency_ms: 5}}
 """
 # The scenario's own bulk job takes id 0, so jobs uploaded through the API start at 1:
 # the engine numbers jobs from 0 but GET /invoices/bulk/{job} accepts ids from 1 only.

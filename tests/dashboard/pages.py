@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import LiveApi
@@ -30,3 +32,12 @@ def texts(app: AppTest) -> str:
 
 def errors(app: AppTest) -> list[str]:
     return [str(e.value) for e in app.error] + [str(e.value) for e in app.exception]
+
+
+def chart_rows(app: AppTest, key: str) -> list[dict[str, Any]]:
+    """Every data row of the charts in container ``key`` (Streamlit ships them as Arrow)."""
+    rows: list[dict[str, Any]] = []
+    for chart in app.get_by_key(key).get("vega_lite_chart"):
+        for dataset in chart.proto.datasets:
+            rows += pa.ipc.open_stream(dataset.data.data).read_all().to_pylist()
+    return rows

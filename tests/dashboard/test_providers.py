@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.dashboard.conftest import LiveApi, eventually
-from tests.dashboard.pages import errors, open_page, texts
+from tests.dashboard.pages import chart_rows, errors, open_page, texts
 
 
 def health_of(api: LiveApi, provider: str) -> str:
@@ -24,7 +24,21 @@ def test_a_card_per_provider_with_status_breaker_and_traffic(live_api: LiveApi) 
     for name in ("tempo", "circle", "stripe"):
         card = card_text(app, name)
         assert "Status:" in card and "Breaker:" in card and "Latency p50 / p99:" in card
-    assert len(app.get("vega_lite_chart")) == 2
+        assert "Breaker: —" not in card  # the API answers a real state
+    assert len(app.get("vega_lite_chart")) == 2  # status and breaker over the run
+
+
+def test_the_charts_mark_the_fault_the_scenario_file_schedules(live_api: LiveApi) -> None:
+    faults: Any = eventually(lambda: live_api.get("/faults"))
+    scheduled = next(f for f in faults if f["origin"] == "scenario")
+    assert (scheduled["target"], scheduled["kind"]) == ("stripe", "latency")
+    eventually(lambda: live_api.engine.status().sim_now_s > 2)
+    app = open_page(live_api, "providers", role="consumer")
+    table = app.get_by_key("provider-faults").dataframe[0].value
+    row = table[table["origin"] == "scenario"].iloc[0]
+    assert (row["provider"], row["fault"], row["start (s)"]) == ("stripe", "latency", 2.0)
+    edges = {(r["provider"], r["edge"]) for r in chart_rows(app, "provider-charts") if "edge" in r}
+    assert ("stripe", "latency (scheduled) start") in edges
 
 
 def test_taking_tempo_down_from_the_page_makes_the_api_report_it_down_and_restore_heals_it(
@@ -39,6 +53,9 @@ def test_taking_tempo_down_from_the_page_makes_the_api_report_it_down_and_restor
     eventually(lambda: health_of(live_api, "tempo") == "down", timeout_s=30)
     app.run()  # the next refresh shows it on the card and marks the fault on the charts
     assert "Status: 🔴 down" in card_text(app, "tempo")
+    rows = chart_rows(app, "provider-charts")
+    assert ("tempo", "outage (injected) start") in {(r["provider"], r.get("edge")) for r in rows}
+    assert ("tempo", "down") in {(r["provider"], r.get("state")) for r in rows}
     app.button(key="providers-restore").click().run()
     assert "tempo restored at" in texts(app)
     eventually(lambda: health_of(live_api, "tempo") == "healthy", timeout_s=40)

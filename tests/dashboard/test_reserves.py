@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.dashboard.conftest import LiveApi, eventually
@@ -31,9 +32,22 @@ def test_reconcile_now_adds_a_reconciliation_with_its_snapshot(live_api: LiveApi
     assert reconciliation["trigger"] == "manual", texts(app)
     app.run()
     history = app.get_by_key("reserves-reconciliations")
-    assert history.dataframe, "the reconciliation history is shown"
-    assert reconciliation["seq"] in history.dataframe[0].value["seq"].tolist()
-    assert app.get_by_key("reserves-reconciliations").get("json"), "the snapshot is shown"
+    table = history.dataframe[0].value
+    row = table[table["seq"] == reconciliation["seq"]].iloc[0]
+    assert (row["trigger"], row["status"]) == ("manual", reconciliation["status"])
+    stored: Any = live_api.get("/reserves/reconciliations")
+    assert table["seq"].tolist() == [r["seq"] for r in stored]  # the whole run, newest first
+    history.selectbox(key="reserves-snapshot").select(reconciliation["seq"]).run()
+    (shown,) = app.get_by_key("reserves-reconciliations").get("json")
+    assert json.loads(shown.proto.body) == reconciliation["snapshot"]
+
+
+def test_a_new_session_sees_the_reconciliations_made_before_it(live_api: LiveApi) -> None:
+    app = open_page(live_api, "reserves", role="consumer")
+    stored: Any = live_api.get("/reserves/reconciliations")
+    assert stored, "the test above reconciled"
+    table = app.get_by_key("reserves-reconciliations").dataframe[0].value
+    assert table["seq"].tolist() == [r["seq"] for r in stored]
 
 
 def test_the_30_day_history_is_one_click_away(live_api: LiveApi) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.dashboard.conftest import SPEED, LiveApi, eventually
-from tests.dashboard.pages import errors, open_page, texts
+from tests.dashboard.pages import chart_rows, errors, open_page, texts
 
 
 def test_the_page_lists_the_scenarios_and_shows_the_running_one_with_its_speed(
@@ -32,9 +32,14 @@ def test_a_fault_injected_here_is_on_the_failover_timeline_until_cleared(
     assert errors(app) == []
     assert "circle: outage from" in texts(app)
     app.run()
-    assert app.get_by_key("scenario-timeline").get("vega_lite_chart"), "the fault is charted"
+    charted = {r["provider"] for r in chart_rows(app, "scenario-timeline")}
+    assert "circle" in charted, "the injected fault is charted"
+    assert "stripe" in charted, "and the one the scenario file schedules"
     app.button(key="scenarios-restore").click().run()
     assert "circle restored at" in texts(app)
+    faults: Any = live_api.get("/faults")
+    circle = next(f for f in faults if f["origin"] == "api" and f["target"] == "circle")
+    assert circle["kind"] == "outage" and circle["state"] == "ended"
 
 
 def test_starting_another_scenario_ends_the_run_whose_report_then_opens(
@@ -69,5 +74,8 @@ def test_stopping_then_comparing_two_ended_runs_figure_by_figure(live_api: LiveA
     app.selectbox(key="compare-b").select(ended[0]).run()
     table = app.get_by_key("compare").dataframe[0].value
     figures = dict(zip(table["figure"], table["b - a"], strict=True))
-    assert figures["double pays"] == "0"
-    assert "invoices created" in figures and "same digest" in figures
+    compared: Any = live_api.get(f"/runs/compare?a={ended[1]}&b={ended[0]}")
+    assert list(figures) == [f["figure"] for f in compared["figures"]]
+    assert figures["double_pays"] == "0"
+    assert "invoices.created" in figures
+    assert "Digests" in texts(app)

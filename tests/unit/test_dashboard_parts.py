@@ -1,14 +1,14 @@
-"""The dashboard's pure parts: fault marks from health samples, system health, comparison,
-the countdown's starting point."""
+"""The dashboard's pure parts: state spans and fault marks from the API's timeline and
+faults, system health, a figure's text, the countdown's starting point."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ui.dashboard.compare import compare_reports
 from ui.dashboard.countdown import countdown_html, remaining_ms
-from ui.dashboard.timeline import Sample, add_samples, down_intervals, system_health_pct
+from ui.dashboard.session import figure_text
+from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct
 
 
 def health(provider: str, status: str) -> Any:
@@ -16,25 +16,45 @@ def health(provider: str, status: str) -> Any:
             "latency_p99_ms": 80.0}  # fmt: skip
 
 
-def sample(t_s: float, provider: str, status: str) -> Sample:
-    return Sample(t_s=t_s, provider=provider, status=status, breaker=None, success_pct=None,
-                  latency_p99_ms=None)  # fmt: skip
+def change(
+    at_s: float, provider: str, kind: str, state: str, previous: str, status: str, breaker: str
+) -> Any:
+    return {"at_s": at_s, "provider": provider, "source": "shard-0", "kind": kind,
+            "state": state, "previous": previous, "reason": None, "provider_status": status,
+            "provider_breaker": breaker}  # fmt: skip
 
 
-def test_a_down_stretch_is_marked_from_the_first_sample_down_to_the_first_up_again() -> None:
-    samples = [sample(t, "tempo", s) for t, s in
-               ((0, "healthy"), (2, "down"), (4, "down"), (6, "healthy"), (8, "down"))]  # fmt: skip
-    marks = down_intervals(samples)
-    assert [(m["start_s"], m["end_s"]) for m in marks] == [(2, 6), (8, None)]
+def test_a_providers_states_span_the_run_from_its_starting_state_to_now() -> None:
+    changes = [change(10, "tempo", "health", "down", "healthy", "down", "closed"),
+               change(12, "tempo", "breaker", "open", "closed", "down", "open"),
+               change(30, "tempo", "health", "healthy", "down", "healthy", "open")]  # fmt: skip
+    now = [health("tempo", "healthy"), health("circle", "degraded")]
+    status = [(s["provider"], s["state"], s["start_s"], s["end_s"])
+              for s in state_spans(changes, now, 50.0, "provider_status")]  # fmt: skip
+    assert status == [("circle", "degraded", 0.0, 50.0), ("tempo", "healthy", 0.0, 10),
+                      ("tempo", "down", 10, 30), ("tempo", "healthy", 30, 50.0)]  # fmt: skip
+    breaker = [(s["state"], s["start_s"], s["end_s"])
+               for s in state_spans(changes, now, 50.0, "provider_breaker")
+               if s["provider"] == "tempo"]  # fmt: skip
+    assert breaker == [("closed", 0.0, 12), ("open", 12, 50.0)]
 
 
-def test_samples_restart_with_a_new_run_and_skip_a_clock_that_did_not_move() -> None:
-    seen: dict[str, Any] = {}
-    samples = add_samples([], "r1", seen, 1.0, [health("tempo", "healthy")])
-    samples = add_samples(samples, "r1", seen, 1.0, [health("tempo", "down")])
-    assert len(samples) == 1
-    samples = add_samples(samples, "r2", seen, 0.5, [health("tempo", "down")])
-    assert [(s["t_s"], s["status"]) for s in samples] == [(0.5, "down")]
+def test_faults_that_started_are_marked_with_their_end_once_it_is_past() -> None:
+    faults: Any = [
+        {"origin": "scenario", "target": "tempo", "kind": "outage", "start_s": 10.0,
+         "end_s": 40.0, "state": "active"},
+        {"origin": "api", "target": "circle", "kind": "latency", "start_s": 5.0, "end_s": 8.0,
+         "state": "ended"},
+        {"origin": "scenario", "target": "custodian", "kind": "feed_delay", "start_s": 1.0,
+         "end_s": None, "state": "active"},
+        {"origin": "scenario", "target": "tempo", "kind": "silent", "start_s": 90.0,
+         "end_s": None, "state": "scheduled"},
+    ]  # fmt: skip
+    marks = fault_marks(faults, ["tempo", "circle"], 20.0)
+    assert [(m["provider"], m["label"], m["start_s"], m["end_s"]) for m in marks] == [
+        ("tempo", "outage (scheduled)", 10.0, None),
+        ("circle", "latency (injected)", 5.0, 8.0),
+    ]
 
 
 def test_system_health_counts_degraded_as_half() -> None:
@@ -42,15 +62,8 @@ def test_system_health_counts_degraded_as_half() -> None:
     assert system_health_pct([]) is None
 
 
-def test_two_reports_compare_figure_by_figure_with_failover_times_matched_by_fault() -> None:
-    fault = {"provider": "tempo", "fault_start_s": 240.0, "time_to_failover_s": 1.5}
-    a = {"invoices": {"created": 10}, "double_pays": 0, "failover": [fault], "digest": "x"}
-    b = {"invoices": {"created": 12}, "double_pays": 0,
-         "failover": [dict(fault, time_to_failover_s=2.0)], "digest": "x"}  # fmt: skip
-    rows = {r["figure"]: r for r in compare_reports(a, b)}
-    assert rows["invoices created"]["b - a"] == "2"
-    assert rows["tempo fault at 240 s: time_to_failover_s"]["b - a"] == "0.5"
-    assert rows["same digest"]["b - a"] == "yes"
+def test_a_figure_reads_as_a_table_cell() -> None:
+    assert [figure_text(v) for v in (None, 0.5, 2, True, "x")] == ["—", "0.5", "2", "True", "x"]
 
 
 def test_the_countdown_starts_from_the_time_left_on_the_servers_clock() -> None:

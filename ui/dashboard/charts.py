@@ -9,8 +9,8 @@ from typing import Any
 
 import altair as alt
 
-from ui.dashboard.palette import provider_colour
-from ui.dashboard.timeline import Mark, Sample
+from ui.dashboard.palette import PROVIDERS, provider_colour
+from ui.dashboard.timeline import Mark, Span
 
 TIME_AXIS = "Simulated time (s)"
 ChartLike = alt.Chart | alt.LayerChart
@@ -20,40 +20,39 @@ def _data(rows: list[Any]) -> dict[str, Any]:
     return {"values": rows}
 
 
-def health_chart(samples: list[Sample], marks: list[Mark], field: str, title: str) -> ChartLike:
-    """One line per provider of ``field`` over simulated time; faults shaded, start and end
-    ruled."""
-    rows = [s for s in samples if s.get(field) is not None]
-    lines = (
-        alt.Chart(_data(rows))
-        .mark_line(point=True)
+def state_chart(
+    spans: list[Span], marks: list[Mark], title: str, colours: dict[str, str]
+) -> ChartLike:
+    """One row per provider: the state it was in over simulated time (``colours`` by state),
+    with each fault's start and end ticked on its provider's row."""
+    y = alt.Y("provider:N", title="Provider", sort=list(PROVIDERS))
+    bars = (
+        alt.Chart(_data(spans))
+        .mark_bar(height=18)
         .encode(
-            x=alt.X("t_s:Q", title=TIME_AXIS),
-            y=alt.Y(f"{field}:Q", title=title),
-            color=provider_colour(),
-            tooltip=["provider:N", "t_s:Q", f"{field}:Q", "status:N", "breaker:N"],
+            x=alt.X("start_s:Q", title=TIME_AXIS),
+            x2="end_s:Q",
+            y=y,
+            color=alt.Color(
+                "state:N",
+                title=title,
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+            ),
+            tooltip=["provider:N", "state:N", "start_s:Q", "end_s:Q"],
         )
     )
-    if not marks:
-        return alt.LayerChart(layer=[lines]).properties(height=220)
-    last_s = max((s["t_s"] for s in samples), default=0.0)
-    spans = [dict(m, end_s=last_s if m["end_s"] is None else m["end_s"]) for m in marks]
     edges = [
         {"provider": m["provider"], "t_s": t, "edge": f"{m['label']} {edge}"}
-        for m in spans
+        for m in marks
         for edge, t in (("start", m["start_s"]), ("end", m["end_s"]))
+        if t is not None
     ]
-    band = (
-        alt.Chart(_data(spans))
-        .mark_rect(opacity=0.12)
-        .encode(x="start_s:Q", x2="end_s:Q", color=provider_colour())
-    )
-    rules = (
+    ticks = (
         alt.Chart(_data(edges))
-        .mark_rule(strokeDash=[4, 3])
-        .encode(x="t_s:Q", color=provider_colour(), tooltip=["provider:N", "edge:N", "t_s:Q"])
+        .mark_tick(color="black", thickness=3, size=26)
+        .encode(x="t_s:Q", y=y, tooltip=["provider:N", "edge:N", "t_s:Q"])
     )
-    return alt.LayerChart(layer=[band, rules, lines]).properties(height=220)
+    return alt.LayerChart(layer=[bars, ticks]).properties(height=140, title=title)
 
 
 def reserves_chart(days: list[dict[str, Any]]) -> ChartLike:

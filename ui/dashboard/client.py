@@ -15,6 +15,8 @@ import httpx
 from ui.dashboard import models as m
 
 READ_TIMEOUT_S = 5.0
+TIMELINE_PAGE = 1_000  # the API's largest page of health changes
+MAX_TIMELINE_PAGES = 10
 COMMAND_TIMEOUT_S = 20.0  # the API waits up to its command timeout (10 s) for the next window
 PREFIX = "/api/v1"
 
@@ -87,17 +89,35 @@ class ApiClient:
         return cast(m.EngineState, body["engine"])
 
     def provider_health(self) -> list[m.ProviderHealth]:
-        body = cast(
+        return cast(
             list[m.ProviderHealth],
             self._json("Loading provider health", "GET", "/providers/health"),
         )
-        for h in body:
-            # The API records changes only: a provider without one is still in the state every
-            # run starts in (healthy, breaker closed), which the API reports as unknown / None.
-            if h["status"] == "unknown":
-                h["status"] = "healthy"
-            h["breaker"] = h["breaker"] or "closed"
-        return body
+
+    def health_timeline(self) -> list[m.ProviderChange]:
+        """Every health and breaker change of the run, oldest first (at most
+        ``MAX_TIMELINE_PAGES`` pages; a page starts at the last change of the one before)."""
+        changes: list[m.ProviderChange] = []
+        seen: set[tuple[str, float, str, str]] = set()
+        params: dict[str, Any] = {"limit": TIMELINE_PAGE}
+        for _ in range(MAX_TIMELINE_PAGES):
+            page = cast(
+                list[m.ProviderChange],
+                self._json("Loading health changes", "GET", "/providers/health/timeline",
+                           params=params),
+            )  # fmt: skip
+            for change in page:
+                key = (change["source"], change["at_s"], change["kind"], change["state"])
+                if key not in seen:
+                    seen.add(key)
+                    changes.append(change)
+            if len(page) < TIMELINE_PAGE:
+                break
+            params["since_s"] = page[-1]["at_s"]  # inclusive: the repeats are skipped above
+        return changes
+
+    def faults(self) -> list[m.Fault]:
+        return cast(list[m.Fault], self._json("Loading the scenario's faults", "GET", "/faults"))
 
     def providers(self) -> list[m.ProviderSettings]:
         return cast(
@@ -127,6 +147,12 @@ class ApiClient:
             f"Loading {days} days of reserves", "GET", "/reserves/history", params={"days": days}
         )
         return cast(list[m.DailyReserves], body)
+
+    def reconciliations(self, limit: int = 100) -> list[m.Reconciliation]:
+        body = self._json(
+            "Loading reconciliations", "GET", "/reserves/reconciliations", params={"limit": limit}
+        )
+        return cast(list[m.Reconciliation], body)
 
     def reconcile(self) -> dict[str, Any]:
         return self._command("Reconciling the reserve", "POST", "/reserves/reconcile")
@@ -207,3 +233,12 @@ class ApiClient:
     def run_report(self, run_id: str) -> dict[str, Any]:
         body = self._json(f"Loading the report of run {run_id}", "GET", f"/runs/{run_id}/report")
         return cast(dict[str, Any], body)
+
+    def compare_runs(self, run_a: str, run_b: str) -> m.Comparison:
+        body = self._json(
+            f"Comparing runs {run_a} and {run_b}",
+            "GET",
+            "/runs/compare",
+            params={"a": run_a, "b": run_b},
+        )
+        return cast(m.Comparison, body)

@@ -24,14 +24,35 @@ class EngineState(TypedDict):
 
 class ProviderHealth(TypedDict):
     provider: str
-    status: str  # healthy | degraded | down | unknown
-    breaker: str | None
+    status: str  # healthy | degraded | down
+    breaker: str  # closed | open | half_open | forced_open | disabled
     attempts_last_minute: int
     success_rate: float | None
     latency_p50_ms: float | None
     latency_p99_ms: float | None
     last_change_s: float | None
     last_change_at: str | None
+
+
+class ProviderChange(TypedDict):
+    at_s: float
+    provider: str
+    source: str
+    kind: str  # health | breaker
+    state: str
+    previous: str | None
+    reason: str | None
+    provider_status: str  # the provider's health after the change (worst across replicas)
+    provider_breaker: str  # and its breaker state
+
+
+class Fault(TypedDict):
+    origin: str  # scenario | api
+    target: str
+    kind: str
+    start_s: float
+    end_s: float | None  # as known now; None: until restored
+    state: str  # scheduled | active | ended
 
 
 class ProviderSettings(TypedDict):
@@ -177,6 +198,22 @@ class Scenario(TypedDict):
     description: str
     duration_s: float
     shards: int
+
+
+class ComparedFigure(TypedDict):
+    figure: str
+    a: int | float | str | bool | None
+    b: int | float | str | bool | None
+    difference: int | float | None
+
+
+class Comparison(TypedDict):
+    run_a: str
+    run_b: str
+    digest_a: str | None
+    digest_b: str | None
+    digests_equal: bool
+    figures: list[ComparedFigure]
 
 
 class RunSummary(TypedDict):

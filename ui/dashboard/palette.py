@@ -12,7 +12,16 @@ import altair as alt
 PROVIDERS = ("tempo", "circle", "stripe")
 COLOURS = {"tempo": "#0072B2", "circle": "#009E73", "stripe": "#CC79A7"}
 OTHER = "#999999"
-STATUS_ICONS = {"healthy": "🟢", "degraded": "🟡", "down": "🔴", "unknown": "⚪"}
+STATUS_ICONS = {"healthy": "🟢", "degraded": "🟡", "down": "🔴"}
+# States on the timeline charts: the health status, and the breaker (closed is the good one).
+STATUS_COLOURS = {"healthy": "#4CAF50", "degraded": "#F0C000", "down": "#D62728"}
+BREAKER_COLOURS = {
+    "closed": "#4CAF50",
+    "half_open": "#F0C000",
+    "open": "#D62728",
+    "forced_open": "#8C2D04",
+    "disabled": "#7F7F7F",
+}
 
 
 def colour(provider: str) -> str:

@@ -69,3 +69,12 @@ def money(amount_minor: int | None, currency: str = "USD") -> str:
 
 def percent(share: float | None) -> str:
     return "—" if share is None else f"{share * 100:.1f} %"
+
+
+def figure_text(value: float | str | bool | None) -> str:
+    """A figure of a report as a table cell: ``—`` when missing, numbers compact."""
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)

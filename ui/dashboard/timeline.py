@@ -1,82 +1,83 @@
-"""Provider health over time, as the dashboard samples it: pure functions, no Streamlit.
+"""Provider health over the run, as the API records it: pure functions, no Streamlit.
 
-The API answers provider health *now*; the dashboard polls it every refresh
-and keeps the samples (at most ``MAX_SAMPLES`` per session), stamped with the
-run's simulated clock. From them come the lines of the health charts and the
-fault marks: an interval where a provider was reported down (start and end),
-and faults injected from the dashboard (their start and planned end).
+The API answers every health and breaker change of the running scenario
+(``GET /providers/health/timeline``), each with the provider's state after it,
+and the scenario's faults, scheduled by its file or injected through the API
+(``GET /faults``). From them come the spans of the status and breaker charts
+(a provider's state from one change to the next) and the fault marks.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Literal, TypedDict
 
-from ui.dashboard.models import ProviderHealth
+from ui.dashboard.models import Fault, ProviderChange, ProviderHealth
 
-MAX_SAMPLES = 3_000  # 1,000 refreshes of three providers: over half an hour at 2 s
+Field = Literal["provider_status", "provider_breaker"]
+_KIND = {"provider_status": "health", "provider_breaker": "breaker"}
 
 
-class Sample(TypedDict):
-    t_s: float
+class Span(TypedDict):
     provider: str
-    status: str
-    breaker: str | None
-    success_pct: float | None
-    latency_p99_ms: float | None
+    state: str
+    start_s: float
+    end_s: float
 
 
 class Mark(TypedDict):
     provider: str
     label: str
     start_s: float
-    end_s: float | None
+    end_s: float | None  # None: not over yet
 
 
-def add_samples(
-    samples: list[Sample],
-    run_id: str | None,
-    seen: dict[str, Any],
-    t_s: float,
-    health: list[ProviderHealth],
-) -> list[Sample]:
-    """``samples`` plus one per provider at ``t_s``; emptied when the run changed."""
-    if seen.get("run_id") != run_id:
-        samples = []
-        seen["run_id"] = run_id
-    if samples and samples[-1]["t_s"] >= t_s:
-        return samples  # the clock has not moved: nothing new to plot
+def state_spans(
+    changes: list[ProviderChange], health: list[ProviderHealth], now_s: float, field: Field
+) -> list[Span]:
+    """Each provider's ``field`` from simulated 0 to ``now_s``, one span per state held.
+
+    Before a provider's first change every replica was in its starting state: the
+    ``previous`` of that change when it is of this kind, else the state after it. A
+    provider without a change has held its state now (``health``) the whole run."""
+    by_provider: dict[str, list[ProviderChange]] = {}
+    for change in changes:
+        by_provider.setdefault(change["provider"], []).append(change)
+    spans: list[Span] = []
     for h in health:
-        rate = h["success_rate"]
-        samples.append(
-            Sample(
-                t_s=t_s,
-                provider=h["provider"],
-                status=h["status"],
-                breaker=h["breaker"],
-                success_pct=None if rate is None else round(rate * 100, 2),
-                latency_p99_ms=h["latency_p99_ms"],
-            )
+        if h["provider"] not in by_provider:
+            state = h["status"] if field == "provider_status" else h["breaker"]
+            spans.append(Span(provider=h["provider"], state=state, start_s=0.0, end_s=now_s))
+    for provider, mine in by_provider.items():
+        first = mine[0]
+        same_kind = first["kind"] == _KIND[field]
+        state = (first["previous"] if same_kind else None) or first[field]
+        start_s = 0.0
+        for change in mine:
+            if change[field] != state:
+                spans.append(Span(provider=provider, state=state, start_s=start_s,
+                                  end_s=change["at_s"]))  # fmt: skip
+                state, start_s = change[field], change["at_s"]
+        end_s = max(now_s, start_s)
+        spans.append(Span(provider=provider, state=state, start_s=start_s, end_s=end_s))
+    return sorted(spans, key=lambda s: (s["provider"], s["start_s"]))
+
+
+def fault_marks(faults: list[Fault], providers: list[str], now_s: float) -> list[Mark]:
+    """The faults of these providers that have started, with their end once it is past."""
+    return [
+        Mark(
+            provider=f["target"],
+            label=f"{f['kind']} ({'scheduled' if f['origin'] == 'scenario' else 'injected'})",
+            start_s=f["start_s"],
+            end_s=f["end_s"] if f["end_s"] is not None and f["end_s"] <= now_s else None,
         )
-    return samples[-MAX_SAMPLES:]
-
-
-def down_intervals(samples: list[Sample]) -> list[Mark]:
-    """Each stretch a provider was reported down: from the first sample down to the first
-    sample up again (``end_s`` None while it is still down)."""
-    open_: dict[str, float] = {}
-    marks: list[Mark] = []
-    for s in samples:
-        name = s["provider"]
-        if s["status"] == "down" and name not in open_:
-            open_[name] = s["t_s"]
-        elif s["status"] != "down" and name in open_:
-            marks.append(Mark(provider=name, label="down", start_s=open_.pop(name), end_s=s["t_s"]))
-    marks.extend(Mark(provider=n, label="down", start_s=t, end_s=None) for n, t in open_.items())
-    return sorted(marks, key=lambda mark: mark["start_s"])
+        for f in faults
+        if f["target"] in providers and f["start_s"] <= now_s
+    ]
 
 
 def system_health_pct(health: list[ProviderHealth]) -> float | None:
-    """Share of providers serving: healthy counts 1, degraded 1/2, down 0; unknown is left out."""
+    """Share of providers serving: healthy counts 1, degraded 1/2, down 0."""
     weights = {"healthy": 1.0, "degraded": 0.5, "down": 0.0}
     known = [weights[h["status"]] for h in health if h["status"] in weights]
     return None if not known else round(100 * sum(known) / len(known), 1)

@@ -1,4 +1,4 @@
-"""Pieces several pages share: provider cards, health sampling, fault controls, the run line.
+"""Pieces several pages share: provider cards, health now, fault controls, the run line.
 
 Every element a browser test needs has a stable key (``st.container(key=...)``
 renders as the CSS class ``st-key-<key>``); the keys are listed in the README.
@@ -6,15 +6,12 @@ renders as the CSS class ``st-key-<key>``); the keys are listed in the README.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from ui.dashboard.client import ApiClient
 from ui.dashboard.models import EngineState, ProviderHealth
 from ui.dashboard.palette import PROVIDERS, STATUS_ICONS, colour
 from ui.dashboard.session import attempt, percent
-from ui.dashboard.timeline import Mark, Sample, add_samples
 
 REFRESH_S = 2.0  # how often live parts poll the API: data at most this stale
 FAULT_KINDS = ("outage", "silent", "error_rate", "latency", "flapping")
@@ -34,22 +31,11 @@ def run_line(engine: EngineState | None) -> None:
         )
 
 
-def live_health(client: ApiClient) -> tuple[EngineState | None, list[ProviderHealth], list[Sample]]:
-    """The engine's state and provider health now, added to this session's samples."""
+def live_health(client: ApiClient) -> tuple[EngineState | None, list[ProviderHealth]]:
+    """The engine's state and, while a run is live, provider health now."""
     engine = attempt(client.engine)
     health = attempt(client.provider_health) if engine and engine["run_id"] else None
-    samples: list[Sample] = st.session_state.get("health_samples", [])
-    seen: dict[str, Any] = st.session_state.setdefault("health_seen", {})
-    if engine is not None and health is not None:
-        samples = add_samples(samples, engine["run_id"], seen, engine["sim_now_s"], health)
-        st.session_state["health_samples"] = samples
-    return engine, health or [], samples
-
-
-def injected_marks() -> list[Mark]:
-    """Faults injected from this session, as marks for the health charts."""
-    marks: list[Mark] = st.session_state.get("injected_faults", [])
-    return marks
+    return engine, health or []
 
 
 def provider_card(h: ProviderHealth) -> None:
@@ -92,19 +78,8 @@ def fault_controls(client: ApiClient, names: list[str], prefix: str) -> None:
         if down.button("Take down", key=f"{prefix}-take-down", type="primary"):
             started = attempt(client.start_fault, name, kind, float(duration) or None)
             if started is not None:
-                st.session_state.setdefault("injected_faults", []).append(
-                    Mark(
-                        provider=name,
-                        label=kind,
-                        start_s=started["started_at_s"],
-                        end_s=started["ends_at_s"],
-                    )
-                )
                 st.success(f"{name}: {kind} from {started['started_at_s']:,.1f} s", icon="🔻")
         if up.button("Restore", key=f"{prefix}-restore"):
             cleared = attempt(client.clear_fault, name)
             if cleared is not None:
-                for mark in st.session_state.get("injected_faults", []):
-                    if mark["provider"] == name and mark["end_s"] is None:
-                        mark["end_s"] = cleared["cleared_at_s"]
                 st.success(f"{name} restored at {cleared['cleared_at_s']:,.1f} s", icon="🔺")

@@ -18,7 +18,7 @@ client = connect()
 
 @st.fragment(run_every=REFRESH_S)
 def overview() -> None:
-    engine, health, _ = live_health(client)
+    engine, health = live_health(client)
     run_line(engine)
     if engine is None or not engine["run_id"]:
         return

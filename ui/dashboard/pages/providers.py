@@ -1,43 +1,63 @@
-"""Provider Health Monitor: a card per provider, success rate and latency over time with
+"""Provider Health Monitor: a card per provider, status and breaker over the whole run with
 faults marked, refreshed every 2 s; admin controls for faults and priorities."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.dashboard.charts import health_chart
+from ui.dashboard.charts import state_chart
+from ui.dashboard.client import ApiClient
+from ui.dashboard.models import EngineState, ProviderHealth
+from ui.dashboard.palette import BREAKER_COLOURS, STATUS_COLOURS
 from ui.dashboard.session import attempt, connect
-from ui.dashboard.timeline import down_intervals
-from ui.dashboard.widgets import (
-    REFRESH_S,
-    fault_controls,
-    injected_marks,
-    live_health,
-    provider_card,
-    run_line,
-)
+from ui.dashboard.timeline import fault_marks, state_spans
+from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, provider_card, run_line
 
 st.title("Provider Health Monitor")
 client = connect()
 
 
+def charts(client: ApiClient, engine: EngineState, health: list[ProviderHealth]) -> None:
+    """Status and breaker of every provider over the run, faults ticked, and the faults."""
+    changes = attempt(client.health_timeline)
+    if changes is None:
+        return
+    faults = attempt(client.faults) or []  # needs a token; the charts are public
+    now_s = engine["sim_now_s"]
+    names = [h["provider"] for h in health]
+    marks = fault_marks(faults, names, now_s)
+    with st.container(key="provider-charts"):
+        status = state_spans(changes, health, now_s, "provider_status")
+        st.altair_chart(state_chart(status, marks, "Status", STATUS_COLOURS))
+        breaker = state_spans(changes, health, now_s, "provider_breaker")
+        st.altair_chart(state_chart(breaker, marks, "Breaker", BREAKER_COLOURS))
+        st.caption(
+            "The whole run, from the changes the engine recorded; black ticks: a fault's start "
+            "and end, whether the scenario scheduled it or it was injected through the API."
+        )
+    with st.container(key="provider-faults"):
+        shown = [f for f in faults if f["target"] in names]
+        if not shown:
+            st.caption("No provider fault scheduled or injected in this run.")
+            return
+        rows = [
+            {"provider": f["target"], "fault": f["kind"], "origin": f["origin"],
+             "start (s)": f["start_s"], "end (s)": f["end_s"], "state": f["state"]}
+            for f in shown
+        ]  # fmt: skip
+        st.dataframe(rows, hide_index=True, key="provider-faults-table")
+
+
 @st.fragment(run_every=REFRESH_S)
 def monitor() -> None:
-    engine, health, samples = live_health(client)
+    engine, health = live_health(client)
     run_line(engine)
     with st.container(key="provider-cards"):
         for col, h in zip(st.columns(max(1, len(health))), health, strict=False):
             with col:
                 provider_card(h)
-    marks = down_intervals(samples) + injected_marks()
-    with st.container(key="provider-charts"):
-        left, right = st.columns(2)
-        left.altair_chart(health_chart(samples, marks, "success_pct", "Success rate (%)"))
-        right.altair_chart(health_chart(samples, marks, "latency_p99_ms", "Latency p99 (ms)"))
-        st.caption(
-            "Sampled every 2 s while this page is open; shaded: a provider reported down "
-            "or a fault injected here, dashed lines at its start and end."
-        )
+    if engine is not None and engine["run_id"] and health:
+        charts(client, engine, health)
     st.session_state["provider_names"] = [h["provider"] for h in health]
 
 

@@ -1,29 +1,35 @@
 """Reserves: fiat reserve vs tokens minted, in transit, the ratio; 7- and 30-day charts; a
-reconcile-now button; the reconciliations seen with the snapshot each used; alerts."""
+reconcile-now button; the run's reconciliations with the snapshot each used; alerts."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import streamlit as st
 
 from ui.dashboard.charts import ratio_chart, reserves_chart
-from ui.dashboard.models import Reserves
 from ui.dashboard.session import attempt, connect, money
 from ui.dashboard.widgets import REFRESH_S, run_line
 
 st.title("Reserves")
 client = connect()
+COLUMNS = ("seq", "at_s", "trigger", "status", "discrepancy_bp", "discrepancy_minor", "direction")
 
 
-def remember(reserves: Reserves) -> dict[int, Any]:
-    """Every reconciliation this session has seen, by sequence number (the API gives the last
-    one with the balance; the history keeps the ones before it)."""
-    seen: dict[int, Any] = st.session_state.setdefault("reconciliations", {})
-    last = reserves["last_reconciliation"]
-    if last is not None:
-        seen[last["seq"]] = last
-    return seen
+def reconciliations() -> None:
+    """The run's reconciliations, newest first, and the statement snapshot of the one chosen."""
+    found = attempt(client.reconciliations)
+    if found is None:
+        return
+    with st.container(key="reserves-reconciliations"):
+        st.subheader("Reconciliations")
+        if not found:
+            st.info("No reconciliation yet: press Reconcile now (admin).")
+            return
+        rows = [{k: r[k] for k in COLUMNS} for r in found]  # type: ignore[literal-required]
+        st.dataframe(rows, hide_index=True, key="reserves-reconciliation-table")
+        by_seq = {r["seq"]: r for r in found}
+        seq = st.selectbox("Snapshot used by reconciliation", list(by_seq), key="reserves-snapshot")
+        if seq is not None:
+            st.json(by_seq[seq]["snapshot"])
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -44,31 +50,7 @@ def balance() -> None:
             "—" if bp is None else f"{bp} bp",
             help=f"Last reconciliation: {reserves['status'] or 'none yet'}",
         )
-    seen = remember(reserves)
-    with st.container(key="reserves-reconciliations"):
-        st.subheader("Reconciliations")
-        rows = [
-            {
-                k: r[k]
-                for k in (
-                    "seq",
-                    "at_s",
-                    "trigger",
-                    "status",
-                    "discrepancy_bp",
-                    "discrepancy_minor",
-                    "direction",
-                )
-            }
-            for r in sorted(seen.values(), key=lambda r: -r["seq"])
-        ]
-        if not rows:
-            st.info("No reconciliation yet: press Reconcile now (admin).")
-            return
-        st.dataframe(rows, hide_index=True, key="reserves-reconciliation-table")
-        newest = max(seen)
-        with st.expander(f"Snapshot used by reconciliation {newest}"):
-            st.json(seen[newest]["snapshot"])
+    reconciliations()
 
 
 balance()

@@ -8,10 +8,10 @@ from typing import Any
 import streamlit as st
 
 from ui.dashboard.charts import failover_chart
-from ui.dashboard.compare import compare_reports
-from ui.dashboard.session import attempt, connect
-from ui.dashboard.timeline import down_intervals
-from ui.dashboard.widgets import REFRESH_S, fault_controls, injected_marks, live_health, run_line
+from ui.dashboard.models import Comparison
+from ui.dashboard.session import attempt, connect, figure_text
+from ui.dashboard.timeline import fault_marks
+from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, run_line
 
 st.title("Scenarios")
 client = connect()
@@ -30,7 +30,6 @@ def control() -> None:
         if mid.button("Start", key="scenario-start", type="primary", disabled=not name):
             started = attempt(client.start_scenario, name)
             if started is not None:
-                st.session_state.pop("health_samples", None)
                 st.success(f"Started {started['scenario']}: run {started['run_id']}")
         if right.button("Stop", key="scenario-stop"):
             stopped = attempt(client.stop_scenario)
@@ -40,7 +39,7 @@ def control() -> None:
 
 @st.fragment(run_every=REFRESH_S)
 def live() -> None:
-    engine, health, samples = live_health(client)
+    engine, health = live_health(client)
     run_line(engine)
     if engine is not None:
         st.metric(
@@ -48,13 +47,17 @@ def live() -> None:
             f"{engine['speed']:g} simulated s per wall s",
             help="Set when the service starts: `invoicesim serve --speed N`.",
         )
-    marks = down_intervals(samples) + injected_marks()
+    st.session_state["provider_names"] = [h["provider"] for h in health]
+    if engine is None or not engine["run_id"]:
+        return
+    faults = attempt(client.faults) or []
+    now_s = engine["sim_now_s"]
+    marks = fault_marks(faults, [h["provider"] for h in health], now_s)
     with st.container(key="scenario-timeline"):
-        st.subheader("Failover timeline (this run, as sampled here)")
+        st.subheader("Failover timeline (this run)")
         if not marks:
-            st.caption("No fault seen yet in this run.")
+            st.caption("No provider fault has started in this run yet.")
             return
-        now_s = engine["sim_now_s"] if engine else 0.0
         rows = [
             {
                 "provider": m["provider"],
@@ -64,7 +67,10 @@ def live() -> None:
             for m in marks
         ]
         st.altair_chart(failover_chart(rows))
-    st.session_state["provider_names"] = [h["provider"] for h in health]
+        st.caption(
+            "Faults the scenario scheduled and faults injected through the API; "
+            "a bar still open ends at the simulated now."
+        )
 
 
 def report_view(report: dict[str, Any]) -> None:
@@ -81,6 +87,18 @@ def report_view(report: dict[str, Any]) -> None:
     checks = report.get("assertions") or []
     if checks:
         st.dataframe(checks, hide_index=True, key="run-assertions-table")
+
+
+def compared(comparison: Comparison) -> None:
+    digests = (comparison["digest_a"] or "—")[:12], (comparison["digest_b"] or "—")[:12]
+    same = "the same" if comparison["digests_equal"] else "different"
+    st.caption(f"Digests {digests[0]} and {digests[1]}: {same}.")
+    rows = [
+        {"figure": f["figure"], "a": figure_text(f["a"]), "b": figure_text(f["b"]),
+         "b - a": figure_text(f["difference"])}
+        for f in comparison["figures"]
+    ]  # fmt: skip
+    st.dataframe(rows, hide_index=True, key="compare-table")
 
 
 def past_runs() -> None:
@@ -100,9 +118,9 @@ def past_runs() -> None:
         a = left.selectbox("Run A", ended, key="compare-a", index=None)
         b = right.selectbox("Run B", ended, key="compare-b", index=None)
         if a and b:
-            ra, rb = attempt(client.run_report, a), attempt(client.run_report, b)
-            if ra is not None and rb is not None:
-                st.dataframe(compare_reports(ra, rb), hide_index=True, key="compare-table")
+            comparison = attempt(client.compare_runs, a, b)
+            if comparison is not None:
+                compared(comparison)
 
 
 control()
