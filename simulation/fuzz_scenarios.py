@@ -2,7 +2,7 @@
 
 ``generate_case(seed)`` draws everything from one ``random.Random(seed)`` (never
 the global one), so a seed always gives the same ``FuzzCase``: the scenario as
-YAML text and the bulk CSVs it names. Sizes are kept small (30-120 simulated
+YAML text and the bulk CSVs it names. Sizes are kept small (30-90 simulated
 seconds, at most 50 invoices/s, a few dozen bulk rows) so a run takes a
 fraction of a wall second. What is drawn, per seed:
 
@@ -80,7 +80,7 @@ def generate_case(seed: int, shards: int | None = None) -> FuzzCase:
     rng = random.Random(seed)
     drawn = rng.choice(_SHARD_CHOICES)
     shards = drawn if shards is None else shards
-    duration_s = float(rng.randrange(30, 121, 10))
+    duration_s = float(rng.randrange(30, 91, 10))
     providers = _providers(rng)
     names = [*DEFAULTS, *(n for n in providers if n not in DEFAULTS)]
     files: list[tuple[str, bytes]] = []
@@ -134,10 +134,10 @@ def _phase(rng: random.Random, start_s: float, duration_s: float, currency: str)
         "start_s": start_s,
         "duration_s": duration_s,
         "shape": shape,
-        "rate_per_s": _r(rng.uniform(0.5, 12)),
+        "rate_per_s": _r(rng.uniform(0.5, 10)),
     }
     if shape == "ramp":
-        phase["rate_end_per_s"] = _r(rng.uniform(0, 20))
+        phase["rate_end_per_s"] = _r(rng.uniform(0, 15))
     if shape == "spike":
         at_s = _floor(rng.uniform(0, duration_s * 0.8))
         length_s = _floor(rng.uniform(0.1, min(10.0, duration_s - at_s)))
