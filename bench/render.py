@@ -1,0 +1,120 @@
+"""BENCHMARKS.md from the measured runs (``python -m bench`` measures, this writes)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import TYPE_CHECKING
+
+from bench import ray_parts
+
+if TYPE_CHECKING:
+    from bench.__main__ import Run
+    from bench.ray_parts import Sweep
+
+THROUGHPUT_TARGET = 50_000.0  # invoices per second of wall time, at least
+RSS_RATIO_TARGET = 1.2  # peak RSS of the 1-hour run over the 10-minute run, at most
+
+
+def spread(values: list[float], fmt: str) -> str:
+    if len(values) < 2:
+        return "one run"
+    low, high = min(values), max(values)
+    relative = (high - low) / statistics.median(values) * 100.0
+    return f"{low:{fmt}} to {high:{fmt}} (±{relative / 2:.0f}% of the median)"
+
+
+def render(
+    short: list[Run],
+    long: list[Run],
+    ray: tuple[Run, Sweep] | None,
+    command: str,
+    info: dict[str, str],
+) -> str:
+    """The whole page; without ``short`` runs (``--ray-only``), only the Ray figures."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench`); rerun it rather than editing this file.",
+        "",
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+        f"- Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}",
+        f"- Python: {info['python']}",
+        f"- Load average when the bench started: {info['load']}",
+        f"- Runs: {info['layout']}",
+        f"- Command: `{command}`",
+        "",
+        "## Against the targets",
+        "",
+        "| figure | median | spread (min to max) | runs | target | median / target |",
+        "|---|---:|---|---:|---|---:|",
+    ]
+    section: list[str] = []
+    if short:
+        lines += _engine_rows(short, long)
+    if ray is not None:
+        rows, section = ray_parts.render(ray[0], short, ray[1])
+        lines += rows
+    lines += [
+        "",
+        "A median / target above 1 meets a target of at least (throughput, speedup); below 1",
+        "meets one of at most (RSS).",
+        "",
+        *section,
+        "## Every run",
+        "",
+        "| scenario | runtime | simulated s | invoices | wall s | CPU s | invoices/s "
+        "| peak RSS MiB | assertions | digest |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    runs = [(r, "local") for r in short + long]
+    if ray is not None:
+        runs.append((ray[0], "ray, 2 shards, persisted"))
+    for r, runtime in runs:
+        lines.append(
+            f"| `{r.scenario}` | {runtime} | {r.simulated_s:g} | {r.invoices:,} | {r.wall_s:.1f} "
+            f"| {r.cpu_s:.1f} | {r.invoices_per_s:,.0f} | {r.peak_rss_mib:,.0f} "
+            f"| {'pass' if r.passed else 'FAIL'} | `{r.digest[:16]}` |"
+        )
+    lines += HOW_MEASURED
+    return "\n".join(lines)
+
+
+def _engine_rows(short: list[Run], long: list[Run]) -> list[str]:
+    rates = [r.invoices_per_s for r in short]
+    rss_short = [r.peak_rss_mib for r in short]
+    rss_long = [r.peak_rss_mib for r in long]
+    rate = statistics.median(rates)
+    ratio = statistics.median(rss_long) / statistics.median(rss_short)
+    s, lg = short[0], long[0]
+    return [
+        f"| throughput, `{s.scenario}` ({s.simulated_s:g} s at 1,000/s), local runtime, "
+        f"no persistence | {rate:,.0f} invoices/s | {spread(rates, ',.0f')} | {len(short)} "
+        f"| ≥ {THROUGHPUT_TARGET:,.0f} invoices/s | {rate / THROUGHPUT_TARGET:.2f} |",
+        f"| peak RSS, `{s.scenario}` ({s.simulated_s:g} s) | "
+        f"{statistics.median(rss_short):,.0f} MiB | {spread(rss_short, ',.0f')} "
+        f"| {len(short)} | | |",
+        f"| peak RSS, `{lg.scenario}` ({lg.simulated_s:g} s) | "
+        f"{statistics.median(rss_long):,.0f} MiB | {spread(rss_long, ',.0f')} "
+        f"| {len(long)} | | |",
+        f"| peak RSS ratio, {lg.simulated_s:g} s / {s.simulated_s:g} s | {ratio:.2f} | "
+        f"| | ≤ {RSS_RATIO_TARGET:g} | {ratio / RSS_RATIO_TARGET:.2f} |",
+    ]
+
+
+HOW_MEASURED = [
+    "",
+    "## How it is measured",
+    "",
+    "- Each run is a fresh `python -m bench.child SCENARIO` process. Invoices/s is the",
+    "  invoices created divided by the wall time of `run_scenario` (simulation and",
+    "  report; not the interpreter start or the imports). Peak RSS is the process's",
+    "  `ru_maxrss` from `os.wait4`, so it covers the whole process (for a Ray run, the",
+    "  driver only: the actors are other processes).",
+    "- Runs of one scenario have the same digest: they did the same work.",
+    "- The Ray run and the sweeps run alone, after the local runs: they use every core.",
+    "  A sweep is `python -m bench.sweep_child` (`run_sweep`, parallel then `--serial`).",
+    "- The machine may be shared and noisy: compare the ratios of one bench run,",
+    "  not figures from different days or machines.",
+    "",
+]
