@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import LiveApi
 
-PAGES = Path(__file__).resolve().parents[2] / "ui" / "dashboard" / "pages"
+PAGES = Path(__file__).resolve().parents[2] / "ui" / "dashboard" / "views"
 TIMEOUT_S = 30.0
 
 

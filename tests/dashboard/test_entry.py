@@ -24,7 +24,7 @@ def test_every_page_of_the_navigation_exists() -> None:
     pages = ["overview", "providers", "reserves", "bulk", "pay", "scenarios"]
     for page in pages:
         assert f'PAGES / "{page}.py"' in source
-        assert (APP.parent / "pages" / f"{page}.py").is_file()
+        assert (APP.parent / "views" / f"{page}.py").is_file()
 
 
 def test_ui_runs_streamlit_on_the_app_with_the_token_in_the_environment_only() -> None:

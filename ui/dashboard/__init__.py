@@ -2,6 +2,6 @@
 
 ``client`` is the one door to the API; ``session`` keeps the API address and
 token of a browser session; ``palette`` gives each provider one colour;
-``charts`` builds the Altair charts; ``pages/`` holds one thin file per page and
+``charts`` builds the Altair charts; ``views/`` holds one thin file per page and
 ``app.py`` is the entry file that ``streamlit run`` starts.
 """

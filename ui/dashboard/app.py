@@ -1,6 +1,8 @@
 """The entry file of `invoicesim ui` (``streamlit run ui/dashboard/app.py``): the six pages.
 
-Each page is its own script under ``pages/``; every one draws the sidebar
+Each page is its own script under ``views/`` (not ``pages/``: Streamlit treats a
+``pages/`` folder beside the entry file as the old multipage app, and a page's own
+URL then runs that script alone, without this navigation); every one draws the sidebar
 (API URL and token) through ``session.connect`` and only talks to the API.
 """
 
@@ -10,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="invoicesim", page_icon="💸", layout="wide")
 navigation = st.navigation(
