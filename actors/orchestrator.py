@@ -9,9 +9,13 @@ whatever ``now`` the runtime passes.
 A timeout is an *unknown* outcome: the provider may have charged. So before
 failing over, the orchestrator asks that provider for the status of the
 invoice's idempotency key, a bounded number of times. ``charged`` ends the
-payment as paid; ``not_found`` fails over; ``processing`` asks again; no answer
-voids the key at that provider and fails over (a provider that never answers
-never processes, and a void makes sure a late one cannot either).
+payment as paid; ``not_found`` fails over; ``processing`` or no answer asks
+again. When the checks run out, it voids the key at that provider and fails
+over only once the void is answered: ``not_found`` (nothing will be charged)
+fails over, ``charged`` (the charge took effect first) ends the payment as
+paid. A void nobody answers leaves the payment *in doubt*: it is never failed
+over then, only checked again every ``doubt_retry_s`` until the provider
+answers, or ended as failed (held for review) after ``doubt_limit_s``.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from actors.orchestrator_records import (
     ProviderView,
     SendAttempt,
     StatusChecked,
+    VoidAnswered,
     VoidAttempt,
 )
 from actors.provider import Outcome, StatusState
@@ -50,6 +55,9 @@ class RoutingConfig:
     status_timeout_ms: float = 300.0
     status_retry_ms: float = 250.0
     max_status_checks: int = 3
+    void_timeout_ms: float = 300.0
+    doubt_retry_s: float = 5.0  # a payment in doubt asks its provider again this often
+    doubt_limit_s: float = 900.0  # ... and ends as failed, held for review, after this
     breaker: BreakerConfig = field(default_factory=BreakerConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
 
@@ -62,6 +70,10 @@ class RoutingConfig:
             raise InputError("routing status_timeout_ms and status_retry_ms must be > 0")
         if any(w < 0 for w in self.weights.values()):
             raise InputError("routing weights must be >= 0")
+        if self.void_timeout_ms <= 0 or self.doubt_retry_s <= 0:
+            raise InputError("routing void_timeout_ms and doubt_retry_s must be > 0")
+        if self.doubt_limit_s < self.doubt_retry_s:
+            raise InputError("routing doubt_limit_s must be >= doubt_retry_s")
 
 
 @dataclass(slots=True)
@@ -75,6 +87,8 @@ class _Payment:
     current: SendAttempt | None = None
     checking: bool = False
     checks: int = 0
+    voids: int = 0
+    doubt_since: float | None = None  # when a void went unanswered
 
 
 class Orchestrator:
@@ -98,7 +112,7 @@ class Orchestrator:
         self._payments: dict[str, _Payment] = {}
         self._by_attempt: dict[str, _Payment] = {}
         self.decisions: list[RoutingDecision] = []
-        self.events: list[AttemptFinished | StatusChecked | LateReply] = []
+        self.events: list[AttemptFinished | StatusChecked | VoidAnswered | LateReply] = []
 
     # ---- configuration (admin) -------------------------------------------------
     def add_provider(self, config: ProviderConfig) -> None:
@@ -194,15 +208,63 @@ class Orchestrator:
         result = state.value if state is not None else "unknown"
         self.events.append(StatusChecked(now, attempt, check_no, result))
         if state is StatusState.CHARGED:
-            cfg = self.providers[attempt.provider]
-            fee = fee_minor(payment.amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
-            return (self._done(now, payment, True, "paid (confirmed by status check)", fee),)
+            return (self._paid(now, payment, "paid (confirmed by status check)"),)
         if state is StatusState.NOT_FOUND:
             return self._next_attempt(now, payment)
-        if state is StatusState.PROCESSING and payment.checks < self.config.max_status_checks:
+        if payment.doubt_since is not None:
+            # In doubt: only the provider can settle it; ask again, void what is pending.
+            if state is StatusState.PROCESSING:
+                return (self._void(payment, now),)
+            return self._doubt(now, payment)
+        if payment.checks < self.config.max_status_checks:
             return (self._check(payment, now + self.config.status_retry_ms / 1000.0),)
-        void = VoidAttempt(attempt.provider, attempt.invoice_key, attempt.attempt_key, now)
-        return (void, *self._next_attempt(now, payment))
+        return (self._void(payment, now),)
+
+    def on_void(
+        self, now: float, attempt_key: str, void_no: int, state: StatusState | None
+    ) -> tuple[Command, ...]:
+        """A void answered (``state``: ``not_found`` or ``charged``) or ran out of time."""
+        payment = self._live(attempt_key)
+        if payment is None or payment.current is None or void_no != payment.voids:
+            return ()
+        result = state.value if state is not None else "unknown"
+        self.events.append(VoidAnswered(now, payment.current, void_no, result))
+        if state is StatusState.CHARGED:
+            return (self._paid(now, payment, "paid (the charge took effect before the void)"),)
+        if state is StatusState.NOT_FOUND:
+            return self._next_attempt(now, payment)  # nothing will be charged there: safe
+        if payment.doubt_since is None:
+            payment.doubt_since = now
+        return self._doubt(now, payment)
+
+    def _doubt(self, now: float, payment: _Payment) -> tuple[Command, ...]:
+        """Failing over now could pay twice: wait for the provider, within a limit."""
+        assert payment.doubt_since is not None and payment.current is not None
+        if now - payment.doubt_since >= self.config.doubt_limit_s:
+            provider = payment.current.provider
+            reason = (
+                f"outcome unknown: {provider} answered no status check or void for "
+                f"{self.config.doubt_limit_s:g} s; held for review"
+            )
+            return (self._done(now, payment, False, reason),)
+        return (self._check(payment, now + self.config.doubt_retry_s),)
+
+    def _void(self, payment: _Payment, send_at: float) -> VoidAttempt:
+        attempt = payment.current
+        assert attempt is not None
+        payment.voids += 1
+        deadline = send_at + self.config.void_timeout_ms / 1000.0
+        return VoidAttempt(
+            attempt.provider, attempt.invoice_key, attempt.attempt_key, send_at, payment.voids,
+            deadline,
+        )  # fmt: skip
+
+    def _paid(self, now: float, payment: _Payment, reason: str) -> PaymentDone:
+        attempt = payment.current
+        assert attempt is not None
+        cfg = self.providers[attempt.provider]
+        fee = fee_minor(payment.amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
+        return self._done(now, payment, True, reason, fee)
 
     def _live(self, attempt_key: str) -> _Payment | None:
         payment = self._by_attempt.get(attempt_key)
@@ -222,6 +284,7 @@ class Orchestrator:
             del self._by_attempt[payment.current.attempt_key]
             payment.current = None
         payment.checking = False
+        payment.doubt_since = None
         attempt_no = len(payment.tried) + 1
         if attempt_no > self.config.max_attempts:
             reason = f"failed after {self.config.max_attempts} attempts"

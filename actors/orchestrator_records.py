@@ -38,10 +38,15 @@ class CheckStatus:
 
 @dataclass(frozen=True, slots=True)
 class VoidAttempt:
+    """Cancel an attempt whose outcome is unknown; the answer (or its absence by
+    ``deadline``) decides whether failing over is safe."""
+
     provider: str
     invoice_key: str
     attempt_key: str
     sent_at: float
+    void_no: int
+    deadline: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,14 @@ class StatusChecked:
     attempt: SendAttempt
     check_no: int
     result: str  # charged | processing | not_found | unknown
+
+
+@dataclass(frozen=True, slots=True)
+class VoidAnswered:
+    at: float
+    attempt: SendAttempt
+    void_no: int
+    result: str  # not_found (nothing will be charged) | charged | unknown
 
 
 @dataclass(frozen=True, slots=True)

@@ -248,16 +248,21 @@ class Provider:
             return StatusReply(StatusState.CHARGED, reply_ms)
         return StatusReply(StatusState.PROCESSING, reply_ms)
 
-    def void(self, now: float, invoice_key: str) -> bool:
-        """Cancel a charge not yet effective; True if one was cancelled. Silent: dropped."""
+    def void(self, now: float, invoice_key: str) -> StatusReply | None:
+        """Cancel a charge not yet effective, and say what stands: ``not_found`` (nothing
+        will be charged: cancelled now, before, or never there) or ``charged`` (too late,
+        the charge took effect). None: no answer (silent, or down)."""
         self.advance(now)
-        if self._is_silent():
-            return False
+        if self._is_silent() or self.is_down(now):
+            return None
+        reply_ms = self.config.connect_ms * 2
         pending = self._keys.get(invoice_key)
-        if pending is None or pending.voided or pending.charged_at <= now:
-            return False
+        if pending is None or pending.voided:
+            return StatusReply(StatusState.NOT_FOUND, reply_ms)
+        if pending.charged_at <= now:
+            return StatusReply(StatusState.CHARGED, reply_ms)
         pending.voided = True
-        return True
+        return StatusReply(StatusState.NOT_FOUND, reply_ms)
 
     def probe(self, now: float) -> float | None:
         """A health probe: the answer latency in ms, or None for a failed or unanswered probe."""

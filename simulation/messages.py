@@ -51,6 +51,13 @@ class StatusAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class VoidAnswer:
+    attempt_key: str
+    void_no: int
+    state: StatusState  # not_found: nothing will be charged; charged: too late
+
+
+@dataclass(frozen=True, slots=True)
 class ProbeAnswer:
     provider: str
     probe_no: int

@@ -17,7 +17,14 @@ from actors.provider import Fault, FaultKind, Provider
 from simulation.commands import ClearFault, FaultCleared, FaultStarted, StartFault
 from simulation.layout import LpSpec
 from simulation.lp import LogicalProcess
-from simulation.messages import ChargeNotice, Probe, ProbeAnswer, Reply, StatusAnswer
+from simulation.messages import (
+    ChargeNotice,
+    Probe,
+    ProbeAnswer,
+    Reply,
+    StatusAnswer,
+    VoidAnswer,
+)
 
 
 class ProviderLP(LogicalProcess):
@@ -86,7 +93,11 @@ class ProviderLP(LogicalProcess):
                 at = now + answer.reply_after_ms / 1000.0 + self._net
                 self.send(src, at, StatusAnswer(c.attempt.attempt_key, c.check_no, answer.state))
         elif kind is VoidAttempt:
-            provider.void(now, payload.invoice_key)
+            v: VoidAttempt = payload
+            answer = provider.void(now, v.invoice_key)
+            if answer is not None:
+                at = now + answer.reply_after_ms / 1000.0 + self._net
+                self.send(src, at, VoidAnswer(v.attempt_key, v.void_no, answer.state))
         elif kind is Probe:
             self._probe(payload, src)
         else:

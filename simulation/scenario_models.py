@@ -309,6 +309,9 @@ class Scenario(Spec):
             status_timeout_ms=r.status_timeout_ms,
             status_retry_ms=r.status_retry_ms,
             max_status_checks=r.max_status_checks,
+            # A payment in doubt must end (failed, held for review) while the run drains,
+            # not be cut off open when the drain limit ends the run.
+            doubt_limit_s=max(5.0, min(900.0, self.drain_limit_s / 2)),
             breaker=r.breaker.to_config(),
             health=r.health.to_config(r.health_interval_s),
         )

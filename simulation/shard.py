@@ -42,6 +42,7 @@ from simulation.messages import (
     ProbeAnswer,
     Reply,
     StatusAnswer,
+    VoidAnswer,
 )
 from simulation.metrics import ShardMetrics
 from simulation.shard_records import ShardRecords
@@ -190,8 +191,7 @@ class ShardLP(LogicalProcess):
             elif type(command) is CheckStatus:
                 self._send_check(command)
             elif type(command) is VoidAttempt:
-                lp = self._layout.providers[command.provider]
-                self.send(lp, command.sent_at + self._net[command.provider], command)
+                self._send_void(command)
             else:
                 assert type(command) is PaymentDone
                 self._payment_done(command)
@@ -209,6 +209,12 @@ class ShardLP(LogicalProcess):
         self.call_at(
             check.deadline, lambda: self._apply(self.orch.on_status(self.now, key, no, None))
         )
+
+    def _send_void(self, void: VoidAttempt) -> None:
+        provider = void.provider
+        self.send(self._layout.providers[provider], void.sent_at + self._net[provider], void)
+        key, no = void.attempt_key, void.void_no
+        self.call_at(void.deadline, lambda: self._apply(self.orch.on_void(self.now, key, no, None)))
 
     def _payment_done(self, done: PaymentDone) -> None:
         now = self.now
@@ -349,6 +355,8 @@ class ShardLP(LogicalProcess):
             )
         elif kind is ChargeNotice:
             self._on_charge(payload)
+        elif kind is VoidAnswer:
+            self._apply(self.orch.on_void(now, payload.attempt_key, payload.void_no, payload.state))
         elif kind is ProbeAnswer:
             if self._probes_out.get(payload.provider) == payload.probe_no:
                 del self._probes_out[payload.provider]

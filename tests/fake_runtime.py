@@ -2,7 +2,7 @@
 
 It carries out the orchestrator's commands the way a logical process does:
 attempts reach the provider when sent, replies come back after the latency the
-provider chose, timeouts and status-check deadlines fire in time order.
+provider chose, timeouts and status-check and void deadlines fire in time order.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class FakeRuntime:
                 self.at(command.send_at, lambda now, c=command: self._check(now, c))
             elif isinstance(command, VoidAttempt):
                 self.voids.append(command)
-                self.providers[command.provider].void(command.sent_at, command.invoice_key)
+                self.at(command.sent_at, lambda now, v=command: self._void(now, v))
             else:
                 self.done.append(command)
 
@@ -92,6 +92,18 @@ class FakeRuntime:
             )
         else:
             self.at(c.deadline, lambda t: self.apply(orch.on_status(t, key, no, None)))
+
+    def _void(self, now: float, v: VoidAttempt) -> None:
+        orch = self.orchestrator
+        answer = self.providers[v.provider].void(now, v.invoice_key)
+        key, no = v.attempt_key, v.void_no
+        if answer is not None and now + answer.reply_after_ms / 1000.0 <= v.deadline:
+            self.at(
+                now + answer.reply_after_ms / 1000.0,
+                lambda t: self.apply(orch.on_void(t, key, no, answer.state)),
+            )
+        else:
+            self.at(v.deadline, lambda t: self.apply(orch.on_void(t, key, no, None)))
 
     def probe_all(self, t: float) -> None:
         def run_probes(now: float) -> None:

@@ -41,7 +41,7 @@ routing: {health_interval_s: 2}
 T = TypeVar("T")
 
 
-def eventually(probe: Callable[[], T | None | bool], timeout_s: float = 15.0) -> T:
+def eventually(probe: Callable[[], T | bool | None], timeout_s: float = 15.0) -> T:
     """Poll until ``probe`` returns something true (the engine is paced: rows land later)."""
     deadline = time.monotonic() + timeout_s
     while True:
@@ -58,7 +58,8 @@ def finished_row(db: Database, run_id: str, invoice_id: str) -> Any:
     with db.engine.connect() as connection:
         row = connection.execute(
             text(
-                "SELECT status AS state, provider FROM invoices WHERE run_id = :run AND invoice_id = :id"
+                "SELECT status AS state, provider FROM invoices"
+                " WHERE run_id = :run AND invoice_id = :id"
             ),
             {"run": run_id, "id": invoice_id},
         ).first()

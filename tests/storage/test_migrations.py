@@ -62,7 +62,8 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    assert (before["current"], before["head"], before["pending"]) == (None, "0002", ["0001", "0002"])
+    expected = (None, "0002", ["0001", "0002"])
+    assert (before["current"], before["head"], before["pending"]) == expected
     upgrade(empty_database)
     after = status(empty_database)
     assert (after["current"], after["head"], after["pending"]) == ("0002", "0002", [])

@@ -8,7 +8,15 @@ from actors.health import Health, HealthConfig
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
 from actors.orchestrator import Orchestrator, RoutingConfig
-from actors.provider import DEFAULT_PROVIDERS, Fault, FaultKind, Provider, ProviderConfig
+from actors.orchestrator_records import CheckStatus, PaymentDone, SendAttempt, VoidAttempt
+from actors.provider import (
+    DEFAULT_PROVIDERS,
+    Fault,
+    FaultKind,
+    Provider,
+    ProviderConfig,
+    StatusState,
+)
 from actors.routing import Policy
 from tests.fake_runtime import FakeRuntime
 
@@ -66,18 +74,60 @@ def test_breaker_opens_after_five_refusals_and_later_decisions_say_why_tempo_is_
     assert last.chosen == "circle" and ("tempo", "breaker: open") in last.skipped
 
 
-def test_a_silent_provider_is_checked_then_voided_then_failed_over_without_paying_twice() -> None:
+def test_a_silent_provider_is_never_failed_over_while_in_doubt_and_is_once_it_answers() -> None:
     rt = world()
+    tempo = rt.providers["tempo"]
+    tempo.set_fault(0.0, Fault(FaultKind.SILENT))
+    rt.at(60.0, lambda now: tempo.set_fault(now, None))
+    rt.pay(0.0, "i1", CRYPTO, 10_000)
+    [done] = rt.run()
+    statuses = [e for e in rt.orchestrator.events if type(e).__name__ == "StatusChecked"]
+    results = [s.result for s in statuses]  # type: ignore[attr-defined]
+    # Three checks, a void nobody answers, then a check every 5 s until Tempo answers.
+    assert results[:3] == ["unknown"] * 3 and results[-1] == "not_found"
+    assert {v.provider for v in rt.voids} == {"tempo"}
+    assert done.succeeded and done.provider == "circle"
+    assert 60.0 < done.latency_ms / 1000.0 < 66.0  # failed over only once Tempo answered
+    assert charges(rt) == [("i1", "circle")]
+
+
+def test_a_payment_in_doubt_past_the_limit_ends_failed_and_held_for_review() -> None:
+    rt = world(RoutingConfig(doubt_limit_s=30.0))
     rt.providers["tempo"].set_fault(0.0, Fault(FaultKind.SILENT))
     rt.pay(0.0, "i1", CRYPTO, 10_000)
     [done] = rt.run()
-    assert done.succeeded and done.provider == "circle"
-    statuses = [e for e in rt.orchestrator.events if type(e).__name__ == "StatusChecked"]
-    assert [s.result for s in statuses] == ["unknown"]  # type: ignore[attr-defined]
-    assert [v.provider for v in rt.voids] == ["tempo"]
-    # Timeout 2 s + status deadline 0.3 s + Circle's latency.
-    assert 2.3 < done.latency_ms / 1000.0 < 3.0
-    assert charges(rt) == [("i1", "circle")]
+    assert not done.succeeded and done.provider == "tempo" and done.attempts == 1
+    assert "outcome unknown" in done.reason and "held for review" in done.reason
+    assert [d.chosen for d in rt.orchestrator.decisions] == ["tempo"]  # never failed over
+    assert charges(rt) == []
+
+
+def test_a_charge_that_lands_before_the_void_ends_the_payment_paid_not_paid_twice() -> None:
+    orch = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
+    [send] = orch.begin(0.0, "i1", CARD, 10_000)
+    key = send.attempt_key  # type: ignore[union-attr]
+    [check] = orch.on_timeout(2.0, key)
+    [void] = orch.on_status(2.1, key, check.check_no, StatusState.PROCESSING)  # type: ignore[union-attr]
+    assert isinstance(void, VoidAttempt) and void.provider == "tempo"
+    [done] = orch.on_void(2.2, key, void.void_no, StatusState.CHARGED)
+    assert isinstance(done, PaymentDone)
+    assert done.succeeded and done.provider == "tempo" and done.attempts == 1
+    assert done.reason == "paid (the charge took effect before the void)"
+    assert [d.chosen for d in orch.decisions] == ["tempo"]  # never sent to Circle
+
+
+def test_a_void_answered_not_found_fails_over_and_an_unanswered_one_does_not() -> None:
+    orch = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
+    for invoice, answer in (("i1", StatusState.NOT_FOUND), ("i2", None)):
+        [send] = orch.begin(0.0, invoice, CARD, 10_000)
+        key = send.attempt_key  # type: ignore[union-attr]
+        [check] = orch.on_timeout(2.0, key)
+        [void] = orch.on_status(2.1, key, check.check_no, None)  # type: ignore[union-attr]
+        [after] = orch.on_void(2.4, key, void.void_no, answer)  # type: ignore[union-attr]
+        if answer is StatusState.NOT_FOUND:
+            assert isinstance(after, SendAttempt) and after.provider == "circle"
+        else:
+            assert isinstance(after, CheckStatus) and after.send_at == 2.4 + 5.0  # in doubt
 
 
 def test_a_late_success_is_found_by_the_status_check_and_not_paid_again() -> None:

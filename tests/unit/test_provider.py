@@ -145,14 +145,31 @@ def test_concurrency_above_capacity_is_rate_limited() -> None:
     assert pay(p, 5.0, 4).outcome is Outcome.SUCCEEDED
 
 
-def test_a_void_cancels_a_charge_not_yet_effective() -> None:
+def test_a_void_cancels_a_charge_not_yet_effective_and_says_nothing_will_be_charged() -> None:
     p = tempo(latency_base_ms=1000.0)
     pay(p, 0.0, 1)
-    assert p.void(0.5, "inv:i1")
+    assert p.void(0.5, "inv:i1").state is StatusState.NOT_FOUND  # type: ignore[union-attr]
     assert p.status(0.6, "inv:i1").state is StatusState.NOT_FOUND  # type: ignore[union-attr]
     p.advance(5.0)
     assert p.take_charges() == []
-    assert not p.void(6.0, "inv:i1")
+    assert p.void(6.0, "inv:i1").state is StatusState.NOT_FOUND  # type: ignore[union-attr]
+
+
+def test_a_void_that_comes_too_late_says_the_charge_stands() -> None:
+    p = tempo(latency_base_ms=100.0, latency_jitter_ms=0.0)
+    pay(p, 0.0, 1)
+    assert p.void(0.5, "inv:i1").state is StatusState.CHARGED  # type: ignore[union-attr]
+    p.advance(1.0)
+    assert [c.invoice_id for c in p.take_charges()] == ["i1"]
+
+
+def test_a_silent_or_down_provider_does_not_answer_a_void() -> None:
+    p = tempo(latency_base_ms=1000.0)
+    pay(p, 0.0, 1)
+    p.set_fault(0.1, Fault(FaultKind.SILENT))
+    assert p.void(0.2, "inv:i1") is None
+    p.set_fault(0.3, Fault(FaultKind.OUTAGE))
+    assert p.void(0.4, "inv:i1") is None
 
 
 def test_declines_are_outcomes_drawn_per_attempt() -> None:
