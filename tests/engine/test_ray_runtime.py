@@ -27,7 +27,7 @@ faults:
 def ray_session() -> Any:
     import ray
 
-    ray.init(include_dashboard=False, log_to_driver=False, num_cpus=2)
+    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
     yield ray
     ray.shutdown()
 

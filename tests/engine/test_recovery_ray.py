@@ -25,7 +25,7 @@ def ray_session() -> Iterator[Any]:
 
     if ray.is_initialized():
         ray.shutdown()
-    ray.init(include_dashboard=False, log_to_driver=False, num_cpus=2)
+    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
     yield ray
     ray.shutdown()
 

@@ -53,7 +53,7 @@ def sweep_app() -> typer.Typer:
 def ray_session() -> Iterator[Any]:
     import ray
 
-    ray.init(include_dashboard=False, log_to_driver=False, num_cpus=2)
+    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
     yield ray
     ray.shutdown()
 
