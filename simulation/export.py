@@ -24,6 +24,27 @@ INVOICE_COLUMNS = (
 )
 
 
+def invoice_row(
+    invoice: Any, state: str, attempts: int, ended_at: float, fee_minor: int, address: str
+) -> tuple[Any, ...]:
+    """One finished invoice (``actors.invoice.Invoice``) in ``INVOICE_COLUMNS`` order."""
+    amount = invoice.amount
+    return (
+        invoice.id,
+        state,
+        invoice.provider or "",
+        attempts,
+        amount.amount_minor,
+        amount.currency,
+        invoice.method.value,
+        round(invoice.created_at, 6),
+        round(ended_at, 6),
+        fee_minor,
+        invoice.reason or "",
+        address,
+    )
+
+
 def safe_cell(value: Any) -> Any:
     """Neutralise a text cell a spreadsheet would read as a formula (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(_FORMULA_START):

@@ -21,8 +21,8 @@ from typing import Annotated, Self
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from actors.errors import InputError
-from actors.orchestrator import RoutingConfig
 from actors.provider_config import DEFAULT_PROVIDERS, ProviderConfig, check_method_coverage
+from actors.routing_config import RoutingConfig
 from simulation.scenario_assertions import (
     FAULT_METRICS,
     GLOBAL_METRICS,

@@ -13,8 +13,8 @@ from pydantic import Field, Strict, model_validator
 from actors.breaker import BreakerConfig
 from actors.health import HealthConfig
 from actors.methods import PaymentMethod
-from actors.orchestrator import RoutingConfig
 from actors.routing import Policy
+from actors.routing_config import RoutingConfig
 from simulation.scenario_base import Bool, FieldProblems, Float, Int, Problems, Spec
 
 _BREAKER = BreakerConfig()

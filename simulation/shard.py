@@ -10,7 +10,6 @@ catch a charge that arrives after the payment ended (a double pay or lost money)
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from datetime import date
 from functools import partial
 from typing import Any
@@ -30,6 +29,8 @@ from actors.orchestrator_records import (
 )
 from actors.wallet import DestructionLog, EphemeralWallet, WalletFactory, WalletState
 from simulation import shard_commands
+from simulation.charge_book import ChargeBook
+from simulation.export import invoice_row
 from simulation.failover import FailoverTracker
 from simulation.layout import LATE_GRACE_S, RECENT_S, BulkShare, LpSpec
 from simulation.load import ArrivalStream, PayerModel
@@ -38,13 +39,13 @@ from simulation.messages import (
     ChargeNotice,
     FundsForReview,
     PaymentConfirmed,
-    Probe,
     ProbeAnswer,
     Reply,
     StatusAnswer,
     VoidAnswer,
 )
 from simulation.metrics import ShardMetrics
+from simulation.shard_probes import Prober
 from simulation.shard_records import ShardRecords
 
 DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not the clock
@@ -61,7 +62,7 @@ class ShardLP(LogicalProcess):
         self._rng = KeyedRandom(scn.seed)
         configs = scn.provider_configs()
         self.orch = Orchestrator(spec.name, configs, scn.routing_config())
-        self._net = {c.name: c.network_ms / 1000.0 for c in configs}
+        self.net_s = {c.name: c.network_ms / 1000.0 for c in configs}
         self._factory = WalletFactory(f"seed{scn.seed}-{spec.name}")
         self._dlog = DestructionLog(spec.name)
         self._ttl = float(scn.wallet_ttl_s)
@@ -74,15 +75,10 @@ class ShardLP(LogicalProcess):
         if spec.persist:
             self.records = {}
             self._rec = ShardRecords(spec.name, spec.shard_no, self.records)
-        self._charges: dict[str, int] = {}
-        # id -> [end state, charges, ended_at], oldest first. An OrderedDict because it is
-        # consumed from the front: a plain dict rescans every deleted slot on each
-        # next(iter(...)), which made settling quadratic in the invoices per minute.
-        self._recent: OrderedDict[str, list[Any]] = OrderedDict()
+        self.book = ChargeBook()
         self._seq = 0
         self.api_seq = 0  # invoices created by command (live runs)
-        self._probe_no = 0
-        self._probes_out: dict[str, int] = {}
+        self._prober = Prober(self, layout.providers)
         self._destroyed = 0
         self._rows: list[tuple[Any, ...]] | None = [] if spec.collect_rows else None
         bucket_s = max(1.0, float(scn.duration_s) / 600.0)
@@ -101,7 +97,7 @@ class ShardLP(LogicalProcess):
             self._next_arrival(stream, PayerModel(phase, self._ttl))
         for i, track in enumerate(self.tracker.tracks):
             self.call_at(track.start, partial(self._fault_started, i))
-        self.call_at(0.0, self._probe_round)
+        self.call_at(0.0, self._prober.round)
         for share in bulk:
             self.schedule_bulk(share)
 
@@ -196,25 +192,32 @@ class ShardLP(LogicalProcess):
                 assert type(command) is PaymentDone
                 self._payment_done(command)
 
-    def _send_attempt(self, attempt: SendAttempt) -> None:
-        provider = attempt.provider
-        self.send(self._layout.providers[provider], attempt.sent_at + self._net[provider], attempt)
-        key = attempt.attempt_key
-        self.call_at(attempt.timeout_at, lambda: self._apply(self.orch.on_timeout(self.now, key)))
+    def _ask(
+        self, provider: str, sent_at: float, message: Any, deadline: float, silence: Any
+    ) -> None:
+        """Send ``message`` to ``provider``; if no answer settles it by ``deadline``, the
+        orchestrator hears ``silence()`` (a timeout, an unanswered check or void)."""
+        self.send(self._layout.providers[provider], sent_at + self.net_s[provider], message)
+        self.call_at(deadline, lambda: self._apply(silence()))
 
-    def _send_check(self, check: CheckStatus) -> None:
-        provider = check.attempt.provider
-        self.send(self._layout.providers[provider], check.send_at + self._net[provider], check)
-        key, no = check.attempt.attempt_key, check.check_no
-        self.call_at(
-            check.deadline, lambda: self._apply(self.orch.on_status(self.now, key, no, None))
+    def _send_attempt(self, a: SendAttempt) -> None:
+        key = a.attempt_key
+        self._ask(
+            a.provider, a.sent_at, a, a.timeout_at, lambda: self.orch.on_timeout(self.now, key)
         )
 
-    def _send_void(self, void: VoidAttempt) -> None:
-        provider = void.provider
-        self.send(self._layout.providers[provider], void.sent_at + self._net[provider], void)
-        key, no = void.attempt_key, void.void_no
-        self.call_at(void.deadline, lambda: self._apply(self.orch.on_void(self.now, key, no, None)))
+    def _send_check(self, c: CheckStatus) -> None:
+        key, no = c.attempt.attempt_key, c.check_no
+        self._ask(
+            c.attempt.provider, c.send_at, c, c.deadline,
+            lambda: self.orch.on_status(self.now, key, no, None),
+        )  # fmt: skip
+
+    def _send_void(self, v: VoidAttempt) -> None:
+        key, no = v.attempt_key, v.void_no
+        self._ask(
+            v.provider, v.sent_at, v, v.deadline, lambda: self.orch.on_void(self.now, key, no, None)
+        )
 
     def _payment_done(self, done: PaymentDone) -> None:
         now = self.now
@@ -253,23 +256,9 @@ class ShardLP(LogicalProcess):
             self._rec.invoice(invoice, self.wallets[invoice_id].address, attempts, fee_minor)
         if self._rows is not None:
             wallet = self.wallets.get(invoice_id)
-            self._rows.append(
-                (
-                    invoice_id,
-                    state,
-                    invoice.provider or "",
-                    attempts,
-                    invoice.amount.amount_minor,
-                    invoice.amount.currency,
-                    invoice.method.value,
-                    round(invoice.created_at, 6),
-                    round(self.now, 6),
-                    fee_minor,
-                    invoice.reason or "",
-                    wallet.address if wallet is not None else "",
-                )
-            )
-        self._recent[invoice_id] = [state, self._charges.pop(invoice_id, 0), self.now]
+            address = wallet.address if wallet is not None else ""
+            self._rows.append(invoice_row(invoice, state, attempts, self.now, fee_minor, address))
+        self.book.ended(invoice_id, state, self.now)
 
     # ---- wallets -----------------------------------------------------------------
     def expire_invoice(self, invoice_id: str) -> None:
@@ -320,28 +309,6 @@ class ShardLP(LogicalProcess):
             self._rec.wallet(wallet)
 
     # ---- provider traffic --------------------------------------------------------
-    def _probe_round(self) -> None:
-        now = self.now
-        orch = self.orch
-        # One probe per provider per round; a provider still owing an answer is skipped.
-        due = [n for n, c in orch.providers.items() if c.enabled and n not in self._probes_out]
-        for name in due:
-            self._probe_no += 1
-            no = self._probe_no
-            self._probes_out[name] = no
-            probe = Probe(self.shard_no, name, no, now)
-            self.send(self._layout.providers[name], now + self._net[name], probe)
-            timeout_s = orch.health[name].config.probe_timeout_ms / 1000.0
-            self.call_at(now + timeout_s, partial(self._probe_timeout, name, no))
-        interval = self.orch.config.health.interval_s
-        if now + interval < self.scenario.duration_s:
-            self.call_at(now + interval, self._probe_round)
-
-    def _probe_timeout(self, name: str, probe_no: int) -> None:
-        if self._probes_out.get(name) == probe_no:
-            del self._probes_out[name]
-            self.orch.on_probe(self.now, name, None)
-
     def receive(self, payload: Any, src: int) -> None:
         kind = type(payload)
         now = self.now
@@ -358,30 +325,18 @@ class ShardLP(LogicalProcess):
         elif kind is VoidAnswer:
             self._apply(self.orch.on_void(now, payload.attempt_key, payload.void_no, payload.state))
         elif kind is ProbeAnswer:
-            if self._probes_out.get(payload.provider) == payload.probe_no:
-                del self._probes_out[payload.provider]
-                self.orch.on_probe(now, payload.provider, payload.latency_ms)
+            self._prober.done(payload.provider, payload.probe_no, payload.latency_ms)
         else:
             raise TypeError(f"{self.name} cannot handle {kind.__name__}")
 
     def command(self, command: Any) -> Any:
         return shard_commands.handle(self, command)
 
-    def recent_state(self, invoice_id: str) -> str | None:
-        """The end state of an invoice finished within the last ``RECENT_S``."""
-        ended = self._recent.get(invoice_id)
-        return None if ended is None else str(ended[0])
-
     def _on_charge(self, notice: ChargeNotice) -> None:
         charge = notice.charge
-        invoice_id = charge.invoice_id
-        self.metrics.extra["charged_minor"] += charge.amount_minor
-        if invoice_id in self.invoices:
-            self._charges[invoice_id] = self._charges.get(invoice_id, 0) + 1
-        elif invoice_id in self._recent:
-            self._recent[invoice_id][1] += 1
-        else:
-            self.metrics.extra["lost"] += 1  # a charge for an invoice long finished
+        extra = self.metrics.extra
+        extra["charged_minor"] += charge.amount_minor
+        self.book.charged(charge.invoice_id, charge.invoice_id in self.invoices, extra)
 
     # ---- per window ----------------------------------------------------------------
     def after_window(self, until: float) -> None:
@@ -398,23 +353,7 @@ class ShardLP(LogicalProcess):
             self._rec.window(orch.events, orch.decisions, transitions, changes, destroyed)
         orch.events.clear()
         orch.decisions.clear()
-        self._settle_recent(until - RECENT_S)
-
-    def _settle_recent(self, before: float) -> None:
-        recent = self._recent
-        while recent:
-            invoice_id = next(iter(recent))
-            state, charges, ended_at = recent[invoice_id]
-            if ended_at >= before:
-                break
-            recent.popitem(last=False)
-            if state == "paid":
-                if charges > 1:
-                    self.metrics.extra["double_pays"] += 1
-                elif charges == 0:
-                    self.metrics.extra["lost"] += 1
-            elif charges > 0:
-                self.metrics.extra["lost"] += 1
+        self.book.settle(until - RECENT_S, self.metrics.extra)
 
     def take_rows(self) -> list[tuple[Any, ...]]:
         rows = self._rows
@@ -431,7 +370,7 @@ class ShardLP(LogicalProcess):
         return {"created": inv["created"], "done": inv["paid"] + inv["failed"] + inv["expired"]}
 
     def finish(self) -> dict[str, Any]:
-        self._settle_recent(float("inf"))
+        self.book.settle(float("inf"), self.metrics.extra)
         self.metrics.extra["destroyed_wallets"] = self._destroyed
         self.record(f"H|{self._dlog.head_hash}")
         return {

@@ -85,7 +85,7 @@ def _pay(shard: ShardLP, command: PayInvoice) -> PaymentStarted:
     method = _method(command.method)
     invoice = shard.invoices.get(command.invoice_id)
     if invoice is None:
-        ended = shard.recent_state(command.invoice_id)
+        ended = shard.book.state(command.invoice_id)
         if ended is None:
             raise NotFoundError(f"invoice {command.invoice_id!r} is not open in the live run")
         raise ConflictError(f"invoice {command.invoice_id!r} is already {ended}")

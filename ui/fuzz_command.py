@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from actors.errors import InvoicesimError
@@ -23,6 +22,7 @@ from simulation.fuzz import (
     run_fuzz,
     write_case,
 )
+from ui.progress import counting_progress
 
 console = Console(stderr=True)
 
@@ -77,23 +77,8 @@ def fuzz_command(
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[FuzzResult], None]]:
     """A bar of seeds done / total, with how many violated an invariant so far."""
-    failed = 0
-    with Progress(
-        TextColumn("[bold]fuzz ({task.description})"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("seeds, {task.fields[failed]} violating"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task(label, total=total, failed=0)
-
-        def on_result(result: FuzzResult) -> None:
-            nonlocal failed
-            failed += not result.passed
-            bar.update(task, advance=1, failed=failed)
-
-        yield on_result
+    with counting_progress(console, f"fuzz ({label})", "seeds", "violating", total) as done:
+        yield lambda result: done(result.passed)
 
 
 def _print_summary(summary: FuzzSummary) -> None:

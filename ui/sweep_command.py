@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from actors.errors import InvoicesimError
@@ -26,6 +25,7 @@ from simulation.sweep import (
     write_csv,
 )
 from simulation.sweep_html import render_sweep_html
+from ui.progress import counting_progress
 
 console = Console(stderr=True)
 
@@ -86,23 +86,8 @@ def sweep_command(
 @contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[RunRow], None]]:
     """A bar of runs done / total, with how many failed so far."""
-    failed = 0
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("runs, {task.fields[failed]} failed"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task(label, total=total, failed=0)
-
-        def on_row(row: RunRow) -> None:
-            nonlocal failed
-            failed += not row.passed
-            bar.update(task, advance=1, failed=failed)
-
-        yield on_row
+    with counting_progress(console, label, "runs", "failed", total) as done:
+        yield lambda row: done(row.passed)
 
 
 def _print_summary(result: SweepResult) -> None:

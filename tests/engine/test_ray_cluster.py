@@ -9,26 +9,13 @@ import pytest
 
 from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import parse_scenario
+from tests.engine.ray_cluster import two_node_cluster
 from tests.engine.test_ray_runtime import SCENARIO
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    import ray
-    from ray.cluster_utils import Cluster
-
-    if ray.is_initialized():
-        ray.shutdown()
-    two_nodes = Cluster(
-        initialize_head=True,
-        connect=True,
-        head_node_args={"num_cpus": 1, "include_dashboard": False},
-    )
-    two_nodes.add_node(num_cpus=1)
-    two_nodes.wait_for_nodes()
-    yield two_nodes
-    ray.shutdown()
-    two_nodes.shutdown()
+    yield from two_node_cluster()
 
 
 def test_shards_spread_over_both_nodes_with_the_local_digest(cluster: Any) -> None:

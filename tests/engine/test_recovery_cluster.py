@@ -7,26 +7,13 @@ from typing import Any
 
 import pytest
 
+from tests.engine.ray_cluster import two_node_cluster
 from tests.engine.recovery_helpers import CRASH_AT_S, figures, run, scenario
 
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Any]:
-    import ray
-    from ray.cluster_utils import Cluster
-
-    if ray.is_initialized():
-        ray.shutdown()
-    two_nodes = Cluster(
-        initialize_head=True,
-        connect=True,
-        head_node_args={"num_cpus": 1, "include_dashboard": False},
-    )
-    two_nodes.add_node(num_cpus=1)
-    two_nodes.wait_for_nodes()
-    yield two_nodes
-    ray.shutdown()
-    two_nodes.shutdown()
+    yield from two_node_cluster()
 
 
 def test_the_shard_of_a_removed_node_is_restored_on_the_other_node(cluster: Any) -> None:

@@ -7,7 +7,7 @@ from actors.errors import IllegalTransition, InputError
 from actors.health import Health, HealthConfig
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
-from actors.orchestrator import Orchestrator, RoutingConfig
+from actors.orchestrator import Orchestrator
 from actors.orchestrator_records import CheckStatus, PaymentDone, SendAttempt, VoidAttempt
 from actors.provider import (
     DEFAULT_PROVIDERS,
@@ -18,6 +18,7 @@ from actors.provider import (
     StatusState,
 )
 from actors.routing import Policy
+from actors.routing_config import RoutingConfig
 from tests.fake_runtime import FakeRuntime
 
 CARD, BANK, CRYPTO = PaymentMethod.CARD, PaymentMethod.BANK, PaymentMethod.CRYPTO

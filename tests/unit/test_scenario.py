@@ -6,9 +6,9 @@ from typer.testing import CliRunner
 
 from actors.errors import InputError
 from actors.methods import PaymentMethod
-from actors.orchestrator import RoutingConfig
 from actors.provider_config import DEFAULT_PROVIDERS, FaultKind
 from actors.routing import Policy
+from actors.routing_config import RoutingConfig
 from simulation.scenario import (
     MAX_FILE_BYTES,
     Scenario,
