@@ -32,16 +32,14 @@ from simulation.commands import (
     ClearFault,
     Command,
     ConfigureProvider,
-    CreateInvoice,
     PayInvoice,
     ProviderConfigured,
-    Reconcile,
     StartFault,
     SubmitBulk,
 )
 from simulation.engine import RunOptions, run_scenario
 from simulation.layout import Layout
-from simulation.live_commands import Pending, Router, first_error_or, owner_answer, resolve
+from simulation.live_commands import ROUTED, Pending, Router, first_error_or, owner_answer, resolve
 from simulation.messages import COMMAND_SOURCE, Envelope, Request
 
 log = logging.getLogger(__name__)
@@ -267,14 +265,7 @@ class _LiveRun:
             and not 1 <= command.priority <= 100
         ):
             raise InputError(f"priority: must be within 1..100, got {command.priority}")
-        if kind not in (
-            CreateInvoice,
-            PayInvoice,
-            StartFault,
-            ClearFault,
-            ConfigureProvider,
-            Reconcile,
-        ):
+        if kind not in ROUTED:
             raise InputError(f"unknown command {kind.__name__}")
         pending = Pending(command)
         if kind is PayInvoice:
