@@ -17,6 +17,10 @@ The 1-hour run only measures memory, and alone takes about as long as the rest
 together, so on a machine with two cores or more it runs beside the 10-minute
 runs, on another core (``--serial`` runs everything one after another).
 
+Then the failover figures of every shipped fault scenario over three seeds
+(``bench/failover.py``; simulated seconds, so the machine's load does not move
+them), beside the public anchors.
+
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's
 speedup over running it serially. ``--no-ray`` leaves them out; ``--ray-only``
@@ -40,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import ray_parts
+from bench import failover, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 
@@ -147,9 +151,11 @@ def main(argv: list[str] | None = None) -> None:
     short: list[Run] = []
     long: list[Run] = []
     ray: tuple[Run, Sweep] | None = None
+    faults: list[failover.Fault] = []
     try:
         if not args.ray_only:
             _measure_engine(args, parallel, short, long)
+            faults = failover.measure(args.quick)
         if not args.no_ray:
             ray = _measure_ray(args.quick)
     finally:
@@ -157,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
             proc.kill()
     layout = "1-hour run beside the 10-minute runs" if parallel else "one run at a time"
     info["layout"] = "Ray figures only" if args.ray_only else layout
-    text = render(short, long, ray, command.strip(), info)
+    text = render(short, long, ray, command.strip(), info, failover.render(faults))
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default
     if out is None:

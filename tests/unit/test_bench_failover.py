@@ -1,0 +1,48 @@
+"""The failover section of BENCHMARKS.md: figures over seeds, checked on the worst seed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bench import failover
+
+
+def _report(detect: float, over: float | None, back: float, pays: int = 0) -> dict[str, Any]:
+    row = {
+        "provider": "tempo",
+        "kind": "silent",
+        "fault_start_s": 100.0,
+        "fault_end_s": 200.0,
+        "time_to_detect_s": detect,
+        "time_to_failover_s": over,
+        "time_to_failback_s": back,
+        "failed_during_fault": 0,
+    }
+    return {"failover": [row], "double_pays": pays, "lost": 0, "health_interval_s": 5.0}
+
+
+def test_a_target_is_met_only_when_every_seed_meets_it() -> None:
+    jobs = [("tempo_silent", 1), ("tempo_silent", 2), ("tempo_silent", 3)]
+    faults = failover._faults(jobs, [_report(2, 2.4, 4), _report(2, 3.5, 4), _report(2, 2.5, 4)])
+    lines = failover.render(faults)
+    over = next(line for line in lines if "time_to_failover_s" in line)
+    assert "2.50 s (2.40 to 3.50)" in over
+    assert over.endswith("| missed |")
+    back = next(line for line in lines if "time_to_failback_s" in line)
+    assert "≤ 6 s (health interval + 1 s)" in back and back.endswith("| met |")
+
+
+def test_a_failover_that_never_happened_misses_its_target() -> None:
+    faults = failover._faults([("tempo_silent", 1)], [_report(2, None, 4)])
+    over = next(line for line in failover.render(faults) if "time_to_failover_s" in line)
+    assert "never" in over and over.endswith("| missed |")
+
+
+def test_double_pays_are_counted_once_per_run_and_the_silent_anchor_is_shown() -> None:
+    jobs = [("tempo_silent", 1), ("tempo_silent", 2)]
+    lines = failover.render(
+        failover._faults(jobs, [_report(2, 2.4, 4, pays=1), _report(2, 2.6, 4)])
+    )
+    assert "Double pays over these runs: 1; lost: 0." in lines
+    anchor = next(line for line in lines if line.startswith("| failover from a silent provider"))
+    assert "91-97 s" in anchor and "2.60 s worst seed" in anchor
