@@ -1,0 +1,95 @@
+"""A Ray worker killed under the live service: restored, replayed, and the service goes on.
+
+The live engine runs on real Ray (two shards and the services host); a worker
+process hosting logical processes is killed with SIGKILL while invoices are
+being paid, as an operator's `kill -9` or the OOM killer would. The engine must
+restore it from its checkpoint, keep taking commands, and record every invoice
+exactly once; the read side (what the dashboards show) keeps answering.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from simulation.commands import CreateInvoice, PayInvoice
+from simulation.live import LiveEngine
+from simulation.scenario import parse_scenario
+from storage.database import Database
+from storage.queries import provider_status
+from tests.engine.test_live import QUIET, eventually, finished_row
+
+
+def lp_host_pids() -> list[int]:
+    """Ray worker processes hosting logical processes (Ray titles them ``ray::LpHost``)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if cmdline.startswith(b"ray::LpHost"):
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.fixture(scope="module")
+def ray_session() -> Iterator[Any]:
+    import ray
+
+    if ray.is_initialized():
+        ray.shutdown()
+    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
+    yield ray
+    ray.shutdown()
+
+
+def pay(engine: LiveEngine, db: Database, run_id: str, amount_minor: int) -> Any:
+    created = engine.submit(CreateInvoice(amount_minor=amount_minor, method="card"), 60.0)
+    engine.submit(PayInvoice(created.invoice_id, "card"), 60.0)
+    return eventually(lambda: finished_row(db, run_id, created.invoice_id), 60.0), created
+
+
+def test_a_worker_killed_during_serve_is_restored_and_the_service_goes_on(
+    ray_session: Any, migrated_database: Database
+) -> None:
+    engine = LiveEngine(migrated_database, runtime="ray", shards=2, speed=5.0)
+    run_id = engine.start(parse_scenario(QUIET))
+    try:
+        before, first = pay(engine, migrated_database, run_id, 1100)
+        assert before.state == "paid"
+        hosts = lp_host_pids()
+        assert len(hosts) == 3, hosts  # the services host and two shards
+        os.kill(hosts[-1], signal.SIGKILL)
+
+        after = [pay(engine, migrated_database, run_id, 1200 + i) for i in range(4)]
+        assert [row.state for row, _ in after] == ["paid"] * 4
+        assert engine.status().running and engine.status().error is None
+        shown = {p["provider"] for p in provider_status(migrated_database, run_id)}
+        assert shown == {"tempo", "circle", "stripe"}  # what the health dashboard reads
+        assert hosts[-1] not in lp_host_pids()  # a new worker process took its place
+    finally:
+        engine.stop()
+
+    report = engine.last_report
+    assert report is not None
+    assert report["recoveries"], "the killed worker's logical processes were never restored"
+    assert report["double_pays"] == 0 and report["lost"] == 0
+    ids = [first.invoice_id] + [created.invoice_id for _, created in after]
+    with migrated_database.engine.connect() as connection:
+        counts = connection.execute(
+            text(
+                "SELECT invoice_id, count(*) FROM invoices WHERE run_id = :run"
+                " AND invoice_id = ANY(:ids) GROUP BY invoice_id"
+            ),
+            {"run": run_id, "ids": ids},
+        ).all()
+    assert dict(counts) == dict.fromkeys(ids, 1)
