@@ -6,7 +6,10 @@ handed to ``LiveEngine.submit``, which queues it (bounded), waits for the
 window loop to deliver it to the LPs that own the entities (at the start of
 the next window) and returns their answer, or raises the error they gave.
 Rows are written to PostgreSQL at least every ``FLUSH_EVERY_S`` of wall time,
-so what the API reads is never more than a moment stale.
+so what the API reads is never more than a moment stale. If PostgreSQL goes
+away, the run goes on: its rows wait in memory (bounded) and are written once
+the server is back (``simulation.run_store``); a provider change, which must be
+recorded as it takes effect, is refused meanwhile.
 
 ``simulation.live_commands`` decides which LPs a command goes to and how
 their answers combine.
@@ -265,6 +268,15 @@ class _LiveRun:
             and not 1 <= command.priority <= 100
         ):
             raise InputError(f"priority: must be within 1..100, got {command.priority}")
+        if kind is ConfigureProvider and not self.engine.db.reachable():
+            from storage.database import DatabaseError
+
+            # Its new version is written by the caller once the LPs applied it: refuse it
+            # up front rather than apply a change that would then go unrecorded.
+            raise DatabaseError(
+                f"{self.engine.db.url_for_display} is unavailable and a provider change is "
+                "recorded as it takes effect; retry once the database is back"
+            )
         if kind not in ROUTED:
             raise InputError(f"unknown command {kind.__name__}")
         pending = Pending(command)

@@ -1,23 +1,55 @@
-"""The database side of one persisted run: its ``runs`` row, its recorder, its end."""
+"""The database side of one persisted run: its ``runs`` row, its recorder, its end.
+
+A batch run writes in the window loop's thread and stops with a ``DatabaseError``
+once the recorder's bounded retries are spent. A live run (``flush_every_s`` set)
+must outlive a database restart: a writer thread of its own writes one batch at a
+time, retrying a lost database with capped backoff for as long as it takes, while
+the window loop goes on buffering in memory (an entity's later state replacing its
+earlier one). Past ``MAX_BUFFERED_ROWS`` waiting rows the run stops with an error
+naming the database, never dropping rows silently. Batches are written in order and
+idempotently, so a batch retried after a commit whose answer was lost adds nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # storage (SQLAlchemy, psycopg) is imported only by runs that persist
+    from storage.recorder import Batch, Recorder
 
 log = logging.getLogger(__name__)
+
+MAX_BUFFERED_ROWS = 250_000  # a live run's rows waiting for the database (~100 MB), at most
+RETRY_FIRST_S = 0.2  # a live run's first retry of a lost database, doubling up to:
+RETRY_MAX_S = 2.0
+FINISH_WAIT_S = 15.0  # how long the end of a live run waits for the database to write the rest
 
 
 class RunStore:
     """The database side of one persisted run."""
 
-    def __init__(self, db: Any, run_id: str, owned: bool, batch_rows: int) -> None:
+    def __init__(
+        self,
+        db: Any,
+        run_id: str,
+        owned: bool,
+        batch_rows: int,
+        flush_every_s: float | None = None,
+        max_buffered_rows: int = MAX_BUFFERED_ROWS,
+    ) -> None:
         from storage.recorder import Recorder
 
         self.db = db
         self.run_id = run_id
-        self.recorder = Recorder(db, run_id, batch_rows=batch_rows)
+        self.flush_every_s = flush_every_s
+        self.max_buffered_rows = max_buffered_rows
+        live = flush_every_s is not None
+        self.recorder = Recorder(db, run_id, batch_rows=batch_rows, flush_when_full=not live)
+        self._writer = _Writer(self.recorder, db.url_for_display) if live else None
+        self._flushed_at = 0.0
         self._owned = owned
 
     @classmethod
@@ -41,35 +73,82 @@ class RunStore:
         run_id = start_run(
             db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
         )
-        store = cls(db, run_id, owned, options.batch_rows)
-        store.flush_every_s = options.flush_every_s
-        return store
-
-    flush_every_s: float | None = None
-    _flushed_at = 0.0
+        return cls(db, run_id, owned, options.batch_rows, options.flush_every_s)
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer a window's rows; a live run also writes them once they are a moment old."""
         self.recorder.add(records)
-        if self.flush_every_s is not None:
+        if self._writer is not None:
             self.tick()
 
     def tick(self) -> None:
+        """A live run: hand the buffer to the writer when it is idle and the rows are due."""
+        writer = self._writer
+        if writer is None:
+            return
+        if writer.failure is not None:
+            raise writer.failure
+        waiting = self.recorder.buffered + writer.rows_in_flight
+        if waiting > self.max_buffered_rows:
+            from storage.database import DatabaseError
+
+            raise DatabaseError(
+                f"{self.db.url_for_display} has not accepted rows for "
+                f"{writer.down_for_s():.0f} s and {waiting} rows of run {self.run_id} are waiting, "
+                f"more than the limit of {self.max_buffered_rows}; the run stops here. Every "
+                f"batch written before ({self.recorder.flushes}) is intact; start the "
+                "database and a new run"
+            )
         now = time.monotonic()
-        if self.flush_every_s is not None and now - self._flushed_at >= self.flush_every_s:
-            self.recorder.flush()
+        due = self.flush_every_s is not None and now - self._flushed_at >= self.flush_every_s
+        full = self.recorder.buffered >= self.recorder.batch_rows
+        if (due or full) and writer.hand(self.recorder):  # hand: unless a batch is in flight
             self._flushed_at = now
 
     def finish(self, report: dict[str, Any], stopped_by: str) -> None:
+        from storage.database import CONNECTION_ERRORS, DatabaseError
         from storage.runs import finish_run
 
-        self.recorder.close()
         passed = all(i["held"] for i in report["invariants"]) and all(
             a["passed"] for a in report["assertions"]
         )
         status = "stopped" if stopped_by == "stopped" else ("passed" if passed else "failed")
-        finish_run(self.db, self.run_id, report, status)
-        self._release()
+        try:
+            if self._writer is not None:
+                self._drain(time.monotonic() + FINISH_WAIT_S)
+            self.recorder.close()
+            finish_run(self.db, self.run_id, report, status)
+        except CONNECTION_ERRORS as error:
+            if isinstance(error, DatabaseError):
+                raise
+            raise DatabaseError(
+                f"could not record the end of run {self.run_id} in {self.db.url_for_display} "
+                f"({type(error).__name__}); its rows are written, its status stays 'running'"
+            ) from error
+        finally:
+            self._release()
+
+    def _drain(self, deadline: float) -> None:
+        """Write every buffered row through the writer, or raise once ``deadline`` passes."""
+        from storage.database import DatabaseError
+
+        writer = self._writer
+        assert writer is not None
+        try:
+            while self.recorder.buffered or writer.rows_in_flight:
+                if writer.failure is not None:
+                    raise writer.failure
+                if not writer.hand(self.recorder):
+                    writer.wait_idle(deadline - time.monotonic())
+                if time.monotonic() > deadline:
+                    waiting = self.recorder.buffered + writer.rows_in_flight
+                    raise DatabaseError(
+                        f"{self.db.url_for_display} did not come back within {FINISH_WAIT_S:g} s "
+                        f"of the end of run {self.run_id}: its last {waiting} rows are not "
+                        f"written; the {self.recorder.flushes} batches before them are intact"
+                    )
+        finally:
+            writer.close()
 
     def abort(self) -> None:
         """The run failed: keep what was committed, mark the run, say nothing more."""
@@ -78,6 +157,8 @@ class RunStore:
         from storage.database import DatabaseError
         from storage.runs import finish_run
 
+        if self._writer is not None:
+            self._writer.close()
         try:
             finish_run(self.db, self.run_id, None, "error")
         except (DatabaseError, SQLAlchemyError) as error:
@@ -90,3 +171,97 @@ class RunStore:
     def _release(self) -> None:
         if self._owned:
             self.db.dispose()
+
+
+class _Writer:
+    """A live run's writer thread: one batch in flight, retried until the database takes it."""
+
+    def __init__(self, recorder: Recorder, database: str) -> None:
+        self._recorder = recorder
+        self._database = database
+        self._changed = threading.Condition()
+        self._batch: Batch | None = None
+        self.rows_in_flight = 0
+        self.failure: BaseException | None = None  # not a lost connection: a bug, re-raised
+        self._down_since: float | None = None
+        self._closing = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="invoicesim-writer", daemon=True)
+        self._thread.start()
+
+    def hand(self, recorder: Recorder) -> bool:
+        """Take the recorder's buffer as the next batch, unless one is still in flight."""
+        with self._changed:
+            if self._batch is not None or not recorder.buffered:
+                return False
+            self.rows_in_flight = recorder.buffered
+            self._batch = recorder.take()
+            self._changed.notify_all()
+            return True
+
+    def wait_idle(self, timeout_s: float) -> None:
+        """Wait until the batch in flight is written or the writer failed, ``timeout_s`` at most."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._batch is None or self.failure is not None, max(0.0, timeout_s)
+            )
+
+    def down_for_s(self) -> float:
+        since = self._down_since
+        return 0.0 if since is None else time.monotonic() - since
+
+    def close(self) -> None:
+        """Stop the thread; a batch still in flight is abandoned (its run ends in error)."""
+        from storage.database import CONNECT_TIMEOUT_S
+
+        self._closing.set()
+        with self._changed:
+            self._changed.notify_all()
+        self._thread.join(CONNECT_TIMEOUT_S + RETRY_MAX_S)  # a try in progress ends first
+
+    def _main(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._batch is not None or self._closing.is_set())
+                batch = self._batch
+            if batch is None:
+                return
+            if not self._write(batch):
+                with self._changed:
+                    self._changed.notify_all()  # a failure: whoever waits for the batch must know
+                return
+            with self._changed:
+                self._batch, self.rows_in_flight = None, 0
+                self._changed.notify_all()
+
+    def _write(self, batch: Batch) -> bool:
+        """Write ``batch``, waiting out a lost database; False if closed or failed first."""
+        from storage.database import CONNECTION_ERRORS
+
+        delay_s = RETRY_FIRST_S
+        while True:
+            try:
+                self._recorder.write_once(batch)
+            except CONNECTION_ERRORS as error:
+                if self._down_since is None:
+                    self._down_since = time.monotonic()
+                    log.warning(
+                        "%s is unavailable (%s); the live run keeps buffering its rows "
+                        "and writes them when it is back",
+                        self._database,
+                        type(error).__name__,
+                    )
+                if self._closing.wait(delay_s):
+                    return False
+                delay_s = min(2 * delay_s, RETRY_MAX_S)
+                continue
+            except Exception as error:  # a refused statement is a bug: the run must stop on it
+                self.failure = error
+                return False
+            if self._down_since is not None:
+                log.warning(
+                    "%s is back after %.1f s; the buffered rows are written",
+                    self._database,
+                    self.down_for_s(),
+                )
+                self._down_since = None
+            return True

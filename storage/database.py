@@ -32,7 +32,7 @@ from alembic.util import CommandError
 from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import ArgumentError, DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from actors.errors import InvoicesimError
@@ -52,6 +52,17 @@ _MIGRATION_LOCK = 0x696E766F69636573  # pg_advisory_xact_lock key: concurrent up
 
 class DatabaseError(InvoicesimError):
     """The database cannot be reached, started or migrated; the message says which one."""
+
+
+# What a lost or unreachable server raises, from psycopg itself or through SQLAlchemy
+# (as opposed to a statement the server refused, which is a bug to report).
+CONNECTION_ERRORS: tuple[type[Exception], ...] = (
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    OperationalError,
+    InterfaceError,
+    DatabaseError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +121,15 @@ class Database:
             return psycopg.connect(*args, autocommit=autocommit, **params)
         except psycopg.OperationalError as exc:
             raise _unreachable(self.url_for_display, exc) from exc
+
+    def reachable(self) -> bool:
+        """Whether the server answers now (a pooled connection, checked before use)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError:
+            return False
+        return True
 
     def dispose(self) -> None:
         """Close the pooled connections; the embedded server keeps running."""

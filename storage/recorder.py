@@ -7,7 +7,8 @@ tables skip rows they already have; invoices and wallets, which are written
 when created and again when they end, take the final row once). A lost
 connection is retried with bounded backoff; past the bound the run stops with
 a ``DatabaseError`` that names the database, and every batch already committed
-stays as it was.
+stays as it was. (A live run retries for as long as its buffer allows instead:
+``simulation.run_store``.)
 """
 
 from __future__ import annotations
@@ -78,8 +79,16 @@ MAX_RETRIES = 5
 BACKOFF_S = 0.2
 
 
+Batch = dict[str, list[tuple[Any, ...]]]
+
+
 class Recorder:
-    """Buffers rows of one run and flushes them in batches of at most ``batch_rows``."""
+    """Buffers rows of one run and flushes them in batches of at most ``batch_rows``.
+
+    ``flush`` writes in the caller's thread. A live run instead ``take``s the buffer and
+    hands it to a thread of its own that calls ``write_once`` (``simulation.run_store``);
+    with ``flush_when_full=False`` a full buffer then waits for that instead of writing.
+    """
 
     def __init__(
         self,
@@ -89,6 +98,7 @@ class Recorder:
         max_retries: int = MAX_RETRIES,
         backoff_s: float = BACKOFF_S,
         sleep: Callable[[float], None] = time.sleep,
+        flush_when_full: bool = True,
     ) -> None:
         if not 1 <= batch_rows <= 1_000_000:
             raise ValueError("batch_rows must be within 1..1,000,000")
@@ -97,10 +107,11 @@ class Recorder:
         self.batch_rows = batch_rows
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.flush_when_full = flush_when_full
         self._sleep = sleep
         self._rows: dict[str, list[tuple[Any, ...]]] = {}
         self._keyed: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
-        self._buffered = 0
+        self.buffered = 0  # rows a flush would write (an entity's superseded states not counted)
         self._conn: psycopg.Connection[Any] | None = None
         self.written: dict[str, int] = {}
         self.flushes = 0
@@ -113,28 +124,39 @@ class Recorder:
             width = len(UPSERTS[table][0]) - 1 if table in UPSERTS else LATEST_ONLY.get(table)
             if width is not None:  # key columns after run_id
                 keyed = self._keyed.setdefault(table, {})
+                before = len(keyed)
                 for row in rows:
                     keyed[row[:width]] = row  # the latest state of an entity wins
+                self.buffered += len(keyed) - before
             else:
                 self._rows.setdefault(table, []).extend(rows)
-            self._buffered += len(rows)
-        if self._buffered >= self.batch_rows:
+                self.buffered += len(rows)
+        if self.flush_when_full and self.buffered >= self.batch_rows:
             self.flush()
 
     def flush(self) -> None:
         """Write everything buffered in one transaction, retrying a lost connection."""
-        if self._buffered == 0:
+        if self.buffered == 0:
             return
-        batch = {t: list(rows) for t, rows in self._rows.items()}
+        self.write(self._snapshot())
+        self._clear()
+
+    def take(self) -> Batch:
+        """Everything buffered, as one batch for ``write_once``; the buffer starts empty."""
+        batch = self._rows  # handed over, not copied: the buffer starts anew
         batch.update({t: list(keyed.values()) for t, keyed in self._keyed.items()})
+        self._clear()
+        return batch
+
+    def write(self, batch: Batch) -> None:
+        """Write ``batch`` in one transaction, retrying a lost connection with bounded backoff."""
         attempt = 0
         while True:
             try:
-                self._write(batch)
-                break
+                self.write_once(batch)
+                return
             except (psycopg.OperationalError, DatabaseError) as error:  # lost, or cannot reconnect
                 attempt += 1
-                self._drop_connection()
                 if attempt > self.max_retries:
                     raise DatabaseError(
                         f"lost the connection to {self.db.url_for_display} and could not "
@@ -149,12 +171,31 @@ class Recorder:
                     delay,
                 )
                 self._sleep(delay)
+
+    def write_once(self, batch: Batch) -> None:
+        """One try at writing ``batch``; a failed try drops the connection and raises.
+
+        Writing a batch again after a try whose commit may or may not have landed is
+        safe: every row is inserted idempotently (see the module docstring).
+        """
+        try:
+            self._write(batch)
+        except psycopg.Error:
+            self._drop_connection()
+            raise
         for table, rows in batch.items():
             self.written[table] = self.written.get(table, 0) + len(rows)
-        self._rows.clear()
-        self._keyed.clear()
-        self._buffered = 0
         self.flushes += 1
+
+    def _snapshot(self) -> Batch:
+        batch = {t: list(rows) for t, rows in self._rows.items()}
+        batch.update({t: list(keyed.values()) for t, keyed in self._keyed.items()})
+        return batch
+
+    def _clear(self) -> None:
+        self._rows = {}
+        self._keyed = {}
+        self.buffered = 0
 
     def _write(self, batch: dict[str, list[tuple[Any, ...]]]) -> None:
         conn = self._connection()
