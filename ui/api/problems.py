@@ -4,8 +4,10 @@
 ``status`` the HTTP status, ``detail`` what went wrong and what to do, and for
 invalid requests ``errors``: one entry per field, with its path
 (``body.amount_minor``, ``query.limit``). The handlers cover invoicesim's own
-errors, FastAPI's validation errors, Starlette's 404/405 and anything
-unexpected (500, details only in the server log).
+errors, FastAPI's validation errors, Starlette's 404/405, a database that cannot
+be reached (503 with ``Retry-After``: the live engine goes on and writes its
+rows once the database is back) and anything unexpected (500, details only in
+the server log).
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ from actors.errors import (
     ReconciliationError,
     UnavailableError,
 )
-from storage.database import DatabaseError
+from storage.database import CONNECTION_ERRORS, DatabaseError
 from storage.queries import NotFound
 
 MEDIA_TYPE = "application/problem+json"
+DATABASE_RETRY_AFTER_S = 5  # a restarting PostgreSQL takes seconds, not milliseconds
 log = logging.getLogger("invoicesim.api")
 
 # Most specific first: the first class an error is an instance of decides.
@@ -95,11 +98,38 @@ def status_of(exc: InvoicesimError) -> tuple[int, str]:
 
 def _invoicesim_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvoicesimError)
+    if isinstance(exc, DatabaseError) and isinstance(exc.__cause__, CONNECTION_ERRORS):
+        return _database_unavailable(request, exc)  # lost or unreachable, as opposed to refused
     status, slug = status_of(exc)
     if status >= 500 and status != 503:
         log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
     headers = {"Retry-After": "1"} if status == 503 else None
     return problem(status, str(exc), slug, headers)
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is down or restarting: say so and when to retry, never how it is reached.
+
+    The driver's message can name hosts and users, so it goes to the server log only;
+    the detail names the database as ``url_for_display`` does, without a password.
+    """
+    shown = getattr(getattr(request.app.state, "db", None), "url_for_display", None)
+    name = "the database" if shown is None else f"the database ({shown})"
+    log.warning(
+        "%s %s: database unavailable (%s: %s)",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+    )
+    detail = (
+        f"{name} is unavailable, so this request could not be answered. "
+        "A running scenario goes on and keeps its new rows until the database is back, "
+        f"then writes them; retry in {DATABASE_RETRY_AFTER_S} s (GET /healthz says when "
+        "the database answers again)"
+    )
+    headers = {"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    return problem(503, detail, "database-unavailable", headers)
 
 
 def _field(location: tuple[Any, ...]) -> str:
@@ -134,6 +164,9 @@ def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install(app: FastAPI) -> None:
     """Answer every error of ``app`` with problem+json."""
     app.add_exception_handler(InvoicesimError, _invoicesim_error)
+    for connection_error in CONNECTION_ERRORS:  # psycopg's own, or wrapped by SQLAlchemy
+        if not issubclass(connection_error, InvoicesimError):
+            app.add_exception_handler(connection_error, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -14,9 +14,11 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz")
 def healthz(db: Db, engine: LiveEngine) -> Healthz:
-    """The service answers; which database it uses and what the engine is doing."""
+    """The service answers; which database it uses, whether that answers ("ok", else
+    "database-unavailable": the engine goes on and writes its rows once it is back), and
+    what the engine is doing."""
     return Healthz(
-        status="ok",
+        status="ok" if db.reachable() else "database-unavailable",
         database=db.url_for_display,
         engine=EngineOut.model_validate(engine.status(), from_attributes=True),
     )
