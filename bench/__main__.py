@@ -21,6 +21,11 @@ Then the failover figures of every shipped fault scenario over three seeds
 (``bench/failover.py``; simulated seconds, so the machine's load does not move
 them), beside the public anchors.
 
+Then the live demo's figures (``bench/demo_ready.py``): ``invoicesim demo``
+started three times and watched in headless Chromium, time to a ready
+dashboard and how stale its data gets (``--no-demo`` leaves them out; they need
+Debian's chromium).
+
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's
 speedup over running it serially. ``--no-ray`` leaves them out; ``--ray-only``
@@ -44,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import failover, ray_parts
+from bench import demo_ready, failover, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 
@@ -141,6 +146,7 @@ def main(argv: list[str] | None = None) -> None:
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument("--no-ray", action="store_true", help="leave out the Ray figures")
     parts.add_argument("--ray-only", action="store_true", help="only the Ray figures (printed)")
+    parser.add_argument("--no-demo", action="store_true", help="leave out the demo figures")
     parser.add_argument("--out", type=Path, help="where to write (default BENCHMARKS.md)")
     args = parser.parse_args(argv)
     if not (1 <= args.reps <= 20 and 1 <= args.long_reps <= 10):
@@ -152,10 +158,13 @@ def main(argv: list[str] | None = None) -> None:
     long: list[Run] = []
     ray: tuple[Run, Sweep] | None = None
     faults: list[failover.Fault] = []
+    demo: list[str] = []
     try:
         if not args.ray_only:
             _measure_engine(args, parallel, short, long)
             faults = failover.measure(args.quick)
+            if not args.no_demo:
+                demo = demo_ready.render(demo_ready.measure(1 if args.quick else 3))
         if not args.no_ray:
             ray = _measure_ray(args.quick)
     finally:
@@ -163,7 +172,8 @@ def main(argv: list[str] | None = None) -> None:
             proc.kill()
     layout = "1-hour run beside the 10-minute runs" if parallel else "one run at a time"
     info["layout"] = "Ray figures only" if args.ray_only else layout
-    text = render(short, long, ray, command.strip(), info, failover.render(faults))
+    sections = failover.render(faults) + demo
+    text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default
     if out is None:

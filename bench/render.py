@@ -30,7 +30,7 @@ def render(
     ray: tuple[Run, Sweep] | None,
     command: str,
     info: dict[str, str],
-    failover: list[str] | None = None,
+    sections: list[str] | None = None,
 ) -> str:
     """The whole page; without ``short`` runs (``--ray-only``), only the Ray figures."""
     lines = [
@@ -62,7 +62,7 @@ def render(
         "meets one of at most (RSS).",
         "",
         *section,
-        *(failover or []),
+        *(sections or []),
         "## Every run",
         "",
         "| scenario | runtime | simulated s | invoices | wall s | CPU s | invoices/s "

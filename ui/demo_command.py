@@ -111,7 +111,11 @@ def _run(
     server: uvicorn.Server | None = None
     api_thread: threading.Thread | None = None
     ui: subprocess.Popen[bytes] | None = None
+    api_url = f"http://{host}:{api_port}"
     try:
+        # The dashboards boot in their own process while the runtime starts here:
+        # both take seconds, and a page opened early fills in once the API answers.
+        ui = _start_dashboards(host, ui_port, api_url, token)
         with console.status(f"starting the {runtime} runtime and the scenario"):
             run_id = engine.start(scenario)
         settings = ApiSettings(host=host, port=api_port, scenarios_dir=DEMO_SCENARIO.parent)
@@ -121,8 +125,6 @@ def _run(
         server = uvicorn.Server(config)
         api_thread = threading.Thread(target=server.run, name="invoicesim-api", daemon=True)
         api_thread.start()
-        api_url = f"http://{host}:{api_port}"
-        ui = _start_dashboards(host, ui_port, api_url, token)
         with console.status("waiting for the API and the dashboards"):
             _wait_ready(f"{api_url}/healthz", ui)
             _wait_ready(f"http://{host}:{ui_port}/_stcore/health", ui)

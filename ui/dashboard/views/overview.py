@@ -1,5 +1,5 @@
 """Overview: system health, providers at a glance, reserve ratio, active wallets, open
-alerts, and the running scenario with its clock; refreshed every 2 s."""
+alerts, and the running scenario with its clock; refreshed every second."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Provider Health Monitor: a card per provider, status and breaker over the whole run with
-faults marked, refreshed every 2 s; admin controls for faults and priorities."""
+faults marked, refreshed every second; admin controls for faults and priorities."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The failover section of BENCHMARKS.md: figures over seeds, checked on the worst seed."""
+"""Sections of BENCHMARKS.md: failover figures over seeds (worst seed), the demo figures."""
 
 from __future__ import annotations
 
@@ -46,3 +46,14 @@ def test_double_pays_are_counted_once_per_run_and_the_silent_anchor_is_shown() -
     assert "Double pays over these runs: 1; lost: 0." in lines
     anchor = next(line for line in lines if line.startswith("| failover from a silent provider"))
     assert "91-97 s" in anchor and "2.60 s worst seed" in anchor
+
+
+def test_the_demo_staleness_bound_adds_the_worst_page_lag_and_the_worst_row_lag() -> None:
+    from bench.demo_ready import DemoFigures, render
+
+    figures = DemoFigures(ready_s=[12.0, 30.0, 14.0], page_lag_s=[0.2, 1.3, 0.9], row_lag_s=[0.3])
+    lines = render(figures)
+    ready = next(line for line in lines if line.startswith("| ready"))
+    assert "14.0 s (median of 3; 12.0 to 30.0 s)" in ready and ready.endswith("| 0.70 |")
+    bound = next(line for line in lines if "staleness bound" in line)
+    assert "| 1.60 s |" in bound and bound.endswith("| 0.80 |")
