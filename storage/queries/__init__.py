@@ -27,8 +27,10 @@ from storage.queries.invoices import active_wallets, invoices_by_state, list_inv
 from storage.queries.provider_live import (
     ProviderSettings,
     ProviderTraffic,
+    TrafficBucket,
     provider_settings,
     provider_traffic,
+    provider_traffic_series,
 )
 from storage.queries.providers import (
     BREAKER_ORDER,
@@ -102,6 +104,7 @@ __all__ = [
     "RunSummary",
     "Source",
     "SourceState",
+    "TrafficBucket",
     "Value",
     "WalletRow",
     "active_wallets",
@@ -120,6 +123,7 @@ __all__ = [
     "provider_status",
     "provider_timeline",
     "provider_traffic",
+    "provider_traffic_series",
     "reserves_daily",
     "reserves_now",
     "run_report",

@@ -3,7 +3,9 @@
 ``provider_settings`` is the newest version of each provider's row in
 ``provider_config`` (a change through the API adds a version).
 ``provider_traffic`` is each provider's attempts, success rate and latency
-over a recent span of simulated time (the health route uses the last minute).
+over a recent span of simulated time (the health route uses the last minute);
+``provider_traffic_series`` is the same per provider and time bucket, for the
+charts of success rate and latency over the run.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import typing
 from typing import Any, TypedDict
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, literal, select
 
 from storage.queries.common import Source, _connect
 from storage.schema import PaymentAttempt, ProviderConfig
@@ -37,6 +39,19 @@ class ProviderTraffic(TypedDict):
     success_rate: float | None  # None: no attempt finished in the span
     latency_p50_ms: float | None
     latency_p99_ms: float | None
+
+
+class TrafficBucket(TypedDict):
+    provider: str
+    start_s: float  # the bucket is [start_s, start_s + bucket_s) of finish times
+    attempts: int
+    succeeded: int
+    success_rate: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+
+
+MAX_BUCKETS = 720  # per provider in one answer: a chart's worth
 
 
 def provider_settings(db: Source, run_id: str) -> list[ProviderSettings]:
@@ -86,3 +101,47 @@ def provider_traffic(db: Source, run_id: str, since_s: float) -> dict[str, Provi
         )
         for row in rows
     }
+
+
+def provider_traffic_series(
+    db: Source, run_id: str, since_s: float, until_s: float, bucket_s: float
+) -> list[TrafficBucket]:
+    """Per provider and ``bucket_s`` of simulated time from ``since_s`` (a multiple of
+    ``bucket_s``) to ``until_s``: attempts finished, success rate, latency p50 and p99.
+
+    Buckets without a finished attempt are left out. At most ``MAX_BUCKETS`` buckets
+    a provider: a longer span is a ``ValueError`` (ask for wider buckets).
+    """
+    if not bucket_s > 0 or until_s < since_s:
+        raise ValueError("bucket_s must be > 0 and until_s >= since_s")
+    if (until_s - since_s) / bucket_s > MAX_BUCKETS:
+        raise ValueError(f"more than {MAX_BUCKETS} buckets: widen bucket_s or shorten the span")
+    p = PaymentAttempt
+    bucket = func.floor(p.finished_at_s / literal(bucket_s)).label("bucket")
+    query = (
+        select(
+            p.provider,
+            bucket,
+            func.count().label("attempts"),
+            func.sum(cast(p.succeeded, Integer)).label("succeeded"),
+            func.percentile_cont(0.5).within_group(p.latency_ms).label("p50"),
+            func.percentile_cont(0.99).within_group(p.latency_ms).label("p99"),
+        )
+        .where(p.run_id == run_id, p.finished_at_s >= since_s, p.finished_at_s < until_s)
+        .group_by(p.provider, bucket)
+        .order_by(bucket, p.provider)
+    )
+    with _connect(db) as connection:
+        rows = connection.execute(query).all()
+    return [
+        TrafficBucket(
+            provider=row.provider,
+            start_s=float(row.bucket) * bucket_s,
+            attempts=int(row.attempts),
+            succeeded=int(row.succeeded or 0),
+            success_rate=round(int(row.succeeded or 0) / int(row.attempts), 4),
+            latency_p50_ms=float(row.p50),
+            latency_p99_ms=float(row.p99),
+        )
+        for row in rows
+    ]
