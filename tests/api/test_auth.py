@@ -79,7 +79,13 @@ def test_every_protected_route_answers_401_without_a_token_and_403_to_a_role_it_
             assert role in answer.json()["detail"]
 
 
-PUBLIC = ["/api/v1/providers/health", "/api/v1/providers/health/timeline", "/healthz", "/metrics"]
+PUBLIC = [
+    "/api/v1/providers/health",
+    "/api/v1/providers/health/timeline",
+    "/api/v1/providers/traffic",
+    "/healthz",
+    "/metrics",
+]
 
 
 @pytest.mark.parametrize("path", PUBLIC)

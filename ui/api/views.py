@@ -40,6 +40,18 @@ class ProviderChangeOut(BaseModel):
     provider_breaker: BreakerStateName
 
 
+class TrafficBucketOut(BaseModel):
+    """One provider's attempts that finished in ``[start_s, start_s + bucket_s)``."""
+
+    provider: str
+    start_s: float
+    attempts: int
+    succeeded: int
+    success_rate: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+
+
 class FaultOut(BaseModel):
     """A fault of the running scenario: scheduled by its file or injected through the API."""
 

@@ -14,14 +14,20 @@ from simulation.commands import (
     FaultStarted,
     StartFault,
 )
-from storage.queries import MAX_LIMIT, provider_settings
+from storage.queries import MAX_LIMIT, provider_settings, provider_traffic_series
+from storage.queries.provider_live import MAX_BUCKETS
 from ui.api.auth import AdminOnly
 from ui.api.deps import Db, Faults, LiveEngine, LiveRun, LiveStatus, Settings
 from ui.api.provider_health import health_changes, provider_health
 from ui.api.requests import NewFault, ProviderChange
 from ui.api.responses import FaultClearedOut, FaultStartedOut, ProviderConfiguredOut
 from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED, PUBLIC, ProviderName
-from ui.api.views import ProviderChangeOut, ProviderHealthOut, ProviderSettingsOut
+from ui.api.views import (
+    ProviderChangeOut,
+    ProviderHealthOut,
+    ProviderSettingsOut,
+    TrafficBucketOut,
+)
 
 router = APIRouter(prefix=f"{PREFIX}/providers", tags=["providers"])
 MAX_SIM_S = 1e9
@@ -49,6 +55,30 @@ def health_timeline(
     provider's state after it; page on with `since_s` = the last `at_s` (inclusive)."""
     assert status.run_id is not None
     return health_changes(db, status.run_id, since_s, limit, engine.wall_time)
+
+
+@router.get("/traffic", responses=PUBLIC)
+def traffic(
+    db: Db,
+    status: LiveStatus,
+    bucket_s: Annotated[
+        float, Query(ge=1, le=3600, allow_inf_nan=False, description="Bucket width, simulated s.")
+    ] = 10.0,
+    since_s: Annotated[
+        float | None,
+        Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="From this simulated time on."),
+    ] = None,
+) -> list[TrafficBucketOut]:
+    """Success rate and latency (p50, p99) per provider and bucket of simulated time, for
+    the charts over the run: the last 720 buckets at most (from `since_s` if given).
+    A bucket is still filling while the clock is inside it."""
+    assert status.run_id is not None
+    now_s = status.sim_now_s
+    first = max(0.0, now_s - MAX_BUCKETS * bucket_s + bucket_s) if since_s is None else since_s
+    first = (first // bucket_s) * bucket_s
+    until_s = min(now_s + bucket_s, first + MAX_BUCKETS * bucket_s)
+    rows = provider_traffic_series(db, status.run_id, first, max(first, until_s), bucket_s)
+    return [TrafficBucketOut.model_validate(row) for row in rows]
 
 
 @router.get("", responses=PROTECTED)
