@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
+
 from tests.dashboard.conftest import LiveApi, eventually
 from tests.dashboard.pages import chart_rows, errors, open_page, texts
 
@@ -25,7 +27,30 @@ def test_a_card_per_provider_with_status_breaker_and_traffic(live_api: LiveApi) 
         card = card_text(app, name)
         assert "Status:" in card and "Breaker:" in card and "Latency p50 / p99:" in card
         assert "Breaker: —" not in card  # the API answers a real state
-    assert len(app.get("vega_lite_chart")) == 2  # status and breaker over the run
+    # status, breaker, success rate and latency over the run
+    assert len(app.get("vega_lite_chart")) == 4
+
+
+def test_success_rate_and_latency_over_the_run_show_what_the_api_counted(
+    live_api: LiveApi,
+) -> None:
+    consumer = {"Authorization": f"Bearer {live_api.tokens['consumer']}"}
+    made = httpx.post(f"{live_api.url}/api/v1/invoices", json={"amount_minor": 700},
+                      headers=consumer, timeout=30)  # fmt: skip
+    assert made.status_code == 201, made.text
+    paid = httpx.post(f"{live_api.url}/api/v1/invoices/{made.json()['invoice_id']}/pay",
+                      json={"method": "card"}, headers=consumer, timeout=30)  # fmt: skip
+    assert paid.status_code == 202, paid.text
+    traffic: Any = eventually(lambda: live_api.get("/providers/traffic?bucket_s=5"), 30)
+    app = open_page(live_api, "providers", role="consumer")
+    rows = [r for r in chart_rows(app, "provider-charts") if "success_pct" in r]
+    tempo = [r for r in rows if r["provider"] == "tempo"]
+    assert tempo, rows
+    counted = {b["start_s"]: b for b in traffic if b["provider"] == "tempo"}
+    for row in tempo:
+        if row["start_s"] in counted:
+            assert row["success_pct"] == counted[row["start_s"]]["success_rate"] * 100
+            assert row["latency_p99_ms"] == counted[row["start_s"]]["latency_p99_ms"]
 
 
 def test_the_charts_mark_the_fault_the_scenario_file_schedules(live_api: LiveApi) -> None:

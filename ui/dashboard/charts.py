@@ -20,6 +20,16 @@ def _data(rows: list[Any]) -> dict[str, Any]:
     return {"values": rows}
 
 
+def _edges(marks: list[Mark]) -> list[dict[str, Any]]:
+    """Each fault's start and, once past, its end: one row per edge."""
+    return [
+        {"provider": m["provider"], "t_s": t, "edge": f"{m['label']} {edge}"}
+        for m in marks
+        for edge, t in (("start", m["start_s"]), ("end", m["end_s"]))
+        if t is not None
+    ]
+
+
 def state_chart(
     spans: list[Span], marks: list[Mark], title: str, colours: dict[str, str]
 ) -> ChartLike:
@@ -41,18 +51,37 @@ def state_chart(
             tooltip=["provider:N", "state:N", "start_s:Q", "end_s:Q"],
         )
     )
-    edges = [
-        {"provider": m["provider"], "t_s": t, "edge": f"{m['label']} {edge}"}
-        for m in marks
-        for edge, t in (("start", m["start_s"]), ("end", m["end_s"]))
-        if t is not None
-    ]
+    edges = _edges(marks)
     ticks = (
         alt.Chart(_data(edges))
         .mark_tick(color="black", thickness=3, size=26)
         .encode(x="t_s:Q", y=y, tooltip=["provider:N", "edge:N", "t_s:Q"])
     )
     return alt.LayerChart(layer=[bars, ticks]).properties(height=140, title=title)
+
+
+def traffic_chart(
+    buckets: list[dict[str, Any]], marks: list[Mark], field: str, title: str, bucket_s: float
+) -> ChartLike:
+    """One line per provider over simulated time (``field`` of each bucket, titled with
+    its unit), fault starts and ends as dashed rules in the provider's colour."""
+    line = (
+        alt.Chart(_data(buckets))
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("start_s:Q", title=f"{TIME_AXIS}, {bucket_s:g} s buckets"),
+            y=alt.Y(f"{field}:Q", title=title),
+            color=provider_colour(),
+            tooltip=["provider:N", "start_s:Q", f"{field}:Q", "attempts:Q"],
+        )
+    )
+    edges = _edges(marks)
+    rules = (
+        alt.Chart(_data(edges))
+        .mark_rule(strokeDash=[4, 3], strokeWidth=2)
+        .encode(x="t_s:Q", color=provider_colour(), tooltip=["provider:N", "edge:N", "t_s:Q"])
+    )
+    return alt.LayerChart(layer=[line, rules]).properties(height=200, title=title)
 
 
 def reserves_chart(days: list[dict[str, Any]]) -> ChartLike:

@@ -116,6 +116,16 @@ class ApiClient:
             params["since_s"] = page[-1]["at_s"]  # inclusive: the repeats are skipped above
         return changes
 
+    def provider_traffic(self, bucket_s: float) -> list[m.TrafficBucket]:
+        """Success rate and latency per provider and bucket of simulated time (public)."""
+        return cast(
+            list[m.TrafficBucket],
+            self._json(
+                "Loading provider traffic", "GET", "/providers/traffic",
+                params={"bucket_s": bucket_s},
+            ),
+        )  # fmt: skip
+
     def faults(self) -> list[m.Fault]:
         return cast(list[m.Fault], self._json("Loading the scenario's faults", "GET", "/faults"))
 

@@ -34,6 +34,16 @@ class ProviderHealth(TypedDict):
     last_change_at: str | None
 
 
+class TrafficBucket(TypedDict):
+    provider: str
+    start_s: float
+    attempts: int
+    succeeded: int
+    success_rate: float
+    latency_p50_ms: float
+    latency_p99_ms: float
+
+
 class ProviderChange(TypedDict):
     at_s: float
     provider: str

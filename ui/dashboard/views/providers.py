@@ -1,16 +1,19 @@
-"""Provider Health Monitor: a card per provider, status and breaker over the whole run with
-faults marked, refreshed every second; admin controls for faults and priorities."""
+"""Provider Health Monitor: a card per provider; status, breaker, success rate and latency
+over the whole run with faults marked, refreshed every second; admin controls for faults
+and priorities."""
 
 from __future__ import annotations
 
+import math
+
 import streamlit as st
 
-from ui.dashboard.charts import state_chart
+from ui.dashboard.charts import state_chart, traffic_chart
 from ui.dashboard.client import ApiClient
 from ui.dashboard.models import EngineState, ProviderHealth
 from ui.dashboard.palette import BREAKER_COLOURS, STATUS_COLOURS
 from ui.dashboard.session import attempt, connect
-from ui.dashboard.timeline import fault_marks, state_spans
+from ui.dashboard.timeline import Mark, fault_marks, state_spans
 from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, provider_card, run_line
 
 st.title("Provider Health Monitor")
@@ -31,9 +34,11 @@ def charts(client: ApiClient, engine: EngineState, health: list[ProviderHealth])
         st.altair_chart(state_chart(status, marks, "Status", STATUS_COLOURS))
         breaker = state_spans(changes, health, now_s, "provider_breaker")
         st.altair_chart(state_chart(breaker, marks, "Breaker", BREAKER_COLOURS))
+        traffic_charts(client, marks, now_s)
         st.caption(
-            "The whole run, from the changes the engine recorded; black ticks: a fault's start "
-            "and end, whether the scenario scheduled it or it was injected through the API."
+            "The whole run, from what the engine recorded; black ticks and dashed rules: a "
+            "fault's start and end, whether the scenario scheduled it or it was injected "
+            "through the API."
         )
     with st.container(key="provider-faults"):
         shown = [f for f in faults if f["target"] in names]
@@ -46,6 +51,24 @@ def charts(client: ApiClient, engine: EngineState, health: list[ProviderHealth])
             for f in shown
         ]  # fmt: skip
         st.dataframe(rows, hide_index=True, key="provider-faults-table")
+
+
+def bucket_for(now_s: float) -> float:
+    """Bucket width for about 60 points over the run so far: 5 s, then whole minutes."""
+    if now_s <= 300:
+        return 5.0
+    return 60.0 * max(1, math.ceil(now_s / 60 / 60))
+
+
+def traffic_charts(client: ApiClient, marks: list[Mark], now_s: float) -> None:
+    """Success rate and latency p99 per provider over the run, faults ruled."""
+    bucket_s = bucket_for(now_s)
+    buckets = attempt(client.provider_traffic, bucket_s)
+    if buckets is None:
+        return
+    rows = [dict(b, success_pct=b["success_rate"] * 100) for b in buckets]
+    st.altair_chart(traffic_chart(rows, marks, "success_pct", "Success rate (%)", bucket_s))
+    st.altair_chart(traffic_chart(rows, marks, "latency_p99_ms", "Latency p99 (ms)", bucket_s))
 
 
 @st.fragment(run_every=REFRESH_S)
