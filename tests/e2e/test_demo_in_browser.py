@@ -1,4 +1,5 @@
-"""The live demo end to end: `invoicesim demo` as a user starts it, driven in headless Chromium.
+"""The live demo end to end: `invoicesim demo` as a user starts it (real PostgreSQL, real Ray,
+the API and the dashboards), driven in headless Chromium.
 
 The five steps of the demo script (docs/DEMO.md), asserting what the pages show:
 healthy providers, a 10-invoice CSV on Tempo, a consumer payment with the wallet
@@ -65,7 +66,7 @@ def demo(migrated_database: Database) -> Iterator[Demo]:
         "demo",
         "--reset",
         "--runtime",
-        "local",
+        "ray",  # as `make demo` runs it
         "--speed",
         str(SPEED),
         "--api-port",
