@@ -9,12 +9,14 @@ stays closed unless origins are set.
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from storage.database import Database
-from ui.api import problems
+from ui.api import methods, problems
+from ui.api.deps import document_page_size
 from ui.api.engine import Engine
 from ui.api.faults import FaultLog
 from ui.api.limits import BodyLimit
@@ -44,6 +46,7 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
     app.state.metrics = Metrics(engine)
     app.state.faults = FaultLog()
     problems.install(app)
+    methods.install(app)
     for area in (providers, faults, reserves, bulk, invoices, runs):
         app.include_router(area.router)  # bulk before invoices/{id}
     app.include_router(ops.router)
@@ -61,4 +64,17 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
         )
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    _document_settings(app, settings)
     return app
+
+
+def _document_settings(app: FastAPI, settings: ApiSettings) -> None:
+    """The OpenAPI schema states the limits of this server's settings, not the defaults."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_page_size(generate(), settings.max_page_size)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -10,7 +10,7 @@ route answers 503 saying how to start one.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,6 +24,7 @@ from ui.api.settings import ApiSettings
 
 MAX_OFFSET = 10_000_000
 DEFAULT_PAGE = 100
+PAGE_LIMIT_DOC = "Page size (default 100, at most the server's INVOICESIM_MAX_PAGE_SIZE)."
 NO_RUN = "no scenario is running; start one with POST /api/v1/scenarios/{name}/start"
 
 
@@ -79,9 +80,7 @@ class PageParams:
 
 def _page(
     settings: Settings,
-    limit: Annotated[
-        int | None, Query(ge=1, le=MAX_LIMIT, description="Page size (default 100).")
-    ] = None,
+    limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=PAGE_LIMIT_DOC)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> PageParams:
     if limit is None:
@@ -100,3 +99,14 @@ def _page(
 
 
 Page = Annotated[PageParams, Depends(_page)]
+
+
+def document_page_size(schema: dict[str, Any], max_page_size: int) -> dict[str, Any]:
+    """``schema`` (OpenAPI) with the largest page ``limit`` this server takes, its setting."""
+    for operation in (op for path in schema.get("paths", {}).values() for op in path.values()):
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") == "query" and parameter.get("description") == PAGE_LIMIT_DOC:
+                for option in parameter["schema"].get("anyOf", [parameter["schema"]]):
+                    if option.get("type") == "integer":
+                        option["maximum"] = max_page_size
+    return schema

@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from actors.money import CURRENCY_EXPONENTS
+
+# Ids and names are text without control characters: PostgreSQL's text refuses NUL, and a
+# tab or newline is never part of an id.
+PRINTABLE = r"^[^\x00-\x1f\x7f]+$"
 Method = Literal["card", "bank", "crypto"]
+Currency = Literal["EUR", "GBP", "JPY", "USD"]  # an enum in the schema: the engine's currencies
+assert set(get_args(Currency)) == set(CURRENCY_EXPONENTS)
 FaultKindName = Literal[
     "outage", "silent", "error_rate", "latency", "flapping", "late_success", "rate_limit"
 ]
 DAY_S = 86_400.0
+
+
+def _utf8(value: str) -> str:
+    value.encode("utf-8")  # a lone surrogate ("\ud800" in JSON) raises: a ValueError, so a 422
+    return value
 
 
 class Body(BaseModel):
@@ -19,9 +31,11 @@ class Body(BaseModel):
 
 class NewInvoice(Body):
     amount_minor: int = Field(gt=0, le=10**12, description="Integer minor units (cents).")
-    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    currency: Currency = "USD"
     method: Method = "crypto"
-    payer: str = Field(default="api", min_length=1, max_length=200)
+    payer: Annotated[str, AfterValidator(_utf8)] = Field(
+        default="api", min_length=1, max_length=200, pattern=PRINTABLE
+    )
 
 
 class Payment(Body):
@@ -31,7 +45,9 @@ class Payment(Body):
 class ProviderChange(Body):
     """Fields left out keep their value; at least one must be given."""
 
-    priority: int | None = Field(default=None, ge=0, le=1_000)
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    priority: int | None = Field(default=None, ge=1, le=100)  # the engine's range
     enabled: bool | None = None
     failure_threshold: int | None = Field(default=None, ge=1, le=10_000)
     open_s: float | None = Field(default=None, gt=0, le=DAY_S)

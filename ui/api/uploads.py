@@ -1,8 +1,9 @@
 """A bulk CSV upload read within its limits: bytes counted as they arrive, then rows counted.
 
 The middleware already refuses a request body over the upload limit; this
-refuses the file itself over ``max_csv_bytes`` without reading past it, and
-a file of more than ``max_csv_rows`` data rows. The rows themselves are
+refuses the file itself over ``max_csv_bytes`` without reading past it, a file
+of more than ``max_csv_rows`` data rows, and one without any (an empty or
+header-only file is a mistake, not a job of nothing). The rows themselves are
 validated by the engine (``actors.bulk_csv``), which reports bad rows by line.
 """
 
@@ -13,11 +14,14 @@ import io
 
 from fastapi import HTTPException, UploadFile
 
+from actors.errors import InputError
+
 CHUNK_BYTES = 64 * 1024
 
 
 async def read_csv(upload: UploadFile, max_bytes: int, max_rows: int) -> bytes:
-    """The file's bytes; 413 when over ``max_bytes`` or ``max_rows`` data rows."""
+    """The file's bytes; 413 when over ``max_bytes`` or ``max_rows`` data rows, 422 (an
+    ``InputError``) when it has no data row."""
     parts: list[bytes] = []
     size = 0
     while chunk := await upload.read(CHUNK_BYTES):
@@ -30,6 +34,11 @@ async def read_csv(upload: UploadFile, max_bytes: int, max_rows: int) -> bytes:
         parts.append(chunk)
     data = b"".join(parts)
     rows = count_rows(data)
+    if rows == 0:
+        raise InputError(
+            "file: the CSV file has no data rows; send a header line and at least one "
+            "invoice row (invoice_id, payer, merchant, amount, currency, method, due_date)"
+        )
     if rows > max_rows:
         raise HTTPException(
             413,

@@ -16,6 +16,8 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 PUBLIC: dict[int | str, dict[str, Any]] = {
+    400: _problem("The body cannot be parsed (not UTF-8 JSON, or broken multipart)."),
+    413: _problem("The body is over the size limit."),
     422: _problem("The request is not valid; `errors` names each field."),
     503: _problem("No scenario is running, or the database or engine is unavailable."),
 }

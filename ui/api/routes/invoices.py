@@ -13,14 +13,14 @@ from storage.queries import MAX_LIMIT, active_wallets, get_invoice, list_invoice
 from ui.api import idempotent
 from ui.api.auth import AnyRole, ConsumerOnly, Invoicer
 from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Page, Settings
-from ui.api.requests import NewInvoice, Payment
+from ui.api.requests import PRINTABLE, NewInvoice, Payment
 from ui.api.responses import InvoiceCreatedOut, PaymentStartedOut
 from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED
 from ui.api.views import ActiveWalletOut, InvoiceDetailOut, InvoicePageOut
 
 router = APIRouter(prefix=PREFIX, tags=["invoices"])
 
-InvoiceId = Annotated[str, Path(min_length=1, max_length=200)]
+InvoiceId = Annotated[str, Path(min_length=1, max_length=200, pattern=PRINTABLE)]
 Status = Literal["pending", "processing", "paid", "failed", "expired"]
 
 
@@ -69,7 +69,12 @@ def pay(
     payment: Payment,
     idempotency_key: Annotated[
         str | None,
-        Header(min_length=1, max_length=255, description="Same key, same body: same answer."),
+        Header(
+            min_length=1,
+            max_length=255,
+            pattern=PRINTABLE,
+            description="Same key, same body: same answer.",
+        ),
     ] = None,
 ) -> JSONResponse:
     """Pay with card, bank or crypto; the payment completes in the simulation."""

@@ -31,6 +31,14 @@ def _history_days(days: int) -> int:
     return days
 
 
+# An int checked by _history_days (a Literal refuses the query's "30"), an enum in the schema.
+HistoryDays = Annotated[
+    int,
+    AfterValidator(_history_days),
+    Query(description="7 or 30 days.", json_schema_extra={"enum": list(HISTORY_DAYS)}),
+]
+
+
 @router.get("/reserves/balance", responses=PROTECTED)
 def balance(caller: AnyRole, db: Db, run: LiveRun) -> ReservesOut:
     """Fiat reserve, in transit, minted, ratio, discrepancy and the last reconciliation."""
@@ -42,7 +50,7 @@ def history(
     caller: AnyRole,
     db: Db,
     run: LiveRun,
-    days: Annotated[int, AfterValidator(_history_days), Query(description="7 or 30 days.")] = 7,
+    days: HistoryDays = 7,
 ) -> list[DailyReservesOut]:
     """Closing balances, ratio and worst reconciliation of each of the last `days` days."""
     return [DailyReservesOut.model_validate(day) for day in reserves_daily(db, run, days)]

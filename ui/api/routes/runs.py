@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Query
 from storage.queries import MAX_LIMIT, compare_runs, list_runs, run_report
 from ui.api.auth import AdminOnly, AnyRole
 from ui.api.deps import Db, LiveEngine, Settings
+from ui.api.requests import PRINTABLE
 from ui.api.responses import RunStarted, RunStopped, ScenarioOut
 from ui.api.routes.common import FOUND, PREFIX, PROTECTED
 from ui.api.scenarios import find_scenario, list_scenarios
@@ -17,8 +18,11 @@ from ui.api.views import ComparisonOut, RunSummaryOut
 router = APIRouter(prefix=PREFIX, tags=["scenarios and runs"])
 
 ScenarioName = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")]
-RunId = Annotated[str, Path(min_length=1, max_length=200)]
-RunParam = Annotated[str, Query(min_length=1, max_length=200, description="A run id (GET /runs).")]
+RunId = Annotated[str, Path(min_length=1, max_length=200, pattern=PRINTABLE)]
+RunParam = Annotated[
+    str,
+    Query(min_length=1, max_length=200, pattern=PRINTABLE, description="A run id (GET /runs)."),
+]
 
 
 @router.get("/scenarios", responses=PROTECTED)
