@@ -14,6 +14,7 @@ on fresh state. The driver then restores it (``restore``) and redoes the window.
 from __future__ import annotations
 
 import os
+import pickle
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +38,17 @@ class HostAnswer:
         return self.results is None
 
 
+def pack(value: Any) -> bytes:
+    """A window's inboxes or answer as bytes for Ray to carry.
+
+    Ray pickles call arguments and results with cloudpickle's pure-Python
+    pickler, which cost ~0.3 ms a call here; the C pickler does the same work in
+    a fraction of that, and Ray passes bytes through as they are. Everything sent
+    is a plain module-level class, so the C pickler can take it.
+    """
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class LpHost:
     def __init__(self, specs: list[LpSpec]) -> None:
         ordered = sorted(specs, key=lambda s: s.index)
@@ -49,21 +61,17 @@ class LpHost:
         """This incarnation's id and its worker's pid (tests kill it with a signal)."""
         return self.incarnation, os.getpid()
 
-    def advance(
-        self,
-        incarnation: str,
-        until: float,
-        inboxes: dict[int, list[Envelope]],
-        snapshot: bool,
-    ) -> HostAnswer:
+    def advance(self, incarnation: str, until: float, inboxes: bytes, snapshot: bool) -> bytes:
+        """One window of this host's LPs. Inboxes and answer travel pickled (``pack``)."""
         if incarnation != self.incarnation:
-            return HostAnswer(self.incarnation, None)
+            return pack(HostAnswer(self.incarnation, None))
         lps = self.lps
-        results = {i: lps[i].advance(until, inbox) for i, inbox in sorted(inboxes.items())}
+        unpacked: dict[int, list[Envelope]] = pickle.loads(inboxes)
+        results = {i: lps[i].advance(until, inbox) for i, inbox in sorted(unpacked.items())}
         if not snapshot:
-            return HostAnswer(self.incarnation, results)
+            return pack(HostAnswer(self.incarnation, results))
         states, spent_s = timed_snapshots(lps.values())
-        return HostAnswer(self.incarnation, results, states, spent_s)
+        return pack(HostAnswer(self.incarnation, results, states, spent_s))
 
     def restore(self, replays: dict[int, tuple[bytes | None, list[Window]]]) -> tuple[str, int]:
         """Bring every LP back from its checkpoint and logged windows; answers ``hello``."""

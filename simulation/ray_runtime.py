@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -29,7 +30,7 @@ from simulation.checkpoints import Checkpoints
 from simulation.layout import LpSpec
 from simulation.lp import WindowResult
 from simulation.messages import Envelope
-from simulation.ray_host import HostAnswer, LpHost
+from simulation.ray_host import HostAnswer, LpHost, pack
 
 MAX_RESTARTS = 3
 MAX_ROUNDS = 4  # tries to get one window (or one restore) through before the run stops
@@ -61,6 +62,10 @@ def _gather(refs: list[Any]) -> list[Any]:
         except lost as error:
             answers.append(error)
     return answers
+
+
+def _stale(answer: HostAnswer) -> bool:
+    return answer.stale
 
 
 def _alive_nodes() -> list[str]:
@@ -136,10 +141,12 @@ class RayRuntime:
         for i, inbox in inboxes.items():
             per_host.setdefault(self._host_of[i], {})[i] = inbox
 
-        def call(h: int) -> Any:
-            return self.actors[h].advance.remote(self.incarnations[h], until, per_host[h], snapshot)
+        packed = {h: pack(inboxes_of) for h, inboxes_of in per_host.items()}
 
-        answers: dict[int, HostAnswer] = self._call(per_host, call, lambda a: a.stale)
+        def call(h: int) -> Any:
+            return self.actors[h].advance.remote(self.incarnations[h], until, packed[h], snapshot)
+
+        answers: dict[int, HostAnswer] = self._call(per_host, call, _stale, decode=pickle.loads)
         results: dict[int, WindowResult] = {}
         states: dict[int, bytes] = {}
         spent_s = 0.0
@@ -155,7 +162,11 @@ class RayRuntime:
         return results
 
     def _call(
-        self, hosts: Iterable[int], call: Callable[[int], Any], stale: Callable[[Any], bool]
+        self,
+        hosts: Iterable[int],
+        call: Callable[[int], Any],
+        stale: Callable[[Any], bool],
+        decode: Callable[[Any], Any] | None = None,
     ) -> dict[int, Any]:
         """One call per host in one round; lost hosts are recovered and called again."""
         answers: dict[int, Any] = {}
@@ -165,7 +176,10 @@ class RayRuntime:
             for h, answer in zip(pending, _gather([call(h) for h in pending]), strict=True):
                 if isinstance(answer, BaseException):
                     lost[h] = type(answer).__name__
-                elif stale(answer):
+                    continue
+                if decode is not None:
+                    answer = decode(answer)
+                if stale(answer):
                     lost[h] = "restarted"  # a new incarnation answered: Ray restarted it
                 else:
                     answers[h] = answer
