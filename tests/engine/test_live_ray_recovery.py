@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import text
 
 from simulation.commands import CreateInvoice, PayInvoice
@@ -39,17 +37,6 @@ def lp_host_pids() -> list[int]:
         if cmdline.startswith(b"ray::LpHost"):
             pids.append(int(entry.name))
     return pids
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[Any]:
-    import ray
-
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 def pay(engine: LiveEngine, db: Database, run_id: str, amount_minor: int) -> Any:

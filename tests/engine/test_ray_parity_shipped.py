@@ -65,16 +65,6 @@ def _cut(duration_s: float | None) -> float:
     return FAULT_S if duration_s is None else min(float(duration_s), FAULT_S)
 
 
-@pytest.fixture(scope="module")
-def ray_session() -> Any:
-    import ray
-
-    # address="local": a Ray of its own, even if another cluster runs on this machine.
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
-    yield ray
-    ray.shutdown()
-
-
 def test_every_shipped_scenario_is_found() -> None:
     assert {p.stem for p in SCENARIOS} >= {
         "steady",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import parse_scenario
 
@@ -21,15 +19,6 @@ load:
 faults:
   - {target: tempo, kind: outage, start_s: 4, duration_s: 3}
 """
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Any:
-    import ray
-
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 def test_ray_and_local_runtimes_give_the_same_digest(ray_session: Any) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,17 +16,6 @@ import pytest
 from simulation.ray_runtime import RayRuntime
 from simulation.runtime import Runtime
 from tests.engine.recovery_helpers import CRASH_AT_S, figures, row_counts, run, scenario
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[Any]:
-    import ray
-
-    if ray.is_initialized():
-        ray.shutdown()
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import statistics
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +46,6 @@ def sweep_app() -> typer.Typer:
     app = typer.Typer()
     app.command("sweep")(sweep_command)
     return app
-
-
-@pytest.fixture(scope="module")
-def ray_session() -> Iterator[Any]:
-    import ray
-
-    ray.init(address="local", include_dashboard=False, log_to_driver=False, num_cpus=2)
-    yield ray
-    ray.shutdown()
 
 
 @pytest.fixture
