@@ -1,5 +1,5 @@
 """The dashboard's pure parts: state spans and fault marks from the API's timeline and
-faults, system health, a figure's text, the countdown's starting point."""
+faults, system health, a figure's text, the countdown's starting point, traffic points with gaps."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ui.dashboard.countdown import countdown_html, remaining_ms
+from ui.dashboard.models import TrafficBucket
 from ui.dashboard.session import figure_text
-from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct
+from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct, traffic_points
 
 
 def health(provider: str, status: str) -> Any:
@@ -73,3 +74,19 @@ def test_the_countdown_starts_from_the_time_left_on_the_servers_clock() -> None:
     page = countdown_html(expires, now)
     assert 'data-seconds-left="125"' in page and ">2:05<" in page
     assert remaining_ms((now - timedelta(seconds=5)).isoformat(), now) == 0
+
+
+def test_a_provider_without_traffic_in_a_bucket_gets_an_empty_point_so_its_line_breaks() -> None:
+    def bucket(provider: str, start_s: float, rate: float) -> TrafficBucket:
+        return TrafficBucket(provider=provider, start_s=start_s, attempts=4, succeeded=2,
+                             success_rate=rate, latency_p50_ms=5.0, latency_p99_ms=9.0)  # fmt: skip
+
+    rows = traffic_points(
+        [bucket("tempo", 0.0, 1.0), bucket("circle", 10.0, 0.5), bucket("tempo", 15.0, 0.25)],
+        bucket_s=5.0,
+    )
+    tempo = [(r["start_s"], r["success_pct"]) for r in rows if r["provider"] == "tempo"]
+    assert tempo == [(0.0, 100.0), (5.0, None), (10.0, None), (15.0, 25.0)]
+    circle = [(r["start_s"], r["success_pct"]) for r in rows if r["provider"] == "circle"]
+    assert circle == [(10.0, 50.0), (15.0, None)]  # nothing before its first bucket
+    assert traffic_points([], 5.0) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
-from ui.dashboard.models import Fault, ProviderChange, ProviderHealth
+from ui.dashboard.models import Fault, ProviderChange, ProviderHealth, TrafficBucket
 
 Field = Literal["provider_status", "provider_breaker"]
 _KIND = {"provider_status": "health", "provider_breaker": "breaker"}
@@ -81,3 +81,24 @@ def system_health_pct(health: list[ProviderHealth]) -> float | None:
     weights = {"healthy": 1.0, "degraded": 0.5, "down": 0.0}
     known = [weights[h["status"]] for h in health if h["status"] in weights]
     return None if not known else round(100 * sum(known) / len(known), 1)
+
+
+def traffic_points(buckets: list[TrafficBucket], bucket_s: float) -> list[dict[str, object]]:
+    """Chart rows: success in %, and an empty point (``None``) for every bucket a provider
+    had no finished attempt in, from its first bucket to the last one shown, so its line
+    breaks where its traffic stopped (an outage) instead of bridging the gap."""
+    if not buckets:
+        return []
+    last = max(b["start_s"] for b in buckets)
+    seen = {(b["provider"], b["start_s"]) for b in buckets}
+    rows: list[dict[str, object]] = [
+        {**b, "success_pct": round(b["success_rate"] * 100, 2)} for b in buckets
+    ]
+    for provider in sorted({b["provider"] for b in buckets}):
+        start = min(b["start_s"] for b in buckets if b["provider"] == provider)
+        for n in range(round((last - start) / bucket_s) + 1):
+            at_s = start + n * bucket_s
+            if (provider, at_s) not in seen:
+                rows.append({"provider": provider, "start_s": at_s, "attempts": 0,
+                             "success_pct": None, "latency_p99_ms": None})  # fmt: skip
+    return sorted(rows, key=lambda r: (str(r["provider"]), float(r["start_s"])))  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ from ui.dashboard.client import ApiClient
 from ui.dashboard.models import EngineState, ProviderHealth
 from ui.dashboard.palette import BREAKER_COLOURS, STATUS_COLOURS
 from ui.dashboard.session import attempt, connect
-from ui.dashboard.timeline import Mark, fault_marks, state_spans
+from ui.dashboard.timeline import Mark, fault_marks, state_spans, traffic_points
 from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, provider_card, run_line
 
 st.title("Provider Health Monitor")
@@ -66,7 +66,7 @@ def traffic_charts(client: ApiClient, marks: list[Mark], now_s: float) -> None:
     buckets = attempt(client.provider_traffic, bucket_s)
     if buckets is None:
         return
-    rows = [dict(b, success_pct=b["success_rate"] * 100) for b in buckets]
+    rows = traffic_points(buckets, bucket_s)
     st.altair_chart(traffic_chart(rows, marks, "success_pct", "Success rate (%)", bucket_s))
     st.altair_chart(traffic_chart(rows, marks, "latency_p99_ms", "Latency p99 (ms)", bucket_s))
 
