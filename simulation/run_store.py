@@ -1,13 +1,17 @@
 """The database side of one persisted run: its ``runs`` row, its recorder, its end.
 
-A batch run writes in the window loop's thread and stops with a ``DatabaseError``
-once the recorder's bounded retries are spent. A live run (``flush_every_s`` set)
-must outlive a database restart: a writer thread of its own writes one batch at a
-time, retrying a lost database with capped backoff for as long as it takes, while
-the window loop goes on buffering in memory (an entity's later state replacing its
-earlier one). Past ``MAX_BUFFERED_ROWS`` waiting rows the run stops with an error
-naming the database, never dropping rows silently. Batches are written in order and
-idempotently, so a batch retried after a commit whose answer was lost adds nothing.
+Every persisted run writes through a writer thread of its own, one batch in flight,
+so the PostgreSQL server works on one core while the engine simulates on another.
+A batch run hands the writer each full batch (waiting for the one before, so at
+most two batches are in memory) and stops with a ``DatabaseError`` once the
+recorder's bounded retries are spent. A live run (``flush_every_s`` set) must
+outlive a database restart: its writer retries a lost database with capped backoff
+for as long as it takes, while the window loop goes on buffering in memory (an
+entity's later state replacing its earlier one). Past ``MAX_BUFFERED_ROWS`` waiting
+rows the run stops with an error naming the database, never dropping rows
+silently. Either way batches are written in order and idempotently, so a batch
+retried after a commit whose answer was lost adds nothing, and the end of the run
+is recorded only once every batch is written.
 """
 
 from __future__ import annotations
@@ -47,8 +51,15 @@ class RunStore:
         self.flush_every_s = flush_every_s
         self.max_buffered_rows = max_buffered_rows
         live = flush_every_s is not None
-        self.recorder = Recorder(db, run_id, batch_rows=batch_rows, flush_when_full=not live)
-        self._writer = _Writer(self.recorder, db.url_for_display) if live else None
+        closing = threading.Event()  # a batch run's retries end early once the run is over
+
+        def pause(delay_s: float) -> None:
+            closing.wait(delay_s)
+
+        self.recorder = Recorder(
+            db, run_id, batch_rows=batch_rows, flush_when_full=False, sleep=pause
+        )
+        self._writer = _Writer(self.recorder, db.url_for_display, live, closing)
         self._flushed_at = 0.0
         self._owned = owned
 
@@ -76,16 +87,24 @@ class RunStore:
         return cls(db, run_id, owned, options.batch_rows, options.flush_every_s)
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
-        """Buffer a window's rows; a live run also writes them once they are a moment old."""
+        """Buffer a window's rows; hand them to the writer once a batch is full (a live run:
+        also once they are a moment old)."""
         self.recorder.add(records)
-        if self._writer is not None:
+        if self.flush_every_s is not None:
             self.tick()
+            return
+        writer = self._writer
+        if writer.failure is not None:
+            raise writer.failure
+        if self.recorder.buffered >= self.recorder.batch_rows:
+            while not writer.hand(self.recorder):  # the batch before is in flight: wait for it
+                writer.wait_idle(None)
+                if writer.failure is not None:
+                    raise writer.failure
 
     def tick(self) -> None:
         """A live run: hand the buffer to the writer when it is idle and the rows are due."""
         writer = self._writer
-        if writer is None:
-            return
         if writer.failure is not None:
             raise writer.failure
         waiting = self.recorder.buffered + writer.rows_in_flight
@@ -114,8 +133,8 @@ class RunStore:
         )
         status = "stopped" if stopped_by == "stopped" else ("passed" if passed else "failed")
         try:
-            if self._writer is not None:
-                self._drain(time.monotonic() + FINISH_WAIT_S)
+            live = self.flush_every_s is not None
+            self._drain(time.monotonic() + FINISH_WAIT_S if live else None)
             self.recorder.close()
             finish_run(self.db, self.run_id, report, status)
         except CONNECTION_ERRORS as error:
@@ -128,19 +147,19 @@ class RunStore:
         finally:
             self._release()
 
-    def _drain(self, deadline: float) -> None:
-        """Write every buffered row through the writer, or raise once ``deadline`` passes."""
+    def _drain(self, deadline: float | None) -> None:
+        """Write every buffered row through the writer, or raise once ``deadline`` passes
+        (None: a batch run, whose writer gives up by itself after its bounded retries)."""
         from storage.database import DatabaseError
 
         writer = self._writer
-        assert writer is not None
         try:
             while self.recorder.buffered or writer.rows_in_flight:
                 if writer.failure is not None:
                     raise writer.failure
                 if not writer.hand(self.recorder):
-                    writer.wait_idle(deadline - time.monotonic())
-                if time.monotonic() > deadline:
+                    writer.wait_idle(None if deadline is None else deadline - time.monotonic())
+                if deadline is not None and time.monotonic() > deadline:
                     waiting = self.recorder.buffered + writer.rows_in_flight
                     raise DatabaseError(
                         f"{self.db.url_for_display} did not come back within {FINISH_WAIT_S:g} s "
@@ -157,8 +176,7 @@ class RunStore:
         from storage.database import DatabaseError
         from storage.runs import finish_run
 
-        if self._writer is not None:
-            self._writer.close()
+        self._writer.close()
         try:
             finish_run(self.db, self.run_id, None, "error")
         except (DatabaseError, SQLAlchemyError) as error:
@@ -174,17 +192,24 @@ class RunStore:
 
 
 class _Writer:
-    """A live run's writer thread: one batch in flight, retried until the database takes it."""
+    """A run's writer thread: one batch in flight. A live run's batch is retried until the
+    database takes it; a batch run's gets the recorder's bounded retries."""
 
-    def __init__(self, recorder: Recorder, database: str) -> None:
+    def __init__(
+        self, recorder: Recorder, database: str, live: bool, closing: threading.Event
+    ) -> None:
         self._recorder = recorder
         self._database = database
+        self._live = live
         self._changed = threading.Condition()
         self._batch: Batch | None = None
         self.rows_in_flight = 0
-        self.failure: BaseException | None = None  # not a lost connection: a bug, re-raised
+        # Re-raised by the window loop: a refused statement (a bug), or in a batch run
+        # the recorder's DatabaseError once its retries are spent.
+        self.failure: BaseException | None = None
         self._down_since: float | None = None
-        self._closing = threading.Event()
+        self._closing = closing
+        self._stopped = False  # the thread has ended (closed, or failed)
         self._thread = threading.Thread(target=self._main, name="invoicesim-writer", daemon=True)
         self._thread.start()
 
@@ -198,11 +223,13 @@ class _Writer:
             self._changed.notify_all()
             return True
 
-    def wait_idle(self, timeout_s: float) -> None:
-        """Wait until the batch in flight is written or the writer failed, ``timeout_s`` at most."""
+    def wait_idle(self, timeout_s: float | None) -> None:
+        """Wait until the batch in flight is written or the writer failed, ``timeout_s`` at
+        most (None: as long as that takes)."""
         with self._changed:
             self._changed.wait_for(
-                lambda: self._batch is None or self.failure is not None, max(0.0, timeout_s)
+                lambda: self._batch is None or self.failure is not None or self._stopped,
+                None if timeout_s is None else max(0.0, timeout_s),
             )
 
     def down_for_s(self) -> float:
@@ -219,24 +246,34 @@ class _Writer:
         self._thread.join(CONNECT_TIMEOUT_S + RETRY_MAX_S)  # a try in progress ends first
 
     def _main(self) -> None:
-        while True:
-            with self._changed:
-                self._changed.wait_for(lambda: self._batch is not None or self._closing.is_set())
-                batch = self._batch
-            if batch is None:
-                return
-            if not self._write(batch):
+        try:
+            while True:
                 with self._changed:
-                    self._changed.notify_all()  # a failure: whoever waits for the batch must know
-                return
+                    self._changed.wait_for(
+                        lambda: self._batch is not None or self._closing.is_set()
+                    )
+                    batch = self._batch
+                if batch is None or not self._write(batch):
+                    return  # closed, or failed: whoever waits for the batch learns it below
+                with self._changed:
+                    self._batch, self.rows_in_flight = None, 0
+                    self._changed.notify_all()
+        finally:
             with self._changed:
-                self._batch, self.rows_in_flight = None, 0
+                self._stopped = True
                 self._changed.notify_all()
 
     def _write(self, batch: Batch) -> bool:
         """Write ``batch``, waiting out a lost database; False if closed or failed first."""
         from storage.database import CONNECTION_ERRORS
 
+        if not self._live:
+            try:
+                self._recorder.write(batch)  # bounded retries, then a DatabaseError
+            except Exception as error:  # re-raised by the window loop, which stops the run
+                self.failure = error
+                return False
+            return True
         delay_s = RETRY_FIRST_S
         while True:
             try:

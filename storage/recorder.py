@@ -1,14 +1,18 @@
 """The recorder: writes what logical processes emit, in batches, with COPY, idempotently.
 
-Rows are buffered per table and flushed in one transaction: COPY into a
-temporary staging table, then ``INSERT ... SELECT ... ON CONFLICT`` into the
-real one. A batch written twice therefore leaves no duplicates (append-only
-tables skip rows they already have; invoices and wallets, which are written
-when created and again when they end, take the final row once). A lost
-connection is retried with bounded backoff; past the bound the run stops with
-a ``DatabaseError`` that names the database, and every batch already committed
-stays as it was. (A live run retries for as long as its buffer allows instead:
-``simulation.run_store``.)
+Rows are buffered per table and flushed in one transaction, with binary COPY.
+Rows the database cannot have yet go straight into their table: every row of an
+insert-once table, and the first row of an invoice or wallet. The later state of
+an invoice or wallet whose earlier one is already written (``_open``) goes through
+a temporary staging table and ``INSERT ... SELECT ... ON CONFLICT``. A batch that
+does meet rows already there (a window replayed after a lost commit answer or a
+recovery) fails on a unique key, and the whole transaction is then written again
+through staging tables only. A batch written twice therefore leaves no duplicates
+(append-only tables skip rows they already have; invoices and wallets take the
+final row once). A lost connection is retried with bounded backoff; past the
+bound the run stops with a ``DatabaseError`` that names the database, and every
+batch already committed stays as it was. (A live run retries for as long as its
+buffer allows instead: ``simulation.run_store``.)
 """
 
 from __future__ import annotations
@@ -16,11 +20,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.adapt import Dumper
+from psycopg.pq import Format
+from sqlalchemy.dialects import postgresql
 
 from storage.database import Database, DatabaseError
 from storage.schema import COPY_COLUMNS, Base
@@ -46,17 +53,18 @@ TABLE_ORDER = (
 )
 
 # Tables whose rows are written again when the entity ends: (key columns, columns
-# updated, condition on the stored row). Everything else is insert-once.
+# updated, the column that stays NULL until the entity ends, if any: a stored row
+# that has ended is never changed). Everything else is insert-once.
 UPSERTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
     "invoices": (
         ("run_id", "invoice_id"),
         ("status", "provider", "attempts", "fee_minor", "ended_at_s", "reason", "wallet_address"),
-        "invoices.ended_at_s IS NULL",
+        "ended_at_s",
     ),
     "ephemeral_wallets": (
         ("run_id", "address"),
         ("state", "received_minor", "accepted_minor", "destroyed_at_s", "destroy_reason"),
-        "ephemeral_wallets.destroyed_at_s IS NULL",
+        "destroyed_at_s",
     ),
     "bulk_job_rows": (("run_id", "job_id", "line", "error_no"), ("status", "invoice_id"), None),
     "bulk_jobs": (("run_id", "job_id"), ("accepted", "rejected", "status", "finished_at_s"), None),
@@ -113,6 +121,7 @@ class Recorder:
         self._keyed: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
         self.buffered = 0  # rows a flush would write (an entity's superseded states not counted)
         self._conn: psycopg.Connection[Any] | None = None
+        self._open: dict[str, set[tuple[Any, ...]]] = {}  # written, not ended: table -> keys
         self.written: dict[str, int] = {}
         self.flushes = 0
 
@@ -197,40 +206,101 @@ class Recorder:
         self._keyed = {}
         self.buffered = 0
 
-    def _write(self, batch: dict[str, list[tuple[Any, ...]]]) -> None:
+    def _write(self, batch: Batch) -> None:
         conn = self._connection()
-        with conn.transaction(), conn.cursor() as cur:
-            for table in TABLE_ORDER:
-                rows = batch.get(table)
-                if rows:
-                    self._copy(cur, table, rows)
-            if batch.get("checkpoints"):
-                cur.execute(_PRUNE_CHECKPOINTS, {"run": self.run_id, "keep": KEEP_CHECKPOINTS})
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                self._copy_all(cur, batch, direct=True)
+        except psycopg.errors.UniqueViolation as error:
+            # Some rows are there already (a replayed window): the transaction rolled back
+            # whole; write it again the idempotent way. A unique key no replay explains (a
+            # second successful payment) fails again there, and loudly.
+            log.info("batch meets rows already written (%s); writing it again", _first_line(error))
+            with conn.transaction(), conn.cursor() as cur:
+                self._copy_all(cur, batch, direct=False)
+        for table, rows in batch.items():
+            if (ends := _END_COLUMN.get(table)) is not None:
+                self._note_open(table, rows, ends)
 
-    def _copy(self, cur: psycopg.Cursor[Any], table: str, rows: Iterable[tuple[Any, ...]]) -> None:
-        columns = COPY_COLUMNS[table]
+    def _copy_all(self, cur: psycopg.Cursor[Any], batch: Batch, direct: bool) -> None:
+        for table in TABLE_ORDER:
+            rows = batch.get(table)
+            if not rows:
+                continue
+            if not direct or (table in UPSERTS and table not in _END_COLUMN):
+                self._copy_staged(cur, table, rows)
+            elif (open_keys := self._open.get(table)) and table in _END_COLUMN:
+                width = len(UPSERTS[table][0]) - 1
+                later = [row for row in rows if row[:width] in open_keys]
+                first = [row for row in rows if row[:width] not in open_keys] if later else rows
+                self._copy_direct(cur, table, first)
+                self._copy_staged(cur, table, later)
+            else:
+                self._copy_direct(cur, table, rows)
+        if batch.get("checkpoints"):
+            cur.execute(_PRUNE_CHECKPOINTS, {"run": self.run_id, "keep": KEEP_CHECKPOINTS})
+
+    def _note_open(self, table: str, rows: list[tuple[Any, ...]], ends: int) -> None:
+        """Remember which entities are written but not ended: their next row is an update."""
+        open_keys = self._open.setdefault(table, set())
+        width = len(UPSERTS[table][0]) - 1
+        for row in rows:
+            if row[ends] is None:
+                open_keys.add(row[:width])
+            else:
+                open_keys.discard(row[:width])
+
+    def _copy_direct(
+        self, cur: psycopg.Cursor[Any], table: str, rows: list[tuple[Any, ...]]
+    ) -> None:
+        if rows:
+            self._copy_into(cur, sql.Identifier(table), table, rows)
+
+    def _copy_staged(
+        self, cur: psycopg.Cursor[Any], table: str, rows: list[tuple[Any, ...]]
+    ) -> None:
+        if not rows:
+            return
         stage = sql.Identifier(f"stage_{table}")
         target = sql.Identifier(table)
-        cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         cur.execute(
             sql.SQL(
                 "CREATE TEMP TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS) "
                 "ON COMMIT DELETE ROWS"
             ).format(stage, target)
         )
-        run_id = self.run_id
-        with cur.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)) as copy:
-            for row in rows:
-                copy.write_row((run_id, *row))
+        self._copy_into(cur, stage, table, rows)
+        cols = sql.SQL(", ").join(sql.Identifier(c) for c in COPY_COLUMNS[table])
         cur.execute(
             sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {} {}").format(
                 target, cols, cols, stage, _conflict_clause(table)
             )
         )
 
+    def _copy_into(
+        self,
+        cur: psycopg.Cursor[Any],
+        into: sql.Identifier,
+        table: str,
+        rows: list[tuple[Any, ...]],
+    ) -> None:
+        cols = sql.SQL(", ").join(sql.Identifier(c) for c in COPY_COLUMNS[table])
+        run_id = self.run_id
+        statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(into, cols)
+        with cur.copy(statement) as copy:
+            copy.set_types(_COPY_TYPES[table])
+            for row in rows:
+                copy.write_row((run_id, *row))
+
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
-            self._conn = self.db.raw_connect()
+            conn = self.db.raw_connect()
+            conn.adapters.register_dumper(None, _JsonTextBinaryDumper)
+            # The staging INSERT ... SELECTs read temporary tables without statistics: a
+            # JIT compile of them costs more than running them.
+            conn.execute("SET jit = off")
+            conn.commit()
+            self._conn = conn
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -251,21 +321,57 @@ def _primary_key(table: str) -> tuple[str, ...]:
     return tuple(c.name for c in Base.metadata.tables[table].primary_key.columns)
 
 
+def _copy_types(table: str) -> list[str]:
+    """PostgreSQL type names of ``table``'s COPY columns, for binary COPY."""
+    columns = Base.metadata.tables[table].columns
+    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    names = []
+    for name in COPY_COLUMNS[table]:
+        compiled = columns[name].type.compile(dialect=dialect).lower()
+        names.append(_TYPE_NAMES.get(compiled, compiled))
+    return names
+
+
+# Compiled SQLAlchemy types psycopg knows by another name. CHAR(64) is sent as text,
+# which has the same binary form (psycopg has no binary bpchar dumper).
+_TYPE_NAMES = {"double precision": "float8", "char(64)": "text", "text[]": "text[]"}
+_COPY_TYPES = {table: _copy_types(table) for table in TABLE_ORDER}
+# The column that stays NULL until an entity ends, as an index into a buffered row
+# (which has no run_id), for the upserted tables that have one.
+_END_COLUMN = {
+    table: COPY_COLUMNS[table].index(ends) - 1
+    for table, (_, _, ends) in UPSERTS.items()
+    if ends is not None
+}
+
+
+class _JsonTextBinaryDumper(Dumper):
+    """Rows carry JSON columns as JSON text already: send it as is (binary jsonb is a
+    version byte and the text), where psycopg's own dumper would encode it again."""
+
+    format = Format.BINARY
+    oid = psycopg.postgres.types["jsonb"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"\x01" + (obj.encode() if isinstance(obj, str) else bytes(obj))
+
+
 def _conflict_clause(table: str) -> sql.Composable:
     # The conflict target is the primary key, never "any constraint": a second
     # successful payment for an invoice must hit its unique index and fail loudly.
     if table not in UPSERTS:
         target = sql.SQL(", ").join(sql.Identifier(k) for k in _primary_key(table))
         return sql.SQL("ON CONFLICT ({}) DO NOTHING").format(target)
-    keys, updates, condition = UPSERTS[table]
+    keys, updates, ends = UPSERTS[table]
     sets = sql.SQL(", ").join(
         sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in updates
     )
     clause = sql.SQL("ON CONFLICT ({}) DO UPDATE SET {}").format(
         sql.SQL(", ").join(sql.Identifier(k) for k in keys), sets
     )
-    if condition is not None:
-        clause = sql.SQL("{} WHERE {}").format(clause, sql.SQL(condition))
+    if ends is not None:
+        stored = sql.Identifier(table, ends)
+        clause = sql.SQL("{} WHERE {} IS NULL").format(clause, stored)
     return clause
 
 

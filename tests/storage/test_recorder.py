@@ -69,6 +69,32 @@ def test_a_window_written_twice_leaves_no_duplicates(migrated_database: Database
     assert count(db, "ledger_entries", run_id) == 200
 
 
+def test_a_recovered_run_replaying_a_window_into_a_new_recorder_adds_nothing_and_ends_entities(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    first = Recorder(db, run_id)
+    first.add(window(100))  # 100 pending invoices, written as new rows
+    first.close()
+    again = Recorder(db, run_id)  # a recovered run knows nothing of what was written
+    again.add(window(100))
+    again.add({"invoices": [invoice_row("i7", "paid", 2.5)]})  # one of them ends in the replay
+    again.close()
+    third = Recorder(db, run_id)  # nor does this one know that i8 is written, pending
+    third.add({"invoices": [invoice_row("i8", "paid", 3.0)]})
+    third.close()
+    for table in ("invoices", "payment_attempts", "ledger_transfers"):
+        assert count(db, table, run_id) == 100, table
+    assert count(db, "ledger_entries", run_id) == 200
+    with db.engine.connect() as connection:
+        paid = connection.execute(
+            text("SELECT invoice_id FROM invoices WHERE run_id = :r AND status = 'paid'"),
+            {"r": run_id},
+        )
+        assert sorted(paid.scalars()) == ["i7", "i8"]
+
+
 def test_rows_are_flushed_in_batches_once_the_buffer_is_full(migrated_database: Database) -> None:
     db = migrated_database
     run_id = run_id_in(db)
