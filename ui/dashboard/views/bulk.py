@@ -41,6 +41,7 @@ def submit() -> None:
         if submitted is not None:
             st.session_state["bulk_job"] = submitted
             st.session_state.pop("bulk_results", None)
+            st.session_state.pop("bulk_done", None)
 
 
 def row_errors(job: BulkSubmitted) -> None:
@@ -58,10 +59,13 @@ def row_errors(job: BulkSubmitted) -> None:
 
 @st.fragment(run_every=POLL_S)
 def progress() -> None:
+    """Polls the job until it is done; then fetches its results once and reruns the page,
+    which shows them outside this fragment (so they are not redrawn every second)."""
     job: BulkSubmitted | None = st.session_state.get("bulk_job")
     if job is None:
         return
-    p = attempt(client.bulk_progress, job["job_id"])
+    done = st.session_state.get("bulk_done")
+    p = done if done is not None else attempt(client.bulk_progress, job["job_id"])
     if p is None:
         return
     with st.container(key="bulk-progress"):
@@ -72,21 +76,23 @@ def progress() -> None:
             f"{p['processed']} of {p['accepted']} processed · {p['succeeded']} paid · "
             f"{p['failed']} failed · {p['rejected']} refused",
         )
-    if p["processed"] < p["accepted"]:
+    if done is not None or p["processed"] < p["accepted"]:
         return
-    results = st.session_state.get("bulk_results")
-    if results is None:
-        results = attempt(client.bulk_results_csv, job["job_id"])
+    results = attempt(client.bulk_results_csv, job["job_id"])
+    if results is not None:
+        st.session_state["bulk_done"] = p
         st.session_state["bulk_results"] = results
-    if results is None:
-        return
+        st.rerun()
+
+
+def results(job: BulkSubmitted, data: bytes) -> None:
     with st.container(key="bulk-results"):
         st.subheader("Results")
-        rows = list(csv.DictReader(io.StringIO(results.decode("utf-8"))))
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
         st.dataframe(rows, hide_index=True, key="bulk-results-table")
         st.download_button(
             "Download results CSV",
-            results,
+            data,
             key="bulk-download",
             file_name=f"bulk-{job['job_id']}-results.csv",
             mime="text/csv",
@@ -97,3 +103,5 @@ submit()
 if "bulk_job" in st.session_state:
     row_errors(st.session_state["bulk_job"])
 progress()
+if st.session_state.get("bulk_results") is not None:
+    results(st.session_state["bulk_job"], st.session_state["bulk_results"])
