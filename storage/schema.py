@@ -12,7 +12,8 @@ Append-only tables (``wallet_destruction_logs``, ``ledger_transfers``,
 run (``DELETE FROM runs`` cascades) or with an admin ``TRUNCATE``. A ledger
 transfer and its two entries are checked by the database: the entries of a
 transfer must be inserted in one statement (one COPY or one INSERT), and a
-transfer without its entries cannot be committed.
+transfer without its entries cannot be committed (checked at COMMIT through
+``ledger_transfer_checks``, one row per statement that inserted transfers).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -444,13 +446,25 @@ class Checkpoint(Base):
     state: Mapped[bytes]
 
 
+class LedgerTransferCheck(Base):
+    """The transfers one statement inserted, waiting for COMMIT, where a deferred trigger
+    checks that each has its entries and deletes the row: empty between transactions,
+    hence UNLOGGED. Written by a trigger on ``ledger_transfers`` only."""
+
+    __tablename__ = "ledger_transfer_checks"
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
+    check_id: Mapped[BigInt] = mapped_column(Identity(always=True), primary_key=True)
+    run_id: Mapped[str]
+    transfer_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger()))
+
+
 # Column order a bulk writer COPYs in, for every table keyed by run_id but
-# ``runs`` itself; tables are listed parents first, so COPYing in this order
-# satisfies the foreign keys.
+# ``runs`` itself and the checks' scratch table; tables are listed parents
+# first, so COPYing in this order satisfies the foreign keys.
 COPY_COLUMNS: dict[str, tuple[str, ...]] = {
     table.name: tuple(column.name for column in table.columns)
     for table in Base.metadata.sorted_tables
-    if "run_id" in table.columns and table.name != "runs"
+    if "run_id" in table.columns and table.name not in ("runs", "ledger_transfer_checks")
 }
 
 

@@ -16,8 +16,8 @@ def has_table(db: Database) -> bool:
 def test_migration_0002_adds_idempotency_keys_and_its_downgrade_removes_only_that(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0002"
+    assert upgrade(empty_database, "0002") == "0002"
     assert has_table(empty_database)
     assert downgrade(empty_database, "0001") == "0001"
     assert not has_table(empty_database)
-    assert upgrade(empty_database) == "0002"
+    assert upgrade(empty_database, "0002") == "0002"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database
@@ -86,3 +87,29 @@ def test_a_balanced_batch_of_1000_transfers_copied_in_one_statement_is_accepted(
             LedgerEntry.run_id == run_id
         )
         assert tuple(connection.execute(query).one()) == (2_000, 2 * sum(100 + i for i in ids))
+
+
+def test_one_transfer_without_entries_among_1000_copied_cannot_be_committed(
+    migrated_database: Database, run_id: str
+) -> None:
+    ids = range(1, 1_001)
+    transfers = [tuple(transfer(run_id, i).values()) for i in ids]
+    entries = [tuple(entry(run_id, i, side).values()) for i in ids if i != 500
+               for side in ("debit", "credit")]  # fmt: skip
+    with migrated_database.raw_connect() as connection:
+        for table, rows in (("ledger_transfers", transfers), ("ledger_entries", entries)):
+            columns = ", ".join(COPY_COLUMNS[table])
+            with connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        with pytest.raises(psycopg.errors.CheckViolation, match=r"transfer 500 .* no entries"):
+            connection.commit()
+
+
+def test_the_pending_checks_are_gone_once_a_transaction_commits(
+    migrated_database: Database, run_id: str
+) -> None:
+    post(migrated_database, run_id, 100, ("debit", 100), ("credit", 100))
+    with migrated_database.engine.connect() as connection:
+        pending = connection.execute(text("SELECT count(*) FROM ledger_transfer_checks"))
+        assert pending.scalar_one() == 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database, DatabaseError, downgrade, scratch_database, status, upgrade
-from storage.schema import COPY_COLUMNS, Base
+from storage.schema import COPY_COLUMNS, Base, LedgerTransfer
+from tests.storage.rows import new_run, transfer
 
 TABLES = {
     "runs",
@@ -26,6 +28,7 @@ TABLES = {
     "bulk_job_rows",
     "checkpoints",
     "idempotency_keys",
+    "ledger_transfer_checks",
 }
 
 
@@ -46,7 +49,7 @@ def functions(db: Database) -> set[str]:
 def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0002"
+    assert upgrade(empty_database) == "0003"
     assert tables(empty_database) == TABLES
     assert functions(empty_database)
 
@@ -54,7 +57,7 @@ def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     assert tables(empty_database) == set()
     assert functions(empty_database) == set()
 
-    assert upgrade(empty_database) == "0002"
+    assert upgrade(empty_database) == "0003"
     assert tables(empty_database) == TABLES
 
 
@@ -62,12 +65,12 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    expected = (None, "0002", ["0001", "0002"])
+    expected = (None, "0003", ["0001", "0002", "0003"])
     assert (before["current"], before["head"], before["pending"]) == expected
     upgrade(empty_database)
     after = status(empty_database)
-    assert (after["current"], after["head"], after["pending"]) == ("0002", "0002", [])
-    assert upgrade(empty_database) == "0002"  # a second upgrade changes nothing
+    assert (after["current"], after["head"], after["pending"]) == ("0003", "0003", [])
+    assert upgrade(empty_database) == "0003"  # a second upgrade changes nothing
 
 
 def test_a_database_at_a_revision_this_code_does_not_know_is_reported_not_guessed(
@@ -122,11 +125,32 @@ def test_the_migration_builds_exactly_the_columns_constraints_and_indexes_of_the
 def test_copy_columns_name_every_column_of_every_simulation_table_in_table_order(
     migrated_database: Database,
 ) -> None:
-    # api_tokens and idempotency_keys belong to the API, not to a run: never bulk-copied
-    assert set(COPY_COLUMNS) == TABLES - {"runs", "api_tokens", "idempotency_keys"}
+    # api_tokens and idempotency_keys belong to the API, not to a run: never bulk-copied;
+    # ledger_transfer_checks is the ledger triggers' scratch table
+    not_copied = {"runs", "api_tokens", "idempotency_keys", "ledger_transfer_checks"}
+    assert set(COPY_COLUMNS) == TABLES - not_copied
     query = """
         SELECT column_name FROM information_schema.columns
          WHERE table_schema = 'public' AND table_name = :table ORDER BY ordinal_position"""
     with migrated_database.engine.connect() as connection:
         for table, columns in COPY_COLUMNS.items():
             assert tuple(connection.scalars(text(query), {"table": table})) == columns
+
+
+def test_downgrading_0003_keeps_a_transfer_without_entries_from_being_committed(
+    empty_database: Database,
+) -> None:
+    def post_a_transfer_alone() -> None:
+        with empty_database.engine.begin() as connection:
+            connection.execute(insert(LedgerTransfer).values([transfer(new_run(connection), 1)]))
+
+    upgrade(empty_database)
+    with pytest.raises(IntegrityError, match="has no entries at commit"):
+        post_a_transfer_alone()
+    assert downgrade(empty_database, "0002") == "0002"
+    assert "ledger_transfer_checks" not in tables(empty_database)
+    with pytest.raises(IntegrityError, match="has no entries at commit"):
+        post_a_transfer_alone()
+    assert upgrade(empty_database) == "0003"
+    with pytest.raises(IntegrityError, match="has no entries at commit"):
+        post_a_transfer_alone()
