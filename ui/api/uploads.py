@@ -2,8 +2,10 @@
 
 The middleware already refuses a request body over the upload limit; this
 refuses the file itself over ``max_csv_bytes`` without reading past it, a file
-of more than ``max_csv_rows`` data rows, and one without any (an empty or
-header-only file is a mistake, not a job of nothing). The rows themselves are
+of more than ``max_csv_rows`` data rows, one without any (an empty or
+header-only file is a mistake, not a job of nothing) and one whose header the
+engine's parser (``actors.bulk_csv``) refuses: the live engine recorded such a
+file as a job of 0 rows with 1 rejected, which the database refuses. The rows themselves are
 validated by the engine (``actors.bulk_csv``), which reports bad rows by line.
 """
 
@@ -14,6 +16,7 @@ import io
 
 from fastapi import HTTPException, UploadFile
 
+from actors.bulk_csv import parse_invoices_csv
 from actors.errors import InputError
 
 CHUNK_BYTES = 64 * 1024
@@ -34,6 +37,9 @@ async def read_csv(upload: UploadFile, max_bytes: int, max_rows: int) -> bytes:
         parts.append(chunk)
     data = b"".join(parts)
     rows = count_rows(data)
+    header = next((e for e in parse_invoices_csv(data.split(b"\n", 1)[0]).errors), None)
+    if header is not None:
+        raise InputError(f"file: line 1: {header.reason}")
     if rows == 0:
         raise InputError(
             "file: the CSV file has no data rows; send a header line and at least one "
