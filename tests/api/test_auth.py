@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from typing import Any
 
 import pytest
@@ -13,6 +14,8 @@ from sqlalchemy import text
 from storage.database import Database
 from storage.tokens import create_token, list_tokens, revoke_token, verify_token
 from tests.api.conftest import bearer
+from tests.api.fake_engine import FakeEngine
+from ui.api import ApiSettings, auth, create_app
 
 ALL = {"admin", "enterprise", "consumer"}
 CSV = (
@@ -93,14 +96,37 @@ def test_public_routes_answer_without_a_token(client: TestClient, path: str) -> 
     assert client.get(path).status_code == 200
 
 
-def test_a_revoked_token_is_refused_with_401(
-    client: TestClient, migrated_database: Database
+def test_a_revoked_token_is_refused_with_401_once_the_token_cache_forgets_it(
+    migrated_database: Database, engine: FakeEngine
 ) -> None:
-    record, token = create_token(migrated_database, "consumer", "to revoke")
-    assert client.get("/api/v1/alerts", headers=bearer(token)).status_code == 200
-    revoke_token(migrated_database, record.token_id)
-    assert client.get("/api/v1/alerts", headers=bearer(token)).status_code == 401
-    assert verify_token(migrated_database, token) is None
+    settings = ApiSettings(token_cache_ttl_s=0.3)
+    with TestClient(create_app(settings, migrated_database, engine)) as client:
+        record, token = create_token(migrated_database, "consumer", "to revoke")
+        assert client.get("/api/v1/alerts", headers=bearer(token)).status_code == 200
+        revoke_token(migrated_database, record.token_id)
+        assert verify_token(migrated_database, token) is None
+        time.sleep(0.3)
+        assert client.get("/api/v1/alerts", headers=bearer(token)).status_code == 401
+
+
+def test_a_verified_token_is_not_looked_up_again_within_the_cache_ttl(
+    migrated_database: Database, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lookups: list[str] = []
+    real = auth.verify_token
+
+    def counted(db: Database, token: str) -> Any:
+        lookups.append(token)
+        return real(db, token)
+
+    monkeypatch.setattr(auth, "verify_token", counted)
+    _, token = create_token(migrated_database, "consumer", "cached")
+    with TestClient(create_app(ApiSettings(), migrated_database, engine)) as client:
+        for _ in range(5):
+            assert client.get("/api/v1/alerts", headers=bearer(token)).status_code == 200
+        for _ in range(2):  # an unknown token is never cached
+            assert client.get("/api/v1/alerts", headers=bearer("nope")).status_code == 401
+    assert lookups == [token, "nope", "nope"]
 
 
 def test_the_database_holds_only_the_sha256_of_a_token_never_the_token(

@@ -1,7 +1,8 @@
 """``create_app(settings, db, engine)``: the API, built by the composition root.
 
 Nothing is built at import time. The app holds the three on ``app.state``, with
-the log of faults the API injected, for the dependencies in ``deps``; every
+the log of faults the API injected, the read cache and the verified tokens, for the
+dependencies in ``deps`` and ``auth``; every
 error is problem+json (``problems``); bodies are bounded (``limits``); CORS
 stays closed unless origins are set.
 """
@@ -21,8 +22,10 @@ from ui.api.engine import Engine
 from ui.api.faults import FaultLog
 from ui.api.limits import BodyLimit
 from ui.api.metrics import Metrics, MetricsMiddleware
+from ui.api.read_cache import ReadCache
 from ui.api.routes import bulk, faults, invoices, ops, providers, reserves, runs
 from ui.api.settings import ApiSettings
+from ui.api.token_cache import TokenCache
 
 
 def _version() -> str:
@@ -45,6 +48,8 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
     app.state.engine = engine
     app.state.metrics = Metrics(engine)
     app.state.faults = FaultLog()
+    app.state.reads = ReadCache(settings.read_cache_ttl_s, settings.read_max_stale_s)
+    app.state.tokens = TokenCache(settings.token_cache_ttl_s, settings.token_cache_size)
     problems.install(app)
     methods.install(app)
     for area in (providers, faults, reserves, bulk, invoices, runs):

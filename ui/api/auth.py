@@ -3,7 +3,9 @@
 401 (with ``WWW-Authenticate: Bearer``) when the token is missing, unknown or
 revoked; 403 when the token's role may not use the route. ``admin`` may use
 every route. The token is only ever hashed and compared: it is never logged
-and never part of an error message.
+and never part of an error message. A token verified in the last moments is
+taken from the app's ``TokenCache`` without a query (``token_cache_ttl_s``).
+These dependencies are async: a cached token costs no trip to a worker thread.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from storage.database import Database
 from storage.tokens import verify_token
+from ui.api.token_cache import TokenCache
 
 ADMIN = "admin"
 _bearer = HTTPBearer(auto_error=False, description="A token from `invoicesim token create`.")
@@ -34,7 +38,7 @@ def _unauthorized(detail: str, error: str | None = None) -> HTTPException:
     return HTTPException(401, detail, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Caller:
@@ -43,15 +47,22 @@ def authenticate(
             "this route needs a bearer token: send `Authorization: Bearer TOKEN`; "
             "create one with `invoicesim token create --role ROLE`"
         )
+    token = credentials.credentials
+    verified: TokenCache[Caller] = request.app.state.tokens
+    caller = verified.get(token)
+    if caller is not None:
+        return caller
     db: Database = request.app.state.db
-    record = verify_token(db, credentials.credentials)
+    record = await run_in_threadpool(verify_token, db, token)
     if record is None:
         raise _unauthorized(
             "the bearer token is not valid (unknown or revoked); create a new one with "
             "`invoicesim token create --role ROLE`",
             "invalid_token",
         )
-    return Caller(record.token_id, record.name, record.role)
+    caller = Caller(record.token_id, record.name, record.role)
+    verified.put(token, caller)
+    return caller
 
 
 class Require:
@@ -60,7 +71,7 @@ class Require:
     def __init__(self, *roles: str) -> None:
         self.roles = frozenset(roles) | {ADMIN}
 
-    def __call__(self, caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    async def __call__(self, caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
         if caller.role not in self.roles:
             allowed = ", ".join(sorted(self.roles))
             raise HTTPException(

@@ -1,9 +1,10 @@
-"""What a route can ask for: settings, database, engine, the fault log, the live run, as
-``Annotated`` aliases.
+"""What a route can ask for: settings, database, engine, the fault log, the read cache, the
+live run, as ``Annotated`` aliases.
 
 The composition root puts the settings, the database and the engine on
-``app.state`` (``create_app``, which adds the API's ``FaultLog``); these
-dependencies only hand them over.
+``app.state`` (``create_app``, which adds the API's ``FaultLog`` and ``ReadCache``);
+these dependencies only hand them over. They are async because they never block:
+FastAPI runs a plain ``def`` dependency in a worker thread, a trip per request.
 ``LiveRun`` is the id of the running scenario's run; with none running, the
 route answers 503 saying how to start one.
 """
@@ -20,6 +21,7 @@ from storage.database import Database
 from storage.queries import MAX_LIMIT
 from ui.api.engine import Engine, EngineStatus
 from ui.api.faults import FaultLog
+from ui.api.read_cache import ReadCache
 from ui.api.settings import ApiSettings
 
 MAX_OFFSET = 10_000_000
@@ -28,40 +30,46 @@ PAGE_LIMIT_DOC = "Page size (default 100, at most the server's INVOICESIM_MAX_PA
 NO_RUN = "no scenario is running; start one with POST /api/v1/scenarios/{name}/start"
 
 
-def _settings(request: Request) -> ApiSettings:
+async def _settings(request: Request) -> ApiSettings:
     settings: ApiSettings = request.app.state.settings
     return settings
 
 
-def _db(request: Request) -> Database:
+async def _db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
-def _engine(request: Request) -> Engine:
+async def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
-def _faults(request: Request) -> FaultLog:
+async def _faults(request: Request) -> FaultLog:
     faults: FaultLog = request.app.state.faults
     return faults
 
 
+async def _reads(request: Request) -> ReadCache:
+    reads: ReadCache = request.app.state.reads
+    return reads
+
+
 Settings = Annotated[ApiSettings, Depends(_settings)]
+Reads = Annotated[ReadCache, Depends(_reads)]
 Faults = Annotated[FaultLog, Depends(_faults)]
 Db = Annotated[Database, Depends(_db)]
 LiveEngine = Annotated[Engine, Depends(_engine)]
 
 
-def _live_status(engine: LiveEngine) -> EngineStatus:
+async def _live_status(engine: LiveEngine) -> EngineStatus:
     status = engine.status()
     if status.run_id is None:
         raise UnavailableError(NO_RUN)
     return status
 
 
-def _live_run(status: Annotated[EngineStatus, Depends(_live_status)]) -> str:
+async def _live_run(status: Annotated[EngineStatus, Depends(_live_status)]) -> str:
     assert status.run_id is not None
     return status.run_id
 
@@ -78,7 +86,7 @@ class PageParams:
         self.offset = offset
 
 
-def _page(
+async def _page(
     settings: Settings,
     limit: Annotated[int | None, Query(ge=1, le=MAX_LIMIT, description=PAGE_LIMIT_DOC)] = None,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,

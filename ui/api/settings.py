@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from actors.bulk_csv import DEFAULT_LIMITS
@@ -31,6 +31,13 @@ class ApiSettings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1, le=MAX_LIMIT)
     scenarios_dir: Path = Path("scenarios")
     command_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Hot reads are shared this long (no longer than the engine's 0.25 s flush), and a
+    # stale one is served while it refreshes up to read_max_stale_s: dashboards stay fresh.
+    read_cache_ttl_s: float = Field(default=0.25, ge=0, le=5)
+    read_max_stale_s: float = Field(default=1.0, ge=0, le=10)
+    # A verified token is trusted this long: a revoked one is refused at most this late.
+    token_cache_ttl_s: float = Field(default=2.0, ge=0, le=60)
+    token_cache_size: int = Field(default=1_024, ge=0, le=100_000)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -38,6 +45,12 @@ class ApiSettings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _stale_after_ttl(self) -> ApiSettings:
+        if self.read_max_stale_s < self.read_cache_ttl_s:
+            raise ValueError("read_max_stale_s must be at least read_cache_ttl_s")
+        return self
 
     @property
     def max_upload_bytes(self) -> int:

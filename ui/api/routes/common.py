@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Path
+from fastapi.responses import Response
 
 from ui.api.problems import MEDIA_TYPE, Problem
 
@@ -29,3 +30,8 @@ FOUND: dict[int | str, dict[str, Any]] = {404: _problem("No such entity.")}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: _problem("Clashes with the current state.")}
 
 ProviderName = Annotated[str, Path(pattern=r"^[a-z][a-z0-9_-]{0,31}$")]
+
+
+def json_body(body: bytes) -> Response:
+    """An answer already serialized (a cached one): FastAPI sends it as it is."""
+    return Response(body, media_type="application/json")
