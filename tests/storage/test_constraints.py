@@ -92,6 +92,18 @@ def test_check_constraints_reject_an_unknown_status(
         insert_rows(migrated_database, Invoice, invoice(run_id, status="refunded"))
 
 
+@pytest.mark.parametrize("column", ["hash", "prev_hash"])
+@pytest.mark.parametrize("value", ["a" * 63, "A" * 64, "a" * 63 + "g", "a" * 63 + " ", ""])
+def test_a_destruction_log_hash_must_be_64_lowercase_hex_digits(
+    migrated_database: Database, run_id: str, column: str, value: str
+) -> None:
+    insert_rows(migrated_database, WalletDestructionLog, destruction(run_id) | {column: "a" * 64})
+    with rejected(f"ck_wallet_destruction_logs_{column}"):
+        insert_rows(
+            migrated_database, WalletDestructionLog, destruction(run_id, 1) | {column: value}
+        )
+
+
 def test_a_breaker_state_is_rejected_as_a_health_state(
     migrated_database: Database, run_id: str
 ) -> None:
