@@ -27,11 +27,11 @@ import math
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
 from actors.errors import InputError, InvariantViolation, LedgerError
+from actors.frozen import frozen
 from actors.methods import PaymentMethod
 from actors.money import check_currency, ratio_bp
 
@@ -77,7 +77,7 @@ class Leg(NamedTuple):
     amount_minor: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Transfer:
     """One posted leg; ``operation_id`` groups the legs of one atomic operation."""
 
@@ -197,41 +197,51 @@ class Ledger:
     ) -> tuple[Transfer, ...]:
         """Post ``legs`` (debit, credit, amount_minor) atomically, or raise and change nothing."""
         self._check_operation(now, kind, ref, legs)
-        debits, credits = dict(self._debits), dict(self._credits)
         checked = [_checked_leg(kind, ref, i, leg) for i, leg in enumerate(legs, 1)]
-        external = Account.EXTERNAL  # the one account allowed below zero
-        for index, (debit, credit, amount) in enumerate(checked, 1):
-            debits[debit] += amount
-            credits[credit] += amount
-            for account in (debit, credit):
-                after = natural_balance(account, debits[account], credits[account])
-                if after < 0 and account is not external:
-                    raise LedgerError(
-                        f"{kind} {ref!r} rejected at leg {index} (debit {debit}, credit "
-                        f"{credit}, {amount}): {account} would fall to {after}; "
-                        "nothing was posted"
-                    )
+        self._check_balances(kind, ref, checked)
         if len(self._pending) + len(checked) > self._max_pending:
             raise InvariantViolation(
                 f"{len(self._pending)} ledger transfers not drained; the runtime must call "
                 "take_transfers() every window"
             )
-        self._debits, self._credits, self._last_at = debits, credits, now
+        debits, credits = self._debits, self._credits
+        self._last_at = now
         operation_id, self._next_operation_id = self._next_operation_id, self._next_operation_id + 1
         first_id = self._next_transfer_id
         self._next_transfer_id += len(checked)
         kind_text, currency = str(kind), self.currency
         transfers = []
-        for i, leg in enumerate(checked):
+        for i, (debit, credit, amount) in enumerate(checked):
+            debits[debit] += amount
+            credits[credit] += amount
             transfers.append(
-                Transfer(first_id + i, operation_id, kind_text, ref, now, *leg, currency, memo)
-            )
+                Transfer(first_id + i, operation_id, kind_text, ref, now, debit, credit, amount,
+                         currency, memo)
+            )  # fmt: skip
             self._history_at.append(now)
-            self._history_debit.append(_INDEX[leg.debit])
-            self._history_credit.append(_INDEX[leg.credit])
-            self._history_amount.append(leg.amount_minor)
+            self._history_debit.append(_INDEX[debit])
+            self._history_credit.append(_INDEX[credit])
+            self._history_amount.append(amount)
         self._pending.extend(transfers)
         return tuple(transfers)
+
+    def _check_balances(self, kind: str, ref: str, legs: list[Leg]) -> None:
+        """Raise unless every account but ``external`` stays >= 0 after each leg in turn."""
+        debits, credits = self._debits, self._credits
+        moved: dict[Account, int] = {}  # change of each touched account's natural balance
+        for index, (debit, credit, amount) in enumerate(legs, 1):
+            moved[debit] = moved.get(debit, 0) + (amount if debit in DEBIT_NORMAL else -amount)
+            moved[credit] = moved.get(credit, 0) + (-amount if credit in DEBIT_NORMAL else amount)
+            for account in (debit, credit):
+                if account is Account.EXTERNAL:
+                    continue  # the one account allowed below zero
+                after = natural_balance(account, debits[account], credits[account]) + moved[account]
+                if after < 0:
+                    raise LedgerError(
+                        f"{kind} {ref!r} rejected at leg {index} (debit {debit}, credit "
+                        f"{credit}, {amount}): {account} would fall to {after}; "
+                        "nothing was posted"
+                    )
 
     def confirm_payment(
         self, now: float, ref: str, amount_minor: int, fee_minor: int

@@ -7,15 +7,14 @@ facts kept for the event log and the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from actors.breaker import BreakerState
+from actors.frozen import frozen
 from actors.health import Health
 from actors.methods import PaymentMethod
 from actors.provider import Outcome
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class SendAttempt:
     invoice_id: str
     attempt_no: int
@@ -28,7 +27,7 @@ class SendAttempt:
     timeout_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class CheckStatus:
     attempt: SendAttempt
     check_no: int
@@ -36,7 +35,7 @@ class CheckStatus:
     deadline: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VoidAttempt:
     """Cancel an attempt whose outcome is unknown; the answer (or its absence by
     ``deadline``) decides whether failing over is safe."""
@@ -49,7 +48,7 @@ class VoidAttempt:
     deadline: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PaymentDone:
     at: float
     invoice_id: str
@@ -64,7 +63,7 @@ class PaymentDone:
 Command = SendAttempt | CheckStatus | VoidAttempt | PaymentDone
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class AttemptFinished:
     at: float
     attempt: SendAttempt
@@ -72,7 +71,7 @@ class AttemptFinished:
     latency_ms: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StatusChecked:
     at: float
     attempt: SendAttempt
@@ -80,7 +79,7 @@ class StatusChecked:
     result: str  # charged | processing | not_found | unknown
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VoidAnswered:
     at: float
     attempt: SendAttempt
@@ -88,7 +87,7 @@ class VoidAnswered:
     result: str  # not_found (nothing will be charged) | charged | unknown
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class LateReply:
     """An answer to an attempt the orchestrator had already moved past."""
 
@@ -97,7 +96,7 @@ class LateReply:
     outcome: Outcome
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProviderView:
     name: str
     priority: int

@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from actors.frozen import frozen
 from actors.idempotency import KeyStore
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
@@ -50,7 +51,7 @@ class StatusState(StrEnum):
     NOT_FOUND = "not_found"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProviderReply:
     """What the provider will answer; ``reply_after_ms`` None means it never answers."""
 
@@ -59,13 +60,13 @@ class ProviderReply:
     fee_minor: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StatusReply:
     state: StatusState
     reply_after_ms: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Charge:
     """A charge that took effect at a provider (the fact double-pay checks count)."""
 

@@ -14,11 +14,11 @@ providers comes from the policy:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
 from operator import attrgetter
 
 from actors.breaker import BreakerState, CircuitBreaker
+from actors.frozen import frozen
 from actors.health import Health, HealthMonitor
 from actors.keyed import stable_hash
 from actors.methods import PaymentMethod
@@ -34,7 +34,7 @@ class Policy(StrEnum):
     COST = "cost"
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class RoutingDecision:
     """One routing decision: the provider chosen (or none) and why each other was skipped."""
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
 from actors.errors import InputError
+from simulation import gc_tuning
 from simulation.checkpoints import DEFAULT_EVERY, Checkpoints
 from simulation.coordinator import LiveHooks, Progress, WindowStats, run_windows
 from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
@@ -214,19 +215,20 @@ def run_scenario(
                 bulk_jobs,
                 store.tick if store is not None else None,
             )
-        stats: WindowStats = run_windows(
-            runtime,
-            layout,
-            float(scenario.duration_s),
-            hard_end,
-            speed,
-            progress,
-            should_stop,
-            options.sink,
-            store.add if store is not None else None,
-            options.live,
-            crashes,
-        )
+        with gc_tuning.during_run():
+            stats: WindowStats = run_windows(
+                runtime,
+                layout,
+                float(scenario.duration_s),
+                hard_end,
+                speed,
+                progress,
+                should_stop,
+                options.sink,
+                store.add if store is not None else None,
+                options.live,
+                crashes,
+            )
         runtime.close()
         report = build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
         if store is not None:

@@ -11,9 +11,9 @@ shard's arrivals do not depend on anything else that happens.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from actors.frozen import frozen
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
 
@@ -79,7 +79,7 @@ class ArrivalStream:
         return _invert(self._segments, target)
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PayerPlan:
     method: PaymentMethod
     amount_minor: int

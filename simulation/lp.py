@@ -1,7 +1,7 @@
 """The logical-process base: a timer queue, an inbox, an outbox, a digest.
 
 A logical process (LP) owns some entities and their local timers. The
-coordinator calls ``advance(until, inbox)`` once per window; the LP schedules
+coordinator calls ``advance(until, inbox)`` once per window; the LP handles
 the inbox messages at their delivery times, runs its timers up to ``until``
 (exclusive) and returns the messages it sent. Anything it sends is delivered
 no earlier than one lookahead later, which is what makes windows exact. The
@@ -11,13 +11,16 @@ Between windows an LP can be saved (``snapshot``) and brought back
 (``restore``) for crash recovery: its whole state, timers included, pickled
 with cloudpickle, which also pickles the lambdas and partials in the timer
 heap. The digest is therefore a chain of plain bytes rather than a live
-hashlib object (those cannot be pickled): each window's event lines are hashed
-after the previous window's digest.
+hashlib object (those cannot be pickled): each window's event lines are kept
+and hashed once, at the window's end, after the previous window's digest.
 
 The timers are a plain heap of ``(time, sequence, action)``: every local event
 of the simulation is "call this at that time", so SimPy's processes, event
 objects and callback lists would be pure overhead on the hot path (several
 timers per invoice). The order is SimPy's: by time, then by scheduling order.
+A window's messages take their place in that order as if scheduled when the
+window began, but those due within the window are merged with the heap rather
+than pushed through it (``_run``).
 """
 
 from __future__ import annotations
@@ -69,9 +72,9 @@ class LogicalProcess:
         # Rows for the database, per table (None: this run is not persisted).
         self.records: dict[str, list[tuple[Any, ...]]] | None = None
         self._seq = 0
-        # The digest chain: the last window's digest, and this window's hasher seeded with it.
+        # The digest chain: the last window's digest, and this window's event lines.
         self._chain = b""
-        self._digest = hashlib.sha256()
+        self._lines: list[str] = []
         self._until = 0.0
         self._replies: list[tuple[int, Any]] = []
 
@@ -97,23 +100,26 @@ class LogicalProcess:
         self._outbox.append((dst, (at, self.index, self._seq, payload)))
 
     def record(self, line: str) -> None:
-        """Add one canonical event line to this LP's digest (streamed, never stored)."""
-        self._digest.update(line.encode())
-        self._digest.update(b"\n")
+        """Add one canonical event line to this LP's digest (kept until the window ends)."""
+        self._lines.append(line)
+
+    def _hashed(self) -> Any:
+        """The chain so far: the last window's digest, then this window's lines."""
+        lines = self._lines
+        text = "\n".join(lines) + "\n" if lines else ""
+        return hashlib.sha256(self._chain + text.encode())
 
     def digest(self) -> str:
-        return self._digest.hexdigest()
+        return str(self._hashed().hexdigest())
 
     def advance(self, until: float, inbox: list[Envelope]) -> WindowResult:
         self._until = until
         inbox.sort(key=_ENVELOPE_ORDER)
-        receive = self.receive
-        for at, src, _seq, payload in inbox:
-            if src == COMMAND_SOURCE:
-                self.call_at(at, partial(self._request, payload))  # type: ignore[arg-type]
-            else:
-                self.call_at(at, partial(receive, payload, src))
-        self._run(until)
+        if inbox and inbox[0][0] < self.now:
+            raise InvariantViolation(
+                f"{self.name}: message at {inbox[0][0]} is in the past ({self.now})"
+            )
+        self._run(until, inbox)
         self.after_window(until)
         outbox, self._outbox = self._outbox, []
         records = self.records
@@ -125,9 +131,9 @@ class LogicalProcess:
         replies = None
         if self._replies:
             replies, self._replies = self._replies, []
-        # One finalisation per window keeps the state between windows plain bytes.
-        self._chain = self._digest.digest()
-        self._digest = hashlib.sha256(self._chain)
+        # One hash per window (not one update per event) keeps the state plain bytes.
+        self._chain = self._hashed().digest()
+        self._lines = []
         return WindowResult(
             outbox,
             self.next_local(),
@@ -138,22 +144,56 @@ class LogicalProcess:
             replies,
         )
 
-    def _run(self, until: float) -> None:
-        """Fire every timer due before ``until``; the clock then stands at the window's end."""
+    def _run(self, until: float, inbox: list[Envelope]) -> None:
+        """Deliver the messages and fire the timers due before ``until``, in order.
+
+        Each message takes the timer sequence numbers after every timer already set,
+        as if scheduled when the window began, so ties go as they would through the
+        heap. The messages due in this window (most of them) are merged with the
+        heap instead of passing through it; later ones wait in the heap.
+        """
         start = self.now
-        if until <= start:
-            return
-        # The window's end is computed as start + (until - start), which may differ
-        # from ``until`` in the last bit: that is where the SimPy engine this loop
-        # replaces stopped, and keeping it keeps every window edge, and so every
-        # run, bit-identical to the runs recorded before.
-        end = start + (until - start)
         timers = self._timers
-        while timers and timers[0][0] < end:
-            at, _, action = heappop(timers)
-            self.now = at
-            action()
-        self.now = end
+        n = len(inbox)
+        base = next(self._timer_seq)
+        self._timer_seq = count(base + n)
+        j = 0
+        if until > start:
+            # The window's end is computed as start + (until - start), which may differ
+            # from ``until`` in the last bit: that is where the SimPy engine this loop
+            # replaces stopped, and keeping it keeps every window edge, and so every
+            # run, bit-identical to the runs recorded before.
+            end = start + (until - start)
+            receive = self.receive
+            while j < n:
+                at, src, _seq, payload = inbox[j]
+                if at >= end:
+                    break
+                while timers and (
+                    timers[0][0] < at or (timers[0][0] == at and timers[0][1] < base)
+                ):
+                    t_at, _, action = heappop(timers)
+                    self.now = t_at
+                    action()
+                self.now = at
+                if src == COMMAND_SOURCE:
+                    self._request(payload)  # type: ignore[arg-type]
+                else:
+                    receive(payload, src)
+                j += 1
+            while timers and timers[0][0] < end:
+                t_at, _, action = heappop(timers)
+                self.now = t_at
+                action()
+            self.now = end
+        for k in range(j, n):
+            at, src, _seq, payload = inbox[k]
+            later: Callable[[], None] = (
+                partial(self._request, payload)  # type: ignore[arg-type]
+                if src == COMMAND_SOURCE
+                else partial(self.receive, payload, src)
+            )
+            heappush(timers, (at, base + k, later))
 
     def receive(self, payload: Any, src: int) -> None:
         raise NotImplementedError
@@ -174,9 +214,7 @@ class LogicalProcess:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        # Between windows the hasher holds exactly the chain seed, so the seed stands in for
-        # it; the timer counter goes as its next value (counters stop pickling in 3.14).
-        del state["_digest"]
+        # The timer counter goes as its next value (counters stop pickling in 3.14).
         next_seq = next(self._timer_seq)
         self._timer_seq = count(next_seq)
         state["_timer_seq"] = next_seq
@@ -185,7 +223,6 @@ class LogicalProcess:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._timer_seq = count(state["_timer_seq"])
-        self._digest = hashlib.sha256(self._chain)
 
     def _request(self, request: Request) -> None:
         """A command from outside (a live run): answered with a result or an error."""

@@ -7,8 +7,7 @@ hands a logical process its messages at the next window, sorted by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from actors.frozen import frozen
 from actors.orchestrator_records import CheckStatus, SendAttempt, VoidAttempt
 from actors.provider import Charge, Outcome, StatusState
 
@@ -20,7 +19,7 @@ Envelope = tuple[float, int, int, object]
 COMMAND_SOURCE = -1
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Request:
     """A command (``simulation.commands``) for one LP; ``token`` pairs it with its reply."""
 
@@ -28,7 +27,7 @@ class Request:
     command: object
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Probe:
     shard: int
     provider: str
@@ -36,40 +35,40 @@ class Probe:
     sent_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class Reply:
     attempt_key: str
     outcome: Outcome
     fee_minor: int
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class StatusAnswer:
     attempt_key: str
     check_no: int
     state: StatusState
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class VoidAnswer:
     attempt_key: str
     void_no: int
     state: StatusState  # not_found: nothing will be charged; charged: too late
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ProbeAnswer:
     provider: str
     probe_no: int
     latency_ms: float | None
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class ChargeNotice:
     charge: Charge
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class PaymentConfirmed:
     """A shard tells the reserve that an invoice was paid: mint, then settle later."""
 
@@ -80,7 +79,7 @@ class PaymentConfirmed:
     paid_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@frozen
 class FundsForReview:
     invoice_id: str
     amount_minor: int

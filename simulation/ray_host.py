@@ -19,6 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from simulation import gc_tuning
 from simulation.checkpoints import Window, revive, timed_snapshots
 from simulation.layout import LpSpec
 from simulation.lp import WindowResult
@@ -51,6 +52,7 @@ def pack(value: Any) -> bytes:
 
 class LpHost:
     def __init__(self, specs: list[LpSpec]) -> None:
+        gc_tuning.for_worker()  # this process only hosts LPs
         ordered = sorted(specs, key=lambda s: s.index)
         self.specs = {spec.index: spec for spec in ordered}
         self.lps = {spec.index: build_lp(spec) for spec in ordered}

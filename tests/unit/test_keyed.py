@@ -1,4 +1,5 @@
 import os
+import pickle
 import subprocess
 import sys
 
@@ -49,3 +50,10 @@ def test_stable_hash_is_the_same_in_another_process() -> None:
     )
     assert int(other.stdout) == stable_hash("inv-1")
     assert stable_hash("inv-1") != stable_hash("inv-2")
+
+
+def test_a_keyed_random_restored_from_a_checkpoint_draws_the_same() -> None:
+    rng = KeyedRandom(5)
+    restored = pickle.loads(pickle.dumps(rng))
+    assert restored.seed == 5
+    assert restored.uniform("inv-1", 0, stream="method") == rng.uniform("inv-1", 0, stream="method")
