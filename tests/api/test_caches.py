@@ -1,13 +1,21 @@
-"""The read cache of the hot routes and the cache of verified tokens, on a fake clock."""
+"""The read cache of the hot routes (and the hot path of the health route) and the cache of
+verified tokens."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from storage.database import Database
+from tests.api.fake_engine import FakeEngine
+from tests.storage.rows import new_run
+from ui.api import ApiSettings, create_app
 from ui.api.read_cache import ReadCache
+from ui.api.routes import providers
 from ui.api.token_cache import TokenCache
 
 
@@ -127,3 +135,69 @@ def test_a_zero_ttl_token_cache_keeps_nothing() -> None:
     tokens: TokenCache[str] = TokenCache(ttl_s=0, max_entries=10)
     tokens.put("secret", "caller")
     assert tokens.get("secret") is None
+
+
+def test_health_is_answered_from_the_cache_within_the_ttl_by_the_hot_path(
+    migrated_database: Database, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    real = providers.provider_health
+
+    def counted(db: Database, run_id: str, *args: Any) -> Any:
+        computed.append(run_id)
+        return real(db, run_id, *args)
+
+    monkeypatch.setattr(providers, "provider_health", counted)
+    settings = ApiSettings(read_cache_ttl_s=5.0, read_max_stale_s=5.0)
+    with TestClient(create_app(settings, migrated_database, engine)) as client:
+        answers = [client.get("/api/v1/providers/health") for _ in range(3)]
+        assert [a.status_code for a in answers] == [200] * 3
+        assert answers[0].content == answers[2].content
+        assert answers[2].headers["content-type"] == "application/json"
+        assert computed == [engine.run_id]  # the first by the route, the others cached
+        metrics = client.get("/metrics").text
+        label = 'method="GET",route="/api/v1/providers/health",status="200"'
+        assert f"invoicesim_http_requests_total{{{label}}} 3.0" in metrics
+        engine.run_id = None  # no scenario: the hot path steps aside, the route says 503
+        assert client.get("/api/v1/providers/health").status_code == 503
+
+
+def test_a_new_run_is_never_answered_with_the_previous_runs_health(
+    migrated_database: Database, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    computed: list[str] = []
+    monkeypatch.setattr(
+        providers, "provider_health", lambda db, run_id, *_: computed.append(run_id) or []
+    )
+    settings = ApiSettings(read_cache_ttl_s=5.0, read_max_stale_s=5.0)
+    with TestClient(create_app(settings, migrated_database, engine)) as client:
+        first = engine.run_id
+        assert client.get("/api/v1/providers/health").status_code == 200
+        with migrated_database.engine.begin() as connection:
+            engine.run_id = new_run(connection)
+        assert client.get("/api/v1/providers/health").status_code == 200
+    assert computed == [first, engine.run_id]  # each run computed its own
+
+
+def test_peek_answers_as_get_would_without_starting_a_refresh() -> None:
+    clock = Clock()
+    cache = ReadCache(ttl_s=0.25, max_stale_s=1.0, clock=clock)
+    calls, compute = counter()
+
+    async def scenario() -> list[object]:
+        seen: list[object] = [cache.peek("k")]  # nothing yet
+        await cache.get("k", compute)
+        seen.append(cache.peek("k"))  # fresh
+        clock.now = 0.5
+        seen.append(cache.peek("k"))  # stale, no refresh running: the caller must get()
+        task = asyncio.ensure_future(cache.get("k", compute))  # starts the refresh
+        await asyncio.sleep(0)
+        seen.append(cache.peek("k"))  # stale while it refreshes: still served
+        await task  # the stale value, at once
+        await asyncio.sleep(0.05)  # the refresh lands
+        clock.now = 5.0
+        seen.append(cache.peek("k"))  # too old
+        return seen
+
+    assert asyncio.run(scenario()) == [None, 1, None, 1, None]
+    assert calls == [1, 2]

@@ -20,6 +20,7 @@ from ui.api import methods, problems
 from ui.api.deps import document_page_size
 from ui.api.engine import Engine
 from ui.api.faults import FaultLog
+from ui.api.hot_path import HotPath
 from ui.api.limits import BodyLimit
 from ui.api.metrics import Metrics, MetricsMiddleware
 from ui.api.read_cache import ReadCache
@@ -61,6 +62,7 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
         upload_bytes=settings.max_upload_bytes,
         upload_path=bulk.UPLOAD_PATH,
     )
+    app.add_middleware(HotPath, reads=app.state.reads, engine=engine)  # inside CORS, metrics
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -46,6 +46,17 @@ class ReadCache:
         self._entries: dict[Hashable, _Entry] = {}
         self._refreshing: dict[Hashable, asyncio.Task[Any]] = {}
 
+    def peek(self, key: Hashable) -> Any | None:
+        """``key``'s value as ``get`` would answer it without starting anything: computed
+        within ``ttl_s``, or within ``max_stale_s`` while its refresh runs; else None."""
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        age_s = self.clock() - entry.made_at
+        if age_s <= self.ttl_s or (age_s <= self.max_stale_s and key in self._refreshing):
+            return entry.value
+        return None
+
     async def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """``compute()`` (blocking; run in a worker thread) for ``key``, or its recent value."""
         now = self.clock()

@@ -20,6 +20,7 @@ from storage.queries import MAX_LIMIT, provider_settings, provider_traffic_serie
 from storage.queries.provider_live import MAX_BUCKETS
 from ui.api.auth import AdminOnly
 from ui.api.deps import Db, Faults, LiveEngine, LiveRun, LiveStatus, Reads, Settings
+from ui.api.hot_path import HEALTH_KEY
 from ui.api.provider_health import health_changes, provider_health
 from ui.api.requests import NewFault, ProviderChange
 from ui.api.responses import FaultClearedOut, FaultStartedOut, ProviderConfiguredOut
@@ -55,7 +56,7 @@ async def health(db: Db, engine: LiveEngine, status: LiveStatus, reads: Reads) -
         now_s = engine.status().sim_now_s
         return HEALTH.dump_json(provider_health(db, run_id, now_s, engine.wall_time))
 
-    return json_body(await reads.get(("providers/health", run_id), compute))
+    return json_body(await reads.get((HEALTH_KEY, run_id), compute))
 
 
 @router.get("/health/timeline", responses=PUBLIC)
