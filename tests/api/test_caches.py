@@ -201,3 +201,21 @@ def test_peek_answers_as_get_would_without_starting_a_refresh() -> None:
 
     assert asyncio.run(scenario()) == [None, 1, None, 1, None]
     assert calls == [1, 2]
+
+
+def test_requests_bringing_one_uncached_token_share_one_lookup() -> None:
+    tokens: TokenCache[str] = TokenCache(ttl_s=2.0, max_entries=10, clock=Clock())
+    lookups: list[str] = []
+
+    def lookup(token: str) -> str | None:
+        lookups.append(token)
+        return "caller" if token == "good" else None
+
+    async def scenario() -> list[str | None]:
+        asked = [tokens.verify(t, lookup) for t in ["good"] * 20 + ["bad"] * 5]
+        return list(await asyncio.gather(*asked))
+
+    assert asyncio.run(scenario()) == ["caller"] * 20 + [None] * 5
+    assert sorted(lookups) == ["bad", "good"]
+    assert asyncio.run(tokens.verify("good", lookup)) == "caller"  # cached now
+    assert sorted(lookups) == ["bad", "good"]

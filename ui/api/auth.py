@@ -15,7 +15,6 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from storage.database import Database
 from storage.tokens import verify_token
@@ -47,22 +46,21 @@ async def authenticate(
             "this route needs a bearer token: send `Authorization: Bearer TOKEN`; "
             "create one with `invoicesim token create --role ROLE`"
         )
-    token = credentials.credentials
-    verified: TokenCache[Caller] = request.app.state.tokens
-    caller = verified.get(token)
-    if caller is not None:
-        return caller
     db: Database = request.app.state.db
-    record = await run_in_threadpool(verify_token, db, token)
-    if record is None:
+    verified: TokenCache[Caller] = request.app.state.tokens
+    caller = await verified.verify(credentials.credentials, lambda token: _lookup(db, token))
+    if caller is None:
         raise _unauthorized(
             "the bearer token is not valid (unknown or revoked); create a new one with "
             "`invoicesim token create --role ROLE`",
             "invalid_token",
         )
-    caller = Caller(record.token_id, record.name, record.role)
-    verified.put(token, caller)
     return caller
+
+
+def _lookup(db: Database, token: str) -> Caller | None:
+    record = verify_token(db, token)
+    return None if record is None else Caller(record.token_id, record.name, record.role)
 
 
 class Require:
