@@ -25,10 +25,8 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.adapt import Dumper
-from psycopg.pq import Format
-from sqlalchemy.dialects import postgresql
 
+from storage.binary_copy import JsonTextBinaryDumper, copy_types
 from storage.database import Database, DatabaseError
 from storage.schema import COPY_COLUMNS, Base
 
@@ -229,7 +227,7 @@ class Recorder:
                 continue
             if not direct or (table in UPSERTS and table not in _END_COLUMN):
                 self._copy_staged(cur, table, rows)
-            elif (open_keys := self._open.get(table)) and table in _END_COLUMN:
+            elif open_keys := self._open.get(table):  # an invoice's or wallet's later state
                 width = len(UPSERTS[table][0]) - 1
                 later = [row for row in rows if row[:width] in open_keys]
                 first = [row for row in rows if row[:width] not in open_keys] if later else rows
@@ -295,7 +293,7 @@ class Recorder:
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
             conn = self.db.raw_connect()
-            conn.adapters.register_dumper(None, _JsonTextBinaryDumper)
+            conn.adapters.register_dumper(None, JsonTextBinaryDumper)
             # The staging INSERT ... SELECTs read temporary tables without statistics: a
             # JIT compile of them costs more than running them.
             conn.execute("SET jit = off")
@@ -321,21 +319,7 @@ def _primary_key(table: str) -> tuple[str, ...]:
     return tuple(c.name for c in Base.metadata.tables[table].primary_key.columns)
 
 
-def _copy_types(table: str) -> list[str]:
-    """PostgreSQL type names of ``table``'s COPY columns, for binary COPY."""
-    columns = Base.metadata.tables[table].columns
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
-    names = []
-    for name in COPY_COLUMNS[table]:
-        compiled = columns[name].type.compile(dialect=dialect).lower()
-        names.append(_TYPE_NAMES.get(compiled, compiled))
-    return names
-
-
-# Compiled SQLAlchemy types psycopg knows by another name. CHAR(64) is sent as text,
-# which has the same binary form (psycopg has no binary bpchar dumper).
-_TYPE_NAMES = {"double precision": "float8", "char(64)": "text", "text[]": "text[]"}
-_COPY_TYPES = {table: _copy_types(table) for table in TABLE_ORDER}
+_COPY_TYPES = {table: copy_types(table) for table in TABLE_ORDER}
 # The column that stays NULL until an entity ends, as an index into a buffered row
 # (which has no run_id), for the upserted tables that have one.
 _END_COLUMN = {
@@ -343,17 +327,6 @@ _END_COLUMN = {
     for table, (_, _, ends) in UPSERTS.items()
     if ends is not None
 }
-
-
-class _JsonTextBinaryDumper(Dumper):
-    """Rows carry JSON columns as JSON text already: send it as is (binary jsonb is a
-    version byte and the text), where psycopg's own dumper would encode it again."""
-
-    format = Format.BINARY
-    oid = psycopg.postgres.types["jsonb"].oid
-
-    def dump(self, obj: Any) -> bytes:
-        return b"\x01" + (obj.encode() if isinstance(obj, str) else bytes(obj))
 
 
 def _conflict_clause(table: str) -> sql.Composable:
