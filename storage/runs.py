@@ -108,7 +108,8 @@ def record_provider_config(
 
 
 def _insert_bulk_job(connection: Any, run_id: str, job: dict[str, Any]) -> None:
-    rejected_lines = {e["line"] for e in job["errors"]}
+    # Rejected: the rows read but not imported. Not the lines with an error: a bad header
+    # is an error on no row, and one error stands for every row past the row limit.
     connection.execute(
         insert(BulkJob).values(
             run_id=run_id,
@@ -117,7 +118,7 @@ def _insert_bulk_job(connection: Any, run_id: str, job: dict[str, Any]) -> None:
             provider=job["provider"] or "auto",
             total_rows=job["rows"],
             accepted=job["accepted"],
-            rejected=len(rejected_lines),
+            rejected=job["rows"] - job["accepted"],
             status="queued",
             created_at_s=job["at_s"],
         )
