@@ -148,3 +148,24 @@ def test_the_openapi_schema_documents_every_route_and_the_bearer_scheme(
     assert len(schema["paths"]) >= 20
     assert "HTTPBearer" in schema["components"]["securitySchemes"]
     assert "Problem" in schema["components"]["schemas"]
+
+
+def test_a_statement_the_database_refused_is_a_500_that_does_not_quote_the_data() -> None:
+    from fastapi import FastAPI
+    from sqlalchemy.exc import DataError
+
+    from storage.database import DatabaseError
+    from ui.api import problems
+
+    app = FastAPI()
+    problems.install(app)
+
+    @app.get("/refused")
+    def refused() -> None:
+        cause = DataError("SELECT 1", {}, Exception("invalid byte sequence: 'secret\\x00'"))
+        raise DatabaseError("db: query failed: invalid byte sequence: 'secret\\x00'") from cause
+
+    answer = TestClient(app, raise_server_exceptions=False).get("/refused")
+    assert answer.status_code == 500
+    assert answer.json()["type"] == "urn:invoicesim:problem:internal-error"
+    assert "secret" not in answer.text and "retry-after" not in answer.headers

@@ -20,6 +20,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 
 from actors.errors import (
@@ -100,6 +101,10 @@ def _invoicesim_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvoicesimError)
     if isinstance(exc, DatabaseError) and isinstance(exc.__cause__, CONNECTION_ERRORS):
         return _database_unavailable(request, exc)  # lost or unreachable, as opposed to refused
+    if isinstance(exc, DatabaseError) and isinstance(exc.__cause__, DBAPIError):
+        # The server answered and refused the statement: a bug here, not an outage (and
+        # the driver's message may quote the data, so it stays in the log).
+        return _unexpected(request, exc)
     status, slug = status_of(exc)
     if status >= 500 and status != 503:
         log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
