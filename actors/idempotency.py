@@ -18,6 +18,7 @@ older entry until ``discard`` removes both.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -52,3 +53,20 @@ class KeyStore(Generic[V]):
             keys.pop(key, None)
         while generations and not generations[0][1]:
             generations.popleft()
+
+    # ---- checkpoints ---------------------------------------------------------------
+    def export(self) -> tuple[float, list[tuple[float, list[str], list[V]]]]:
+        """Everything held, as (generation_s, [(opened at, keys, values)]), oldest first."""
+        return self._generation_s, [
+            (opened_at, list(keys), list(keys.values())) for opened_at, keys in self._generations
+        ]
+
+    @classmethod
+    def restore(
+        cls, generation_s: float, generations: Iterable[tuple[float, list[str], list[V]]]
+    ) -> KeyStore[V]:
+        """The store ``export`` described."""
+        store: KeyStore[V] = cls(generation_s)
+        for opened_at, keys, values in generations:
+            store._generations.append((opened_at, dict(zip(keys, values, strict=True))))
+        return store

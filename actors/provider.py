@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
+from operator import attrgetter
+from typing import Any
 
 from actors.frozen import frozen
 from actors.idempotency import KeyStore
@@ -93,6 +95,9 @@ class _Pending:
     voided: bool = False
 
 
+_PENDING_ROW = attrgetter(*(f.name for f in fields(_Pending)))  # a _Pending as a tuple
+
+
 @dataclass(slots=True)
 class _Capacity:
     """In-flight requests (by answer time) and a token bucket for the rate limit."""
@@ -124,6 +129,25 @@ class Provider:
     @property
     def name(self) -> str:
         return self.config.name
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For checkpoints: each idempotency key's entry as a plain tuple.
+
+        A long run remembers 600,000 keys; pickled as objects they made a checkpoint
+        of this provider take seconds (60,000 keys: 0.22 s), where tuples of numbers
+        and strings pickle in C (0.07 s, their making included).
+        """
+        state = self.__dict__.copy()
+        generation_s, generations = self._keys.export()
+        rows = [(at, keys, list(map(_PENDING_ROW, values))) for at, keys, values in generations]
+        state["_keys"] = (generation_s, rows)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        generation_s, rows = state["_keys"]
+        generations = [(at, keys, [_Pending(*row) for row in values]) for at, keys, values in rows]
+        self.__dict__.update(state)
+        self._keys = KeyStore.restore(generation_s, generations)
 
     def reconfigure(self, config: ProviderConfig) -> None:
         if config.name != self.config.name:

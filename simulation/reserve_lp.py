@@ -13,6 +13,7 @@ import json
 from array import array
 from collections import deque
 from dataclasses import asdict
+from functools import partial
 from typing import Any
 
 from actors.alerts import Alert, AlertBook, Severity
@@ -95,7 +96,7 @@ class ReserveLP(LogicalProcess):
         self._queues.setdefault(method, deque()).append((due, ref, amount_minor))
         if method not in self._armed:
             self._armed.add(method)
-            self.call_at(due, lambda: self._settle_due(method))
+            self.call_at(due, partial(self._settle_due, method))
 
     def _settle_due(self, method: str) -> None:
         now = self.now
@@ -111,7 +112,7 @@ class ReserveLP(LogicalProcess):
                 self._custodian_t.append(now)
                 self._custodian_bal.append(self._custodian_bal[-1] + amount)
         if queue:
-            self.call_at(queue[0][0], lambda: self._settle_due(method))
+            self.call_at(queue[0][0], partial(self._settle_due, method))
         else:
             self._armed.discard(method)
 

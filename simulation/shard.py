@@ -10,6 +10,7 @@ catch a charge that arrives after the payment ended (a double pay or lost money)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -48,6 +49,7 @@ from simulation.metrics import ShardMetrics
 from simulation.shard_probes import Prober
 from simulation.shard_records import ShardRecords
 
+Silence = Callable[[float], tuple[Command, ...]]
 DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not the clock
 
 
@@ -113,7 +115,7 @@ class ShardLP(LogicalProcess):
         at = stream.next()
         if at is None or at >= self._duration_s:
             return
-        self.call_at(max(at, self.now), lambda: self._arrive(stream, payers))
+        self.call_at(max(at, self.now), partial(self._arrive, stream, payers))
 
     # ---- invoices ----------------------------------------------------------------
     def _arrive(self, stream: ArrivalStream, payers: PayerModel) -> None:
@@ -124,11 +126,11 @@ class ShardLP(LogicalProcess):
         amount = Money(plan.amount_minor, payers.currency)
         self.create_invoice(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
         if plan.behaviour == "pays":
-            self.call_at(now + plan.pay_after_s, lambda: self.pay_invoice(invoice_id))
+            self.call_at(now + plan.pay_after_s, partial(self.pay_invoice, invoice_id))
         else:
-            self.call_at(now + self._ttl, lambda: self.expire_invoice(invoice_id))
+            self.call_at(now + self._ttl, partial(self.expire_invoice, invoice_id))
             if plan.behaviour == "late":
-                self.call_at(now + plan.pay_after_s, lambda: self._late_pay(invoice_id, amount))
+                self.call_at(now + plan.pay_after_s, partial(self._late_pay, invoice_id, amount))
         self._next_arrival(stream, payers)
 
     def create_invoice(
@@ -193,31 +195,29 @@ class ShardLP(LogicalProcess):
                 self._payment_done(command)
 
     def _ask(
-        self, provider: str, sent_at: float, message: Any, deadline: float, silence: Any
+        self, provider: str, sent_at: float, message: Any, deadline: float, silence: Silence
     ) -> None:
         """Send ``message`` to ``provider``; if no answer settles it by ``deadline``, the
-        orchestrator hears ``silence()`` (a timeout, an unanswered check or void)."""
+        orchestrator hears ``silence(now)`` (a timeout, an unanswered check or void)."""
         self.send(self._layout.providers[provider], sent_at + self.net_s[provider], message)
-        self.call_at(deadline, lambda: self._apply(silence()))
+        # Timers are partials of methods, never lambdas: a checkpoint pickles the timer
+        # heap, and cloudpickle rebuilds a lambda from its code (about 100 times slower).
+        self.call_at(deadline, partial(self._silence, silence))
+
+    def _silence(self, silence: Silence) -> None:
+        self._apply(silence(self.now))
 
     def _send_attempt(self, a: SendAttempt) -> None:
-        key = a.attempt_key
-        self._ask(
-            a.provider, a.sent_at, a, a.timeout_at, lambda: self.orch.on_timeout(self.now, key)
-        )
+        silence = partial(_timed_out, self.orch, a.attempt_key)
+        self._ask(a.provider, a.sent_at, a, a.timeout_at, silence)
 
     def _send_check(self, c: CheckStatus) -> None:
-        key, no = c.attempt.attempt_key, c.check_no
-        self._ask(
-            c.attempt.provider, c.send_at, c, c.deadline,
-            lambda: self.orch.on_status(self.now, key, no, None),
-        )  # fmt: skip
+        silence = partial(_unchecked, self.orch, c.attempt.attempt_key, c.check_no)
+        self._ask(c.attempt.provider, c.send_at, c, c.deadline, silence)
 
     def _send_void(self, v: VoidAttempt) -> None:
-        key, no = v.attempt_key, v.void_no
-        self._ask(
-            v.provider, v.sent_at, v, v.deadline, lambda: self.orch.on_void(self.now, key, no, None)
-        )
+        silence = partial(_unvoided, self.orch, v.attempt_key, v.void_no)
+        self._ask(v.provider, v.sent_at, v, v.deadline, silence)
 
     def _payment_done(self, done: PaymentDone) -> None:
         now = self.now
@@ -240,7 +240,7 @@ class ShardLP(LogicalProcess):
         else:
             invoice.mark_failed(now, done.reason, done.provider)
             self.metrics.failed(now)
-            self.call_at(max(now, wallet.expires_at), lambda: self.expire_invoice(invoice_id))
+            self.call_at(max(now, wallet.expires_at), partial(self.expire_invoice, invoice_id))
             self._retire(invoice_id, "failed", 0, done.attempts)
         self.tracker.on_done(done)
         if self._rec is not None:
@@ -275,7 +275,7 @@ class ShardLP(LogicalProcess):
             self.metrics.invoices["expired"] += 1
             self.record(f"E|{invoice_id}|{now:.6f}")
             self._retire(invoice_id, "expired")
-        self.call_at(now + LATE_GRACE_S, lambda: self._destroy_if(invoice_id, WalletState.EXPIRED))
+        self.call_at(now + LATE_GRACE_S, partial(self._destroy_if, invoice_id, WalletState.EXPIRED))
 
     def _late_pay(self, invoice_id: str, amount: Money) -> None:
         now = self.now
@@ -382,3 +382,16 @@ class ShardLP(LogicalProcess):
             "live_wallets": len(self.wallets),
             "destruction_head": self._dlog.head_hash,
         }
+
+
+# What the orchestrator hears when an attempt, a status check or a void goes unanswered.
+def _timed_out(orch: Orchestrator, key: str, now: float) -> tuple[Command, ...]:
+    return orch.on_timeout(now, key)
+
+
+def _unchecked(orch: Orchestrator, key: str, check_no: int, now: float) -> tuple[Command, ...]:
+    return orch.on_status(now, key, check_no, None)
+
+
+def _unvoided(orch: Orchestrator, key: str, void_no: int, now: float) -> tuple[Command, ...]:
+    return orch.on_void(now, key, void_no, None)

@@ -1,4 +1,5 @@
 import dataclasses
+import pickle
 
 import pytest
 
@@ -196,3 +197,17 @@ def test_bad_provider_and_fault_settings_name_the_field() -> None:
         ProviderConfig("x", 1, frozenset())
     with pytest.raises(InputError, match="error_rate"):
         Fault(FaultKind.ERROR_RATE, error_rate=2.0)
+
+
+def test_a_provider_restored_from_a_checkpoint_keeps_every_key_and_void() -> None:
+    p = tempo()
+    for n in range(5):
+        pay(p, n * 0.1, n)
+    assert p.void(0.41, "inv:i4") is not None
+    restored = pickle.loads(pickle.dumps(p))
+    for n in range(5):
+        assert restored.status(0.45, f"inv:i{n}") == p.status(0.45, f"inv:i{n}")
+    assert restored.status(0.45, "inv:i4").state is StatusState.NOT_FOUND
+    restored.advance(10.0)
+    p.advance(10.0)
+    assert restored.take_charges() == p.take_charges()
