@@ -169,6 +169,7 @@ class WalletOut(BaseModel):
     created_at_s: float
     expires_at_s: float
     destroyed_at_s: float | None
+    expires_at: datetime | None = None  # wall time of expiry on the running scenario's clock
 
 
 class InvoiceDetailOut(BaseModel):

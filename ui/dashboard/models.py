@@ -154,6 +154,7 @@ class Wallet(TypedDict):
     created_at_s: float
     expires_at_s: float
     destroyed_at_s: float | None
+    expires_at: str | None  # wall time, ISO 8601
 
 
 class InvoiceDetail(TypedDict):

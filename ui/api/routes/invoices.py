@@ -6,16 +6,17 @@ from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from pydantic import TypeAdapter
 
 from simulation.commands import CreateInvoice, InvoiceCreated
 from storage.queries import MAX_LIMIT, active_wallets, get_invoice, list_invoices
 from ui.api import idempotent
 from ui.api.auth import AnyRole, ConsumerOnly, Invoicer
-from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Page, Settings
+from ui.api.deps import Db, LiveEngine, LiveRun, LiveStatus, Page, Reads, Settings
 from ui.api.requests import PRINTABLE, NewInvoice, Payment
 from ui.api.responses import InvoiceCreatedOut, PaymentStartedOut
-from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED
+from ui.api.routes.common import CONFLICT, FOUND, PREFIX, PROTECTED, json_body
 from ui.api.views import ActiveWalletOut, InvoiceDetailOut, InvoicePageOut
 
 router = APIRouter(prefix=PREFIX, tags=["invoices"])
@@ -38,19 +39,30 @@ def create(
     )
 
 
-@router.get("/invoices", responses=PROTECTED)
-def page(
-    caller: AnyRole, db: Db, run: LiveRun, paging: Page, status: Status | None = None
-) -> InvoicePageOut:
-    """One page of invoices, oldest first, optionally of one status."""
-    found = list_invoices(db, run, status, paging.limit, paging.offset)
-    return InvoicePageOut.model_validate(found)
+@router.get("/invoices", responses=PROTECTED, response_model=InvoicePageOut)
+async def page(
+    caller: AnyRole, db: Db, run: LiveRun, reads: Reads, paging: Page, status: Status | None = None
+) -> Response:
+    """One page of invoices, oldest first, optionally of one status (shared for a quarter
+    second: the engine writes as often)."""
+
+    def compute() -> bytes:
+        found = list_invoices(db, run, status, paging.limit, paging.offset)
+        return InvoicePageOut.model_validate(found).model_dump_json().encode()
+
+    key = ("invoices", run, status, paging.limit, paging.offset)
+    return json_body(await reads.get(key, compute))
 
 
 @router.get("/invoices/{invoice_id}", responses=PROTECTED | FOUND)
-def one(caller: AnyRole, db: Db, run: LiveRun, invoice_id: InvoiceId) -> InvoiceDetailOut:
-    """The invoice, its payment attempts and its wallet."""
-    return InvoiceDetailOut.model_validate(get_invoice(db, run, invoice_id))
+def one(
+    caller: AnyRole, db: Db, engine: LiveEngine, run: LiveRun, invoice_id: InvoiceId
+) -> InvoiceDetailOut:
+    """The invoice, its payment attempts and its wallet (with its expiry in wall time)."""
+    detail = InvoiceDetailOut.model_validate(get_invoice(db, run, invoice_id))
+    if detail.wallet is not None:
+        detail.wallet.expires_at = engine.wall_time(detail.wallet.expires_at_s)
+    return detail
 
 
 @router.post(
@@ -83,16 +95,28 @@ def pay(
     )
 
 
-@router.get("/wallets", tags=["wallets"], responses=PROTECTED)
-def wallets(
+_WALLETS = TypeAdapter(list[ActiveWalletOut])
+
+
+@router.get("/wallets", tags=["wallets"], responses=PROTECTED, response_model=list[ActiveWalletOut])
+async def wallets(
     caller: AnyRole,
     db: Db,
     engine: LiveEngine,
     live: LiveStatus,
+    reads: Reads,
     status: Literal["active"] = "active",
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
-) -> list[ActiveWalletOut]:
-    """Wallets not destroyed yet, soonest to expire first, with the seconds they have left."""
-    assert live.run_id is not None
-    found = active_wallets(db, live.run_id, live.sim_now_s, limit)
-    return [ActiveWalletOut(**w, expires_at=engine.wall_time(w["expires_at_s"])) for w in found]
+) -> Response:
+    """Wallets not destroyed yet, soonest to expire first, with the seconds they have left
+    (shared for a quarter second)."""
+    run_id, now_s = live.run_id, live.sim_now_s
+    assert run_id is not None
+
+    def compute() -> bytes:
+        found = active_wallets(db, run_id, now_s, limit)
+        return _WALLETS.dump_json(
+            [ActiveWalletOut(**w, expires_at=engine.wall_time(w["expires_at_s"])) for w in found]
+        )
+
+    return json_body(await reads.get(("wallets", run_id, limit), compute))

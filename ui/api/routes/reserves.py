@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AfterValidator
+from pydantic import AfterValidator, TypeAdapter
 
 from simulation.commands import Reconcile
 from storage.queries import (
@@ -77,13 +77,21 @@ def reconcile(caller: AdminOnly, engine: LiveEngine, settings: Settings) -> Reco
     return ReconciledOut.model_validate(engine.submit(Reconcile(), settings.command_timeout_s))
 
 
-@router.get("/alerts", tags=["alerts"], responses=PROTECTED)
-def alerts(
+_ALERTS = TypeAdapter(list[AlertOut])
+
+
+@router.get("/alerts", tags=["alerts"], responses=PROTECTED, response_model=list[AlertOut])
+async def alerts(
     caller: AnyRole,
     db: Db,
     run: LiveRun,
+    reads: Reads,
     severity: Literal["info", "warning", "breach"] | None = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
-) -> list[AlertOut]:
-    """The newest alerts first, optionally of one severity."""
-    return [AlertOut.model_validate(a) for a in list_alerts(db, run, severity, limit)]
+) -> Response:
+    """The newest alerts first, optionally of one severity (shared for a quarter second)."""
+
+    def compute() -> bytes:
+        return _ALERTS.dump_json(_ALERTS.validate_python(list_alerts(db, run, severity, limit)))
+
+    return json_body(await reads.get(("alerts", run, severity, limit), compute))

@@ -69,11 +69,8 @@ def wallet_box(invoice_id: str) -> None:
             f"**Ephemeral wallet** for {money(invoice['amount_minor'], invoice['currency'])}"
         )
         st.code(wallet["address"], language=None)
-        active = next(
-            (w for w in attempt(client.wallets) or [] if w["invoice_id"] == invoice_id), None
-        )
-        if active is not None and wallet["state"] == "created":
-            countdown(active["expires_at"])
+        if wallet["state"] == "created" and wallet["expires_at"] is not None:
+            countdown(wallet["expires_at"])
     method = st.radio("Method", METHODS, horizontal=True, key="pay-method")
     if st.button("Pay", key="pay-submit", type="primary", disabled=invoice["status"] != "pending"):
         keys = st.session_state.setdefault("pay_keys", {})
