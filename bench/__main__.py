@@ -26,6 +26,9 @@ started three times and watched in headless Chromium, time to a ready
 dashboard and how stale its data gets (``--no-demo`` leaves them out; they need
 Debian's chromium).
 
+Then the API under load (``bench/api_figures.py``): its two latency targets
+and the dashboards' mix at 1,000 requests/s for 60 s (``--no-api`` leaves it out).
+
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's
 speedup over running it serially. ``--no-ray`` leaves them out; ``--ray-only``
@@ -49,7 +52,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import demo_ready, failover, ray_parts
+from bench import api_figures, demo_ready, failover, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 
@@ -147,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     parts.add_argument("--no-ray", action="store_true", help="leave out the Ray figures")
     parts.add_argument("--ray-only", action="store_true", help="only the Ray figures (printed)")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo figures")
+    parser.add_argument("--no-api", action="store_true", help="leave out the API figures")
     parser.add_argument("--out", type=Path, help="where to write (default BENCHMARKS.md)")
     args = parser.parse_args(argv)
     if not (1 <= args.reps <= 20 and 1 <= args.long_reps <= 10):
@@ -159,12 +163,15 @@ def main(argv: list[str] | None = None) -> None:
     ray: tuple[Run, Sweep] | None = None
     faults: list[failover.Fault] = []
     demo: list[str] = []
+    api: list[str] = []
     try:
         if not args.ray_only:
             _measure_engine(args, parallel, short, long)
             faults = failover.measure(args.quick)
             if not args.no_demo:
                 demo = demo_ready.render(demo_ready.measure(1 if args.quick else 3))
+            if not args.no_api:
+                api = api_figures.render(api_figures.measure(args.quick))
         if not args.no_ray:
             ray = _measure_ray(args.quick)
     finally:
@@ -172,7 +179,7 @@ def main(argv: list[str] | None = None) -> None:
             proc.kill()
     layout = "1-hour run beside the 10-minute runs" if parallel else "one run at a time"
     info["layout"] = "Ray figures only" if args.ray_only else layout
-    sections = failover.render(faults) + demo
+    sections = failover.render(faults) + demo + api
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default

@@ -94,6 +94,7 @@ class LoadResult:
     def summary(self) -> dict[str, Any]:
         return {
             "rate_asked_per_s": self.rate_asked,
+            "duration_s": self.duration_s,
             "rate_done_per_s": round(len(self.latencies_ms) / self.wall_s, 1) if self.wall_s else 0,
             "requests": self.sent,
             "p50_ms": round(self.percentile(0.50), 2),
@@ -287,6 +288,28 @@ def served(
         log.close()
 
 
+@contextmanager
+def load_server(
+    scenario_rate: float, port: int = 8765
+) -> Iterator[tuple[str, dict[str, str], int]]:
+    """`served` on a scratch database: of ``DATABASE_URL``'s server, or of an embedded
+    PostgreSQL in a temporary folder (stopped and removed afterwards)."""
+    from storage.database import DatabaseSettings, open_database, scratch_database
+
+    with tempfile.TemporaryDirectory(prefix="isim-load-") as folder:
+        base = DatabaseSettings.from_env()
+        if base.database_url is None:
+            base = DatabaseSettings(database_url=None, data_dir=Path(folder) / "pg")
+        server_db = open_database(base)
+        try:
+            with scratch_database(server_db, "invoicesim_load") as db:
+                url = db.engine.url.render_as_string(hide_password=False)
+                with served(url, port, Path(folder), scenario_rate) as running:
+                    yield running
+        finally:
+            server_db.stop_embedded_server()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rate", type=float, default=1000.0, help="requests per second")
@@ -299,24 +322,12 @@ def main() -> None:
         "while the scenario pays 100 invoices/s, instead of the mix at --rate",
     )
     args = parser.parse_args()
-    from storage.database import DatabaseSettings, open_database, scratch_database
-
-    with tempfile.TemporaryDirectory(prefix="isim-load-") as folder:
-        base = DatabaseSettings.from_env()
-        if base.database_url is None:
-            base = DatabaseSettings(database_url=None, data_dir=Path(folder) / "pg")
-        server_db = open_database(base)
-        try:
-            with scratch_database(server_db, "invoicesim_load") as db:
-                url = db.engine.url.render_as_string(hide_password=False)
-                scenario_rate = TARGET_SCENARIO_RATE if args.target else 20.0
-                with served(url, args.port, Path(folder), scenario_rate) as (api, tokens, pid):
-                    if args.target:
-                        report = targets(api, tokens, args.duration, pid)
-                    else:
-                        report = drive(api, tokens, args.rate, args.duration, pid).summary()
-        finally:
-            server_db.stop_embedded_server()
+    scenario_rate = TARGET_SCENARIO_RATE if args.target else 20.0
+    with load_server(scenario_rate, args.port) as (api, tokens, pid):
+        if args.target:
+            report = targets(api, tokens, args.duration, pid)
+        else:
+            report = drive(api, tokens, args.rate, args.duration, pid).summary()
     print(json.dumps(report, indent=2))
 
 
