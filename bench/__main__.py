@@ -137,7 +137,23 @@ def machine() -> dict[str, str]:
         "python": f"{platform.python_implementation()} {platform.python_version()}",
         "os": platform.platform(),
         "load": load,
+        "commit": _commit(),
     }
+
+
+def _commit() -> str:
+    """The commit measured, with a mark when the working tree differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT, capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+    except OSError:
+        return "unknown"
+    return f"{head or 'unknown'}{' (with uncommitted changes)' if dirty else ''}"
 
 
 def main(argv: list[str] | None = None) -> None:

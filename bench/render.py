@@ -41,6 +41,7 @@ def render(
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}",
         f"- Python: {info['python']}",
+        f"- Commit: {info.get('commit', 'unknown')}",
         f"- Load average when the bench started: {info['load']}",
         f"- Runs: {info['layout']}",
         f"- Command: `{command}`",
