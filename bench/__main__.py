@@ -17,6 +17,9 @@ The 1-hour run only measures memory, and alone takes about as long as the rest
 together, so on a machine with two cores or more it runs beside the 10-minute
 runs, on another core (``--serial`` runs everything one after another).
 
+Then one run of each cell of local vs Ray, 1 vs 2 shards, with and without
+persistence, on the first 60 s of ``throughput_1000`` (``bench/matrix.py``).
+
 Then the failover figures of every shipped fault scenario over three seeds
 (``bench/failover.py``; simulated seconds, so the machine's load does not move
 them), beside the public anchors.
@@ -52,7 +55,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench import api_figures, demo_ready, failover, ray_parts
+from bench import api_figures, demo_ready, failover, matrix, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 
@@ -180,9 +183,11 @@ def main(argv: list[str] | None = None) -> None:
     faults: list[failover.Fault] = []
     demo: list[str] = []
     api: list[str] = []
+    cells: list[tuple[str, int, bool, Any]] = []
     try:
         if not args.ray_only:
             _measure_engine(args, parallel, short, long)
+            cells = matrix.measure(measure, SHORT, args.quick)
             faults = failover.measure(args.quick)
             if not args.no_demo:
                 demo = demo_ready.render(demo_ready.measure(1 if args.quick else 3))
@@ -195,7 +200,7 @@ def main(argv: list[str] | None = None) -> None:
             proc.kill()
     layout = "1-hour run beside the 10-minute runs" if parallel else "one run at a time"
     info["layout"] = "Ray figures only" if args.ray_only else layout
-    sections = failover.render(faults) + demo + api
+    sections = matrix.render(cells) + failover.render(faults) + demo + api
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default
