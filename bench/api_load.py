@@ -181,7 +181,12 @@ async def _worker(
 
 
 async def _drive(
-    url: str, tokens: dict[str, str], result: LoadResult, pid: int | None, mix: str
+    url: str,
+    tokens: dict[str, str],
+    result: LoadResult,
+    pid: int | None,
+    mix: str,
+    max_in_flight: int,
 ) -> None:
     requests = _Requests(url, tokens)
     queue: asyncio.Queue[tuple[int, float] | None] = asyncio.Queue()
@@ -200,7 +205,7 @@ async def _drive(
         if pid is not None and elapsed >= next_rss:
             result.rss_mib.append((round(elapsed, 1), rss_mib(pid)))
             next_rss = elapsed + 5.0
-        if queue.qsize() >= MAX_IN_FLIGHT:
+        if queue.qsize() >= max_in_flight:
             result.shed += 1
             continue
         queue.put_nowait((i, due))
@@ -220,13 +225,15 @@ def drive(
     duration_s: float,
     pid: int | None = None,
     mix: str = "mixed",
+    max_in_flight: int = MAX_IN_FLIGHT,
 ) -> LoadResult:
     """Send ``rate`` requests per second of ``mix`` (one of ``MIXES``) for ``duration_s``
-    and measure every answer."""
+    and measure every answer. Past ``max_in_flight`` requests waiting for a connection
+    the client sheds new ones (counted as errors) rather than queue without bound."""
     assert mix in MIXES, mix
     result = LoadResult(rate, duration_s)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(_drive(url, tokens, result, pid, mix))
+        runner.run(_drive(url, tokens, result, pid, mix, max_in_flight))
     return result
 
 
