@@ -90,8 +90,11 @@ def _start_demo(api_port: int, ui_port: int) -> tuple[subprocess.Popen[str], lis
 
 
 def _stop_demo(process: subprocess.Popen[str]) -> None:
+    # SIGTERM, which the demo handles like Ctrl-C: a bench started in the background
+    # (`make bench &`, nohup) hands its children an ignored SIGINT, and a demo that never
+    # saw it was killed after a minute, leaving its dashboards running.
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)
         try:
             process.wait(60)
         except subprocess.TimeoutExpired:
