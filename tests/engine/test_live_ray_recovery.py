@@ -14,14 +14,13 @@ import signal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from simulation.commands import CreateInvoice, PayInvoice
 from simulation.live import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from storage.queries import provider_status
 from tests.engine.test_live import QUIET, eventually, finished_row
+from tests.engine.test_live_survives_database_restart import recorded
 
 
 def lp_host_pids() -> list[int]:
@@ -71,12 +70,4 @@ def test_a_worker_killed_during_serve_is_restored_and_the_service_goes_on(
     assert report["recoveries"], "the killed worker's logical processes were never restored"
     assert report["double_pays"] == 0 and report["lost"] == 0
     ids = [first.invoice_id] + [created.invoice_id for _, created in after]
-    with migrated_database.engine.connect() as connection:
-        counts = connection.execute(
-            text(
-                "SELECT invoice_id, count(*) FROM invoices WHERE run_id = :run"
-                " AND invoice_id = ANY(:ids) GROUP BY invoice_id"
-            ),
-            {"run": run_id, "ids": ids},
-        ).all()
-    assert dict(counts) == dict.fromkeys(ids, 1)
+    assert recorded(migrated_database, run_id, ids) == dict.fromkeys(ids, 1)
