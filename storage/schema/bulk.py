@@ -1,0 +1,55 @@
+"""Bulk invoice jobs from CSV: the job and its progress counts, and one row per
+CSV line and error."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.schema.base import Base, one_of, run_fk
+
+BULK_JOB_STATUSES = ("queued", "running", "done", "failed")
+BULK_ROW_STATUSES = ("rejected", "accepted", "paid", "failed", "expired")
+
+
+class BulkJob(Base):
+    __tablename__ = "bulk_jobs"
+    __table_args__ = (
+        CheckConstraint("total_rows >= 0", name="total_rows"),
+        CheckConstraint(
+            "accepted >= 0 AND rejected >= 0 AND accepted + rejected <= total_rows", name="counts"
+        ),
+        CheckConstraint(one_of("status", BULK_JOB_STATUSES), name="status"),
+    )
+    run_id: Mapped[str] = run_fk()
+    job_id: Mapped[int] = mapped_column(primary_key=True)
+    file: Mapped[str]
+    provider: Mapped[str]  # "auto" or a provider name
+    total_rows: Mapped[int]
+    accepted: Mapped[int]
+    rejected: Mapped[int]
+    status: Mapped[str]
+    created_at_s: Mapped[float]
+    finished_at_s: Mapped[float | None]
+
+
+class BulkJobRow(Base):
+    """One row per CSV line and error: a line with three errors has error_no 0, 1, 2."""
+
+    __tablename__ = "bulk_job_rows"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["run_id", "job_id"], ["bulk_jobs.run_id", "bulk_jobs.job_id"], ondelete="CASCADE"
+        ),
+        CheckConstraint("line >= 1", name="line"),
+        CheckConstraint("error_no >= 0", name="error_no"),
+        CheckConstraint(one_of("status", BULK_ROW_STATUSES), name="status"),
+    )
+    run_id: Mapped[str] = mapped_column(primary_key=True)  # runs is reached through bulk_jobs
+    job_id: Mapped[int] = mapped_column(primary_key=True)
+    line: Mapped[int] = mapped_column(primary_key=True)
+    error_no: Mapped[int] = mapped_column(primary_key=True, server_default=text("0"))
+    invoice_id: Mapped[str | None]
+    status: Mapped[str]
+    column_name: Mapped[str | None]
+    error: Mapped[str | None]
