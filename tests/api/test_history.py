@@ -15,7 +15,7 @@ from storage.database import Database
 from storage.schema import Run
 from tests.api.conftest import bearer
 from tests.api.fake_engine import FakeEngine
-from tests.storage.test_queries import add_run, health, reconciliation, record, report
+from tests.storage.recorded import add_run, health, reconciliation, record, report
 from ui.api import ApiSettings, create_app
 
 SCENARIO = """

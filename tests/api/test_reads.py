@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from storage.database import Database
 from tests.api.conftest import bearer
 from tests.api.fake_engine import FakeEngine
-from tests.storage.test_queries import health, invoice, ledger, reconciliation, record
+from tests.storage.recorded import health, invoice, ledger, reconciliation, record
 
 
 def attempt(key: str, invoice_id: str, no: int, provider: str, finished_s: float,

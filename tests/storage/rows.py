@@ -1,7 +1,4 @@
-"""Valid rows for the storage tests; each test changes the one field it is about.
-
-Also a fresh run to put rows in (``new_run``, ``run_in``) and ``record``, which writes
-rows in ``COPY_COLUMNS`` order through the Recorder as a run does."""
+"""Valid rows for the storage tests; each test changes the one field it is about."""
 
 from __future__ import annotations
 
@@ -11,8 +8,6 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
-from storage.database import Database
-from storage.recorder import Recorder
 from storage.schema import Run
 
 
@@ -32,17 +27,6 @@ def new_run(connection: Connection) -> str:
         )
     )
     return run_id
-
-
-def run_in(db: Database) -> str:
-    with db.engine.begin() as connection:
-        return new_run(connection)
-
-
-def record(db: Database, run_id: str, rows: dict[str, list[tuple[Any, ...]]]) -> None:
-    recorder = Recorder(db, run_id)
-    recorder.add(rows)
-    recorder.close()
 
 
 def attempt(run_id: str, attempt_no: int, **changes: Any) -> dict[str, Any]:

@@ -3,8 +3,6 @@ pages, and the progress and results of a bulk job; checked against hand counts."
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from storage.database import Database
@@ -16,27 +14,7 @@ from storage.queries import (
     invoices_by_state,
     list_invoices,
 )
-from tests.storage.rows import record, run_in
-
-
-def invoice(
-    invoice_id: str,
-    status: str = "pending",
-    created_at_s: float = 0.0,
-    ended_at_s: float | None = None,
-    **fields: Any,
-) -> tuple[Any, ...]:
-    row = {
-        "provider": None,
-        "attempts": 0,
-        "fee_minor": 0,
-        "reason": None,
-        "wallet_address": None,
-        "bulk_job": None,
-    } | fields
-    return (invoice_id, 0, status, 1_000, "USD", "card", "m-1", "p-1", row["provider"],
-            row["attempts"], row["fee_minor"], created_at_s, ended_at_s, row["reason"],
-            row["wallet_address"], row["bulk_job"])  # fmt: skip
+from tests.storage.recorded import invoice, record, run_in
 
 
 # ---- wallets and invoices --------------------------------------------------------------

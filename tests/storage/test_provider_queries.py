@@ -3,18 +3,11 @@ state across shard replicas, and the health timeline."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from storage.database import Database
 from storage.queries import health_timeline, provider_status
-from tests.storage.rows import record, run_in
-
-
-def health(source: str, seq: int, at_s: float, kind: str, state: str) -> tuple[Any, ...]:
-    # source, seq, provider, at_s, kind, state, previous, reason
-    return (source, seq, "tempo", at_s, kind, state, None, "test")
+from tests.storage.recorded import health, record, run_in
 
 
 # ---- providers -------------------------------------------------------------------------

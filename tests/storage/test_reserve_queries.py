@@ -3,39 +3,13 @@ each account's natural side, and the daily history; checked against hand counts.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from storage.database import Database
 from storage.queries import reserves_daily, reserves_now
-from tests.storage.rows import record, run_in
+from tests.storage.recorded import ledger, reconciliation, record, run_in
 
 DAY_S = 86_400.0
-
-
-def ledger(
-    transfers: list[tuple[int, float, str, str, int]],
-) -> dict[str, list[tuple[Any, ...]]]:
-    """(transfer id, at_s, debited account, credited account, amount) -> ledger rows."""
-    return {
-        "ledger_transfers": [
-            (tid, tid, "payment_confirmed", f"ref-{tid}", at_s, amount, "USD", "")
-            for tid, at_s, _, _, amount in transfers
-        ],
-        "ledger_entries": [
-            entry
-            for tid, _, debit, credit, amount in transfers
-            for entry in ((tid, "debit", debit, amount), (tid, "credit", credit, amount))
-        ],
-    }
-
-
-def reconciliation(seq: int, at_s: float, status: str, bp: int) -> tuple[Any, ...]:
-    snapshot = json.dumps({"as_of": at_s, "book_reserve_minor": 6_000})
-    direction = "none" if bp == 0 else "shortfall"
-    return (seq, at_s, "scheduled", status, -bp, bp, direction, snapshot)
 
 
 # ---- reserves --------------------------------------------------------------------------

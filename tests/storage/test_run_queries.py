@@ -5,51 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
 from storage.database import Database, upgrade
 from storage.queries import NotFound, compare_runs, get_run, list_runs, run_report
-from storage.schema import Run
-from tests.storage.rows import run_in
+from tests.storage.recorded import add_run, report, run_in
 
 
 # ---- runs ------------------------------------------------------------------------------
-def add_run(db: Database, run_id: str, day: int, **fields: Any) -> None:
-    row = {
-        "run_id": run_id,
-        "scenario_name": "tempo_outage",
-        "scenario_hash": "0" * 64,
-        "seed": 7,
-        "shards": 2,
-        "runtime": "local",
-        "started_at": datetime(2030, 1, day, tzinfo=UTC),
-        "status": "passed",
-    } | fields
-    with db.engine.begin() as connection:
-        connection.execute(insert(Run).values(**row))
-
-
-def report(paid: int, p50_ms: float, detect_s: float, passed: bool, digest: str) -> dict[str, Any]:
-    return {
-        "scenario": "tempo_outage",
-        "seed": 7,
-        "digest": digest,
-        "invoices": {"created": 100, "paid": paid, "expired": 0, "failed": 100 - paid, "open": 0},
-        "double_pays": 0,
-        "lost": 0,
-        "latency_ms": {"p50": p50_ms, "p95": 400.0, "p99": 900.0},
-        "throughput_invoices_per_s": 50.0,
-        "failover": [{"provider": "tempo", "kind": "outage", "fault_start_s": 60.0,
-                      "fault_end_s": 120.0, "time_to_detect_s": detect_s,
-                      "time_to_failover_s": 1.5, "time_to_failback_s": None}],
-        "assertions": [{"name": "detect within 5 s", "passed": passed}],
-        "invariants": [{"name": "no_invoice_paid_twice", "held": True}],
-    }  # fmt: skip
-
-
 def test_runs_are_listed_newest_first_with_figures_of_their_report(
     empty_database: Database,
 ) -> None:
