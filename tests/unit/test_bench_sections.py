@@ -7,9 +7,16 @@ from typing import Any
 from bench import failover
 
 
-def _report(detect: float, over: float | None, back: float, pays: int = 0) -> dict[str, Any]:
+def _report(
+    detect: float,
+    over: float | None,
+    back: float | None,
+    pays: int = 0,
+    provider: str = "tempo",
+    routed_after_end: int = 50,
+) -> dict[str, Any]:
     row = {
-        "provider": "tempo",
+        "provider": provider,
         "kind": "silent",
         "fault_start_s": 100.0,
         "fault_end_s": 200.0,
@@ -18,7 +25,14 @@ def _report(detect: float, over: float | None, back: float, pays: int = 0) -> di
         "time_to_failback_s": back,
         "failed_during_fault": 0,
     }
-    return {"failover": [row], "double_pays": pays, "lost": 0, "health_interval_s": 5.0}
+    return {
+        "failover": [row],
+        "double_pays": pays,
+        "lost": 0,
+        "health_interval_s": 5.0,
+        "primary": "tempo",
+        "routed_after_end": [routed_after_end],
+    }
 
 
 def test_a_target_is_met_only_when_every_seed_meets_it() -> None:
@@ -76,3 +90,45 @@ def test_the_matrix_compares_every_cell_with_the_plain_local_one_and_checks_dige
     assert any("what is simulated): yes." in line for line in lines)
     cells[1] = ("local", 1, True, run(1000, "c"))
     assert any("what is simulated): NO." in line for line in matrix.render(cells))
+
+
+def _fallback(backs: list[float | None], routed: list[int]) -> list[str]:
+    """The failback row of a fallback (circle) over one seed per value."""
+    jobs = [("failover_cascade", seed) for seed in range(1, len(backs) + 1)]
+    reports = [
+        _report(1.3, 1.8, back, provider="circle", routed_after_end=n)
+        for back, n in zip(backs, routed, strict=True)
+    ]
+    return failover.render(failover._faults(jobs, reports))
+
+
+def test_a_fallback_sent_nothing_after_its_fault_has_no_failback_to_time() -> None:
+    lines = _fallback([0.91, None, 1.03], routed=[40, 0, 35])
+    back = next(line for line in lines if "time_to_failback_s" in line)
+    assert "0.97 s (0.91 to 1.03); no traffic after the fault (not the primary) in 1 of 3" in back
+    assert "never" not in back and back.endswith("| met |")
+    assert any("does not apply to that seed" in line for line in lines)
+
+
+def test_a_fallback_sent_payments_after_its_fault_without_a_success_still_misses() -> None:
+    back = next(line for line in _fallback([0.91, None], routed=[40, 12]) if "failback" in line)
+    assert "never in 1 of 2" in back and "no traffic" not in back
+    assert back.endswith("| missed |")
+
+
+def test_a_fallback_never_sent_anything_after_its_fault_does_not_apply() -> None:
+    back = next(line for line in _fallback([None, None], routed=[0, 0]) if "failback" in line)
+    assert "no traffic after the fault (not the primary) in 2 of 2" in back
+    assert back.endswith("| does not apply |")
+
+
+def test_the_primary_without_a_failback_misses_even_when_sent_nothing() -> None:
+    jobs = [("tempo_outage", 1), ("tempo_outage", 2)]
+    reports = [
+        _report(0.1, 0.4, 4.2, routed_after_end=0),
+        _report(0.1, 0.4, None, routed_after_end=0),
+    ]
+    lines = failover.render(failover._faults(jobs, reports))
+    back = next(line for line in lines if "time_to_failback_s" in line)
+    assert "never in 1 of 2" in back and back.endswith("| missed |")
+    assert not any("does not apply to that seed" in line for line in lines)
