@@ -39,7 +39,13 @@ COMMAND_DELAY_S = 1e-6
 class LiveHooks(Protocol):
     """How a live (paced) run takes commands from outside and hands back their answers."""
 
-    tick_s: float  # simulated seconds to wait when nothing is due, before looking again
+    tick_s: float  # simulated seconds at most between two looks at the clock
+    wall_start: float  # time.monotonic() at simulated time 0, set by started()
+
+    def wait(self, timeout_s: float) -> None:
+        """Block up to ``timeout_s`` wall seconds; return at once when a command arrives
+        (or the run is asked to stop)."""
+        ...
 
     def started(
         self,
@@ -98,8 +104,9 @@ def run_windows(
 ) -> WindowStats:
     """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``).
 
-    With ``live`` (paced runs only) the loop also takes commands from outside: it
-    never sleeps longer than ``live.tick_s`` of simulated time without looking.
+    With ``live`` (paced runs only) the loop also takes commands from outside, and
+    paces itself (see ``_WindowLoop.run_live``) so that a command is carried out as
+    soon as it arrives, not at the end of a window already under way.
     ``crashes`` are (start_s, LP index): the runtime loses that LP before the first
     window starting at or after start_s (the ``actor_crash`` fault).
     """
@@ -109,14 +116,14 @@ def run_windows(
     loop.live = live
     loop.crashes = sorted(crashes, reverse=True)  # the next one last, popped when due
     env: simpy.Environment
-    if speed is None:
-        env = simpy.Environment()
+    if speed is None or live is not None:
+        env = simpy.Environment()  # virtual, or a live run that paces itself
     else:
         # strict=False: a window that takes longer than its wall time is drift, not a crash.
         env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
     loop.speed = speed
     wall_start = time.perf_counter()
-    env.run(until=env.process(loop.run(env)))
+    env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
     stats = loop.stats
     stats.wall_s = time.perf_counter() - wall_start
     if stats.windows:
@@ -176,48 +183,92 @@ class _WindowLoop:
     def run(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
         """The SimPy process: one iteration per window; empty stretches are skipped."""
         lookahead = self.layout.lookahead_s
-        live = self.live
         while True:
-            if live is not None:
-                for dst, envelope in live.take(env.now + COMMAND_DELAY_S):
-                    self.inboxes[dst].append(envelope)
             start = _earliest(self.next_at, self.inboxes)
-            if live is not None and (start is None or start > env.now + live.tick_s):
-                # Nothing due soon: wait one tick (not until the next event) for commands.
-                reason = self._live_stop_reason(env.now)
-                if reason is not None:
-                    self.stats.stopped_by = reason
-                    return
-                yield env.timeout(live.tick_s)
-                live.clock(env.now, self.stats.windows)
-                continue
             reason = self._stop_reason(start)
             if reason is not None:
                 self.stats.stopped_by = reason
                 return
             assert start is not None
-            crashes = self.crashes
-            while crashes and crashes[-1][0] <= start:
-                self.runtime.crash(crashes.pop()[1])
             until = start + lookahead
-            self._window(until)
+            self._advance(start, until)
             if until > env.now:
                 # Virtual: instant. Paced: the environment waits for the wall clock.
                 yield env.timeout(until - env.now)
             if self.speed is not None:
                 assert isinstance(env, simpy.rt.RealtimeEnvironment)
-                behind = time.monotonic() - (env.real_start + until * env.factor)
-                drift = max(0.0, behind)
-                self.drift_sum += drift
-                self.stats.drift_max_s = max(self.stats.drift_max_s, drift)
-            if live is not None:
-                live.clock(until, self.stats.windows)
-            if self.progress is not None:
-                created = sum(c for c, _ in self.totals.values())
-                done = sum(d for _, d in self.totals.values())
-                self.progress(
-                    until, {"created": created, "done": done, "open": sum(self.open_items)}
-                )
+                self._drift(time.monotonic() - (env.real_start + until * env.factor))
+            self._progress(until)
+
+    def run_live(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process of a live run, which paces itself on a virtual clock.
+
+        A window is carried out once the wall clock has reached its end (events are
+        handled at most one lookahead late), so the logical processes never stand
+        ahead of the wall clock while nothing happens. A command wakes the loop: it
+        enters at the wall clock's time and is carried out in a window that starts at
+        once, so its answer waits for one window's work, not for the clock. Such a
+        window ends at most one lookahead past the wall clock (commands arriving back
+        to back cannot run the simulation ahead of time).
+        """
+        live, speed = self.live, self.speed
+        assert live is not None and speed is not None
+        lookahead = self.layout.lookahead_s
+        wall_start = live.wall_start
+
+        def wall_now() -> float:  # where the simulation should be by the wall clock
+            return (time.monotonic() - wall_start) * speed
+
+        while True:
+            reason = self._live_stop_reason(env.now)
+            if reason is not None:
+                self.stats.stopped_by = reason
+                return
+            start = _earliest(self.next_at, self.inboxes)
+            due = env.now + live.tick_s
+            if start is not None:
+                due = min(due, start + lookahead)
+            wait = (due - wall_now()) / speed
+            if wait > 0:
+                live.wait(wait)
+            now = max(env.now, wall_now())
+            commands = live.take(now + COMMAND_DELAY_S)
+            for dst, envelope in commands:
+                self.inboxes[dst].append(envelope)
+            start = _earliest(self.next_at, self.inboxes)
+            if start is None or (not commands and start + lookahead > now):
+                # Nothing to carry out yet: time passes without a window.
+                if now > env.now:
+                    yield env.timeout(now - env.now)
+                live.clock(env.now, self.stats.windows)
+                continue
+            until = start + lookahead
+            if commands:  # not past one lookahead ahead of the wall clock
+                until = min(until, max(wall_now() + lookahead, now + 2 * COMMAND_DELAY_S))
+            self._advance(start, until)
+            if until > env.now:
+                yield env.timeout(until - env.now)
+            self._drift(time.monotonic() - wall_start - until / speed)
+            live.clock(until, self.stats.windows)
+            self._progress(until)
+
+    def _advance(self, start: float, until: float) -> None:
+        """Lose the LPs whose crash is due, then carry out the window [start, until)."""
+        crashes = self.crashes
+        while crashes and crashes[-1][0] <= start:
+            self.runtime.crash(crashes.pop()[1])
+        self._window(until)
+
+    def _drift(self, behind_s: float) -> None:
+        drift = max(0.0, behind_s)
+        self.drift_sum += drift
+        self.stats.drift_max_s = max(self.stats.drift_max_s, drift)
+
+    def _progress(self, until: float) -> None:
+        if self.progress is not None:
+            created = sum(c for c, _ in self.totals.values())
+            done = sum(d for _, d in self.totals.values())
+            self.progress(until, {"created": created, "done": done, "open": sum(self.open_items)})
 
     def _window(self, until: float) -> None:
         """One round: every busy LP advances to ``until``; their messages are routed."""

@@ -2,9 +2,9 @@
 
 ``invoicesim serve`` runs the simulation in a background thread while the API
 changes the world: each API command becomes a ``simulation.commands`` command
-handed to ``LiveEngine.submit``, which queues it (bounded), waits for the
-window loop to deliver it to the LPs that own the entities (at the start of
-the next window) and returns their answer, or raises the error they gave.
+handed to ``LiveEngine.submit``, which queues it (bounded) and wakes the window
+loop; the loop delivers it to the LPs that own the entities in a window it
+starts at once, and ``submit`` returns their answer, or raises the error they gave.
 Rows are written to PostgreSQL at least every ``FLUSH_EVERY_S`` of wall time,
 so what the API reads is never more than a moment stale. If PostgreSQL goes
 away, the run goes on: its rows wait in memory (bounded) and are written once
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 MAX_QUEUED = 1_000  # commands waiting for a window; more is a 503, not a longer queue
 MAX_PER_WINDOW = 200  # commands delivered per window (the rest wait for the next one)
 FLUSH_EVERY_S = 0.25  # wall seconds between database writes at most
-TICK_WALL_S = 0.05  # an idle loop looks for commands this often (wall seconds)
+TICK_WALL_S = 0.05  # the loop looks at the clock at least this often (wall seconds)
 STOP_TIMEOUT_S = 30.0
 
 
@@ -110,7 +110,7 @@ class LiveEngine:
 
     # ---- commands ----------------------------------------------------------------
     def submit(self, command: Command, timeout_s: float = 10.0) -> Any:
-        """Deliver ``command`` at the next window and return the result (or raise)."""
+        """Deliver ``command`` in a window started for it and return the result (or raise)."""
         run = self._run
         if run is None or not run.alive():
             raise UnavailableError(
@@ -158,6 +158,7 @@ class _LiveRun:
         self._waiting: dict[int, Pending] = {}  # request token -> command
         self._tokens = 0
         self._stopping = threading.Event()
+        self._arrived = threading.Event()  # wakes the window loop: a command, or stop
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="invoicesim-live", daemon=True)
         self._router: Router | None = None
@@ -165,7 +166,7 @@ class _LiveRun:
         self._next_job = 0
         self._versions: dict[str, int] = {}
         self._configs = {c.name: c for c in scenario.provider_configs()}
-        self._wall_start = 0.0
+        self.wall_start = 0.0
 
     def start(self) -> str:
         self._thread.start()
@@ -182,10 +183,11 @@ class _LiveRun:
     def drift_s(self) -> float:
         if not self.alive():
             return 0.0
-        return max(0.0, (time.monotonic() - self._wall_start) * self.engine.speed - self.sim_now_s)
+        return max(0.0, (time.monotonic() - self.wall_start) * self.engine.speed - self.sim_now_s)
 
     def stop(self) -> None:
         self._stopping.set()
+        self._arrived.set()
         self._thread.join(STOP_TIMEOUT_S)
         self._fail_waiting("the scenario was stopped before this command was carried out")
 
@@ -224,7 +226,7 @@ class _LiveRun:
         self._next_job = len(bulk_jobs)
         self._versions = dict.fromkeys(self._configs, 1)
         self.started_at = datetime.now(UTC)
-        self._wall_start = time.monotonic()
+        self.wall_start = time.monotonic()
         self._ready.set()
 
     def clock(self, now: float, windows: int) -> None:
@@ -241,6 +243,7 @@ class _LiveRun:
             raise UnavailableError(
                 f"the engine has {MAX_QUEUED} commands waiting; retry in a moment"
             ) from None
+        self._arrived.set()
         try:
             result = pending.future.result(timeout_s)
         except FutureTimeout:
@@ -340,6 +343,11 @@ class _LiveRun:
         return ProviderConfigured(command.provider, version, priority, enabled, now)
 
     # ---- commands: engine side (the window loop's thread) ---------------------------
+    def wait(self, timeout_s: float) -> None:
+        """Sleep until a command arrives, the run is stopped or ``timeout_s`` has passed."""
+        self._arrived.wait(timeout_s)
+        self._arrived.clear()  # take() then drains the queue: nothing put before is missed
+
     def take(self, at: float) -> list[tuple[int, Envelope]]:
         router = self._router
         assert router is not None
