@@ -33,6 +33,7 @@ from simulation.scenario import load_scenario
 from simulation.scenario_models import Scenario
 from storage.database import Database, downgrade, open_database, upgrade
 from storage.tokens import create_token
+from ui import tied
 from ui.api import ApiSettings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,7 +170,7 @@ def _check_free(host: str, port: int, option: str) -> None:
 
 def _start_dashboards(host: str, port: int, api_url: str, token: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, INVOICESIM_API_URL=api_url, INVOICESIM_TOKEN=token)
-    command = [
+    streamlit = [
         sys.executable,
         "-m",
         "streamlit",
@@ -184,6 +185,9 @@ def _start_dashboards(host: str, port: int, api_url: str, token: str) -> subproc
         "--browser.gatherUsageStats",
         "false",
     ]
+    # Its own session: Ctrl-C reaches the demo alone, which stops the dashboards in
+    # order. Tied to this process: a demo killed outright takes them with it.
+    command = tied.command(os.getpid(), streamlit)
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, start_new_session=True)
 
 
