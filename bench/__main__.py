@@ -9,16 +9,20 @@ Two figures, each against a target from the performance issue:
 
 Every run is a fresh interpreter (``bench.child``), so one run's memory never
 counts in the next; its peak RSS comes from ``os.wait4``. The 10-minute runs
-give both the throughput and the 10-minute RSS. Each figure is the median of
-the runs, with min-max as the spread: the machine may be shared, so compare
-ratios taken within one bench run, not figures taken on different days.
+give both the throughput and the 10-minute RSS. Every figure of the page is the
+median of its runs, with min-max as the spread (``bench.stats``): the machine
+may be shared, so compare ratios taken within one bench run, not figures taken
+on different days. ``--reps`` (default 3) counts the runs of the 10-minute
+scenario, of the Ray run, of the sweep and of the API figures; ``--matrix-reps``
+(default 3) those of each matrix cell, which are many; ``--long-reps`` (default
+1) those of the 1-hour scenario.
 
 The 1-hour run only measures memory, and alone takes about as long as the rest
 together, so on a machine with two cores or more it runs beside the 10-minute
 runs, on another core (``--serial`` runs everything one after another).
 
-Then one run of each cell of local vs Ray, 1 vs 2 shards, with and without
-persistence, on the first 60 s of ``throughput_1000`` (``bench/matrix.py``).
+Then ``--matrix-reps`` runs of each cell of local vs Ray, 1 vs 2 shards, with and
+without persistence, on the first 60 s of ``throughput_1000`` (``bench/matrix.py``).
 
 Then the failover figures of every shipped fault scenario over three seeds
 (``bench/failover.py``; simulated seconds, so the machine's load does not move
@@ -29,17 +33,19 @@ started three times and watched in headless Chromium, time to a ready
 dashboard and how stale its data gets (``--no-demo`` leaves them out; they need
 Debian's chromium).
 
-Then the API under load (``bench/api_figures.py``): its two latency targets
-and the dashboards' mix at 1,000 requests/s for 60 s (``--no-api`` leaves it out).
+Then the API under load (``bench/api_figures.py``), ``--reps`` times on a fresh
+server: its two latency targets and the dashboards' mix at 1,000 requests/s for
+60 s (``--no-api`` leaves it out).
 
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's
 speedup over running it serially. ``--no-ray`` leaves them out; ``--ray-only``
 measures only them (printed, never written to BENCHMARKS.md).
 
-``--quick`` is a smoke run (20 s and 120 s scenarios, one run each; a 10 s Ray run
-and a 9-run sweep) that prints the table and leaves BENCHMARKS.md alone unless
-``--out`` is given.
+``--quick`` is a smoke run (20 s and 120 s scenarios, 10 s matrix cells, a 10 s Ray
+run and a 9-run sweep; one run of each unless ``--reps``, ``--matrix-reps`` or
+``--long-reps`` is given) that prints the page and leaves BENCHMARKS.md alone
+unless ``--out`` is given.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ from typing import Any
 from bench import api_figures, demo_ready, failover, matrix, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
+from bench.stats import LONG_REPS, MATRIX_REPS, REPS
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
@@ -161,9 +168,23 @@ def _commit() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run: 20 s and 120 s")
-    parser.add_argument("--reps", type=int, default=3, help="runs of the 10-minute scenario")
-    parser.add_argument("--long-reps", type=int, default=1, help="runs of the 1-hour scenario")
+    parser.add_argument(
+        "--quick", action="store_true",
+        help="smoke run: short scenarios, every count 1 unless given",
+    )  # fmt: skip
+    parser.add_argument(
+        "--reps", type=int,
+        help=f"runs of the 10-minute scenario, the Ray run, the sweep and the API figures; "
+        f"each figure is their median, min to max the spread (default {REPS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--matrix-reps", type=int,
+        help=f"runs of each of the {len(matrix.CELLS)} cells of the engine matrix "
+        f"(default {MATRIX_REPS})",
+    )  # fmt: skip
+    parser.add_argument(
+        "--long-reps", type=int, help=f"runs of the 1-hour scenario (default {LONG_REPS})"
+    )
     parser.add_argument("--serial", action="store_true", help="never run two at once")
     parts = parser.add_mutually_exclusive_group()
     parts.add_argument("--no-ray", action="store_true", help="leave out the Ray figures")
@@ -172,34 +193,39 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-api", action="store_true", help="leave out the API figures")
     parser.add_argument("--out", type=Path, help="where to write (default BENCHMARKS.md)")
     args = parser.parse_args(argv)
-    if not (1 <= args.reps <= 20 and 1 <= args.long_reps <= 10):
-        parser.error("--reps must be within 1..20 and --long-reps within 1..10")
+    _default_counts(args)
+    if not (1 <= args.reps <= 20 and 1 <= args.matrix_reps <= 20 and 1 <= args.long_reps <= 10):
+        parser.error("--reps and --matrix-reps must be within 1..20, --long-reps within 1..10")
     command = " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])])
     info = machine()
     parallel = not args.serial and (os.cpu_count() or 1) >= 2
     short: list[Run] = []
     long: list[Run] = []
-    ray: tuple[Run, Sweep] | None = None
+    ray: tuple[list[Run], list[Sweep]] | None = None
     faults: list[failover.Fault] = []
     demo: list[str] = []
     api: list[str] = []
-    cells: list[tuple[str, int, bool, Any]] = []
+    cells: list[matrix.Cell] = []
     try:
         if not args.ray_only:
             _measure_engine(args, parallel, short, long)
-            cells = matrix.measure(measure, SHORT, args.quick)
+            cells = matrix.measure(measure, SHORT, args.quick, args.matrix_reps)
             faults = failover.measure(args.quick)
             if not args.no_demo:
                 demo = demo_ready.render(demo_ready.measure(1 if args.quick else 3))
             if not args.no_api:
-                api = api_figures.render(api_figures.measure(args.quick))
+                api = api_figures.render(api_figures.measure(args.quick, args.reps))
         if not args.no_ray:
-            ray = _measure_ray(args.quick)
+            ray = _measure_ray(args.quick, args.reps)
     finally:
         for proc in list(_running):
             proc.kill()
     layout = "1-hour run beside the 10-minute runs" if parallel else "one run at a time"
     info["layout"] = "Ray figures only" if args.ray_only else layout
+    info["reps"] = (
+        f"--reps {args.reps}, --matrix-reps {args.matrix_reps}, --long-reps {args.long_reps}"
+        f"{' (with --quick)' if args.quick else ''}"
+    )
     sections = matrix.render(cells) + failover.render(faults) + demo + api
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
@@ -211,11 +237,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"bench: wrote {out}", file=sys.stderr)
 
 
+def _default_counts(args: argparse.Namespace) -> None:
+    """A count not given is its default, or 1 with ``--quick`` (a smoke run stays fast)."""
+    for name, default in (("reps", REPS), ("matrix_reps", MATRIX_REPS), ("long_reps", LONG_REPS)):
+        if getattr(args, name) is None:
+            setattr(args, name, 1 if args.quick else default)
+
+
 def _measure_engine(
     args: argparse.Namespace, parallel: bool, short: list[Run], long: list[Run]
 ) -> None:
     short_s, long_s = (20.0, 120.0) if args.quick else (None, None)
-    reps, long_reps = (1, 1) if args.quick else (args.reps, args.long_reps)
+    reps, long_reps = args.reps, args.long_reps
     long_runs = threading.Thread(
         target=_measure_all, args=(LONG, long_s, long_reps, long), daemon=True
     )
@@ -230,15 +263,18 @@ def _measure_engine(
         raise SystemExit(f"bench: {LONG.name} did not finish")
 
 
-def _measure_ray(quick: bool) -> tuple[Run, Sweep]:
+def _measure_ray(quick: bool, reps: int) -> tuple[list[Run], list[Sweep]]:
     duration_s, extra = ray_parts.ray_run_args(quick)
-    env, folder = ray_parts.private_database()
-    try:
-        run = measure(SHORT, duration_s, extra, env)
-    finally:
-        ray_parts.drop_database(folder)
-    print(f"bench: {SHORT.name} on Ray: {_line(run)}, {run.windows:,} windows", file=sys.stderr)
-    return run, ray_parts.measure_sweep(ROOT, SWEEP, quick)
+    runs: list[Run] = []
+    for i in range(reps):
+        env, folder = ray_parts.private_database()
+        try:
+            runs.append(measure(SHORT, duration_s, extra, env))
+        finally:
+            ray_parts.drop_database(folder)
+        line = f"{_line(runs[-1])}, {runs[-1].windows:,} windows"
+        print(f"bench: {SHORT.name} on Ray run {i + 1}/{reps}: {line}", file=sys.stderr)
+    return runs, [ray_parts.measure_sweep(ROOT, SWEEP, quick) for _ in range(reps)]
 
 
 def _measure_all(scenario: Path, duration_s: float | None, reps: int, into: list[Run]) -> None:

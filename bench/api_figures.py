@@ -10,6 +10,10 @@ One ``invoicesim serve`` (``bench.api_load.load_server``) whose scenario pays
   for 60 s: errors (must be none), the rate served, and the server's memory at
   the start and the end of the load.
 
+All of it is measured ``reps`` times (``--reps``), each on a fresh server (a new
+scratch database), one after another; each figure is the median of the reps,
+min to max the spread, and a target is met in k of the reps.
+
 Beside them the anchors: the original system promised health answers under
 200 ms and a wallet in under 2 s; a public orchestrator's routing engine serves
 835 requests/s on a 2-core pod.
@@ -21,6 +25,7 @@ import sys
 from typing import Any
 
 from bench import api_load
+from bench.stats import median, median_and_spread
 
 SUSTAINED_RATE = 1_000.0
 SUSTAINED_S = 60.0
@@ -32,45 +37,77 @@ ANCHORS = {
 ORCHESTRATOR_ANCHOR = "835 requests/s (a public orchestrator's routing engine, 2-core pod)"
 
 
-def measure(quick: bool) -> dict[str, Any]:
-    """The targets and the sustained mix, on one server."""
+def measure(quick: bool, reps: int = 1) -> list[dict[str, Any]]:
+    """The targets and the sustained mix, ``reps`` times, each on a fresh server."""
+    return [_measure_once(quick, rep, reps) for rep in range(reps)]
+
+
+def _measure_once(quick: bool, rep: int, reps: int) -> dict[str, Any]:
     target_s, sustained_s = (5.0, 10.0) if quick else (TARGET_S, SUSTAINED_S)
     with api_load.load_server(api_load.TARGET_SCENARIO_RATE) as (url, tokens, pid):
         report = api_load.targets(url, tokens, target_s, pid)
         report["mixed"] = api_load.drive(url, tokens, SUSTAINED_RATE, sustained_s, pid).summary()
-    print(f"bench: api: {report}", file=sys.stderr)
+    print(f"bench: api run {rep + 1}/{reps}: {report}", file=sys.stderr)
     return report
 
 
-def render(report: dict[str, Any]) -> list[str]:
+def render(reports: list[dict[str, Any]]) -> list[str]:
+    """The section: one row per figure, each the median (min to max) of the reps."""
+    n = len(reports)
     lines = [
         "## The API under load",
         "",
         "`invoicesim serve` (local runtime) while its scenario pays 100 invoices/s; requests",
         "leave on an open-loop schedule over keep-alive connections (`bench/api_load.py`).",
+        f"Each figure is the median of {n} rep(s), each on a fresh server, with min to max in",
+        "brackets; errors are the sum over the reps; a target is met in k of the reps.",
         "",
         "| figure | rate asked | rate served | p50 ms | p99 ms | errors | target | anchor |",
         "|---|---:|---:|---:|---:|---:|---|---|",
     ]
     for mix, label in (("health", "`GET /providers/health`"), ("create", "`POST /invoices`")):
-        s = report[mix]
-        verdict = "met" if s["met"] else "missed"
+        runs = [r[mix] for r in reports]
+        met = sum(bool(s["met"]) for s in runs)
         lines.append(
-            f"| {label} | {s['rate_asked_per_s']:,.0f}/s | {s['rate_done_per_s']:,.0f}/s "
-            f"| {s['p50_ms']:.2f} | {s['p99_ms']:.2f} | {s['errors']} "
-            f"| p99 ≤ {s['p99_target_ms']:g} ms: {verdict} | {ANCHORS[mix]} |"
+            f"| {label} {_row(runs)} | p99 ≤ {runs[0]['p99_target_ms']:g} ms: "
+            f"{_verdict(met, n)} | {ANCHORS[mix]} |"
         )
-    m = report["mixed"]
-    rss = m["rss_mib"]
-    first, last = (rss[0][1], rss[-1][1]) if rss else (float("nan"), float("nan"))
+    mixed = [r["mixed"] for r in reports]
+    clean = sum(m["errors"] == 0 for m in mixed)
     lines += [
-        f"| the dashboards' mix for {m['duration_s']:g} s | {m['rate_asked_per_s']:,.0f}/s "
-        f"| {m['rate_done_per_s']:,.0f}/s | {m['p50_ms']:.2f} | {m['p99_ms']:.2f} "
-        f"| {m['errors']} | no errors: {'met' if m['errors'] == 0 else 'missed'} "
-        f"| {ORCHESTRATOR_ANCHOR} |",
+        f"| the dashboards' mix for {mixed[0]['duration_s']:g} s {_row(mixed)} "
+        f"| no errors: {_verdict(clean, n)} | {ORCHESTRATOR_ANCHOR} |",
         "",
-        f"Server memory during the mix: {first:,.0f} MiB at the start, {last:,.0f} MiB at the "
-        f"end ({last / first:.2f}x).",
+        *_memory(mixed),
         "",
     ]
     return lines
+
+
+def _row(runs: list[dict[str, Any]]) -> str:
+    """The cells from rate asked to errors, after the label."""
+    return (
+        f"| {runs[0]['rate_asked_per_s']:,.0f}/s "
+        f"| {median_and_spread([s['rate_done_per_s'] for s in runs], ',.0f', '/s')} "
+        f"| {median_and_spread([s['p50_ms'] for s in runs], '.2f')} "
+        f"| {median_and_spread([s['p99_ms'] for s in runs], '.2f')} "
+        f"| {sum(int(s['errors']) for s in runs)}"
+    )
+
+
+def _verdict(met: int, n: int) -> str:
+    if n == 1:
+        return "met" if met else "missed"
+    return f"met in {met} of {n}"
+
+
+def _memory(mixed: list[dict[str, Any]]) -> list[str]:
+    pairs = [(m["rss_mib"][0][1], m["rss_mib"][-1][1]) for m in mixed if m["rss_mib"]]
+    if not pairs:
+        return ["Server memory during the mix: not measured."]
+    first, last = median([a for a, _ in pairs]), median([b for _, b in pairs])
+    growth = median_and_spread([b / a for a, b in pairs], ".2f", "x")
+    return [
+        f"Server memory during the mix: {first:,.0f} MiB at the start, {last:,.0f} MiB at the "
+        f"end (medians); growth end over start {growth}."
+    ]

@@ -11,7 +11,8 @@
   (target >= 1.6x), and whether both did the same runs (same digests).
 
 Each is a fresh process, run alone (never beside another measured run): both
-use every core.
+use every core. Both are measured ``--reps`` times (a sweep rep is one parallel
+and one serial sweep); each figure is the median of the reps, min to max the spread.
 """
 
 from __future__ import annotations
@@ -19,13 +20,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bench.stats import median, spread
 
 RAY_THROUGHPUT_TARGET = 15_000.0  # invoices per second of wall time, at least
 SWEEP_SPEEDUP_TARGET = 1.6  # serial wall time over parallel, at least
@@ -91,52 +93,70 @@ def _sweep(root: Path, scenario: Path, seeds: int, serial: bool) -> dict[str, An
     return result
 
 
-def render(ray_run: Any, local_runs: list[Any], sweep: Sweep) -> tuple[list[str], list[str]]:
+def render(
+    ray_runs: list[Any], local_runs: list[Any], sweeps: list[Sweep]
+) -> tuple[list[str], list[str]]:
     """Rows for the targets table (under the caller's header), and a section of their own."""
-    rate = ray_run.invoices_per_s
-    local_ms = statistics.median(r.window_ms_mean for r in local_runs) if local_runs else 0.0
-    speedup = sweep.speedup
+    first = ray_runs[0]
+    rates = [r.invoices_per_s for r in ray_runs]
+    rate = median(rates)
+    speedups = [s.speedup for s in sweeps]
+    speedup = median(speedups)
+    serial_s = median([s.serial_s for s in sweeps])
+    parallel_s = median([s.parallel_s for s in sweeps])
     rows = [
-        f"| throughput, first {ray_run.simulated_s:g} s of `{ray_run.scenario}`, Ray runtime, "
-        f"2 shards, persistence on | {rate:,.0f} invoices/s | one run | 1 "
-        f"| ≥ {RAY_THROUGHPUT_TARGET:,.0f} invoices/s | {rate / RAY_THROUGHPUT_TARGET:.2f} |",
-        f"| sweep of {sweep.runs} runs of `sweep_silent`, Ray tasks vs `--serial` "
-        f"| {speedup:.2f}x ({sweep.serial_s:.0f} s / {sweep.parallel_s:.0f} s) | one run | 1 "
+        f"| throughput, first {first.simulated_s:g} s of `{first.scenario}`, Ray runtime, "
+        f"2 shards, persistence on | {rate:,.0f} invoices/s | {spread(rates, ',.0f')} "
+        f"| {len(ray_runs)} | ≥ {RAY_THROUGHPUT_TARGET:,.0f} invoices/s "
+        f"| {rate / RAY_THROUGHPUT_TARGET:.2f} |",
+        f"| sweep of {sweeps[0].runs} runs of `sweep_silent`, Ray tasks vs `--serial` "
+        f"| {speedup:.2f}x (median {serial_s:.0f} s / {parallel_s:.0f} s) "
+        f"| {spread(speedups, '.2f')} | {len(sweeps)} "
         f"| ≥ {SWEEP_SPEEDUP_TARGET:g}x | {speedup / SWEEP_SPEEDUP_TARGET:.2f} |",
     ]
+    return rows, _window_section(ray_runs, local_runs) + _sweep_notes(sweeps)
+
+
+def _window_section(ray_runs: list[Any], local_runs: list[Any]) -> list[str]:
     section = [
         "## The coordinator's cost per window",
         "",
         "The round trip of one window: `runtime.advance`, the calls to every busy logical",
-        "process and the wait for all of their answers, timed around the call.",
+        "process and the wait for all of their answers, timed around the call. One row per run.",
         "",
         "| runtime | windows | mean ms | median ms | p99 ms |",
         "|---|---:|---:|---:|---:|",
-        f"| Ray, 2 shards, persistence on (first {ray_run.simulated_s:g} s) "
-        f"| {ray_run.windows:,} | {ray_run.window_ms_mean:.2f} | {ray_run.window_ms_p50:.2f} "
-        f"| {ray_run.window_ms_p99:.2f} |",
     ]
+    rows = [(f"Ray, 2 shards, persistence on (first {r.simulated_s:g} s)", r) for r in ray_runs]
+    rows += [(f"local, 1 shard, no persistence ({r.simulated_s:g} s)", r) for r in local_runs]
     section += [
-        f"| local, 1 shard, no persistence ({r.simulated_s:g} s) | {r.windows:,} "
-        f"| {r.window_ms_mean:.2f} | {r.window_ms_p50:.2f} | {r.window_ms_p99:.2f} |"
-        for r in local_runs
+        f"| {label} | {r.windows:,} | {r.window_ms_mean:.2f} | {r.window_ms_p50:.2f} "
+        f"| {r.window_ms_p99:.2f} |"
+        for label, r in rows
     ]
     if local_runs:
+        ray_ms = median([r.window_ms_mean for r in ray_runs])
+        local_ms = median([r.window_ms_mean for r in local_runs])
         section += [
             "",
-            f"Ray minus local, mean per window: {ray_run.window_ms_mean - local_ms:+.2f} ms "
-            "(the local figure is the median of its runs' means). Both include the",
-            "logical processes' own work, done in one process locally and spread over the",
-            "actors on Ray, so the difference is the coordinator's cost only roughly.",
+            f"Ray minus local, mean per window: {ray_ms - local_ms:+.2f} ms (each the median",
+            "of its runs' means). Both include the logical processes' own work, done in one",
+            "process locally and spread over the actors on Ray, so the difference is the",
+            "coordinator's cost only roughly.",
         ]
-    section += [
+    return [*section, "", "Ray's own start is not counted: a run's clock starts once Ray is up."]
+
+
+def _sweep_notes(sweeps: list[Sweep]) -> list[str]:
+    runs = sum(s.runs for s in sweeps)
+    passed = sum(s.passed for s in sweeps)
+    same = all(s.same_runs for s in sweeps)
+    return [
         "",
-        "Ray's own start is not counted: a run's clock starts once Ray is up.",
-        "",
-        f"The sweep's runs passed: {sweep.passed} of {sweep.runs}; parallel and serial did "
-        f"the same runs (same digests): {'yes' if sweep.same_runs else 'NO'}. A speedup",
-        "above the number of cores means other programs were using the machine: parallel",
-        "workers then get a larger share of the contended cores than one serial process.",
+        f"The sweeps' runs passed: {passed} of {runs} ({len(sweeps)} rep(s)); parallel and",
+        f"serial did the same runs (same digests) in every rep: {'yes' if same else 'NO'}.",
+        "A speedup above the number of cores means other programs were using the machine:",
+        "parallel workers then get a larger share of the contended cores than one serial",
+        "process.",
         "",
     ]
-    return rows, section

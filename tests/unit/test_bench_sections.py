@@ -78,15 +78,15 @@ def test_the_matrix_compares_every_cell_with_the_plain_local_one_and_checks_dige
 
     from bench import matrix
 
-    def run(rate: float, digest: str) -> SimpleNamespace:
-        return SimpleNamespace(scenario="t", simulated_s=60.0, invoices_per_s=rate,
-                               wall_s=1.0, cpu_s=1.0, digest=digest)  # fmt: skip
+    def run(rate: float, digest: str) -> list[SimpleNamespace]:
+        return [SimpleNamespace(scenario="t", simulated_s=60.0, invoices_per_s=rate,
+                                wall_s=1.0, cpu_s=1.0, digest=digest)]  # fmt: skip
 
     cells = [("local", 1, False, run(4000, "a")), ("local", 1, True, run(1000, "a")),
              ("ray", 2, True, run(500, "b")), ("local", 2, False, run(3000, "b"))]  # fmt: skip
     lines = matrix.render(cells)
     persisted = next(line for line in lines if line.startswith("| local | 1 | on"))
-    assert "| 1,000 |" in persisted and "| 0.25 |" in persisted
+    assert "| 1,000 | one run | 1 |" in persisted and "| 0.25 |" in persisted
     assert any("what is simulated): yes." in line for line in lines)
     cells[1] = ("local", 1, True, run(1000, "c"))
     assert any("what is simulated): NO." in line for line in matrix.render(cells))
