@@ -215,7 +215,7 @@ def run_scenario(
                 bulk_jobs,
                 store.tick if store is not None else None,
             )
-        with gc_tuning.during_run():
+        with gc_tuning.during_run(live=options.live is not None):
             stats: WindowStats = run_windows(
                 runtime,
                 layout,

@@ -25,38 +25,54 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 RUN_THRESHOLDS = (100_000, 20, 10)
+# A live run serves API requests, so a pause matters more than the CPU it costs: in
+# ``invoicesim serve`` the young generation holds the state of every new invoice, and
+# collecting 100,000 survivors at once stopped every request for 60-130 ms. These
+# thresholds collect the young generations every 10,000 allocations (a pause of a few
+# milliseconds) and the whole heap only after 10,000 of those, when its garbage is
+# almost all long gone by reference counting.
+LIVE_THRESHOLDS = (10_000, 1, 10_000)
 
 
 class _Thresholds:
-    """Counts the runs going in this process (live runs share it with the API server)."""
+    """Counts the runs going in this process (live runs share it with the API server);
+    while a live run is going, its thresholds win."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._runs = 0
+        self._runs = {False: 0, True: 0}  # live? -> runs going
         self._saved = gc.get_threshold()
 
+    def _apply(self) -> None:
+        if self._runs[True]:
+            gc.set_threshold(*LIVE_THRESHOLDS)
+        elif self._runs[False]:
+            gc.set_threshold(*RUN_THRESHOLDS)
+        else:
+            gc.set_threshold(*self._saved)
+
     @contextmanager
-    def during_run(self) -> Iterator[None]:
+    def during_run(self, live: bool) -> Iterator[None]:
         with self._lock:
-            if self._runs == 0:
+            if not any(self._runs.values()):
                 self._saved = gc.get_threshold()
-                gc.set_threshold(*RUN_THRESHOLDS)
-            self._runs += 1
+            self._runs[live] += 1
+            self._apply()
         try:
             yield
         finally:
             with self._lock:
-                self._runs -= 1
-                if self._runs == 0:
-                    gc.set_threshold(*self._saved)
+                self._runs[live] -= 1
+                self._apply()
 
 
 _THRESHOLDS = _Thresholds()
 
 
-def during_run() -> contextlib.AbstractContextManager[None]:
-    """Raise the collector's thresholds until the ``with`` block ends."""
-    return _THRESHOLDS.during_run()
+def during_run(live: bool = False) -> contextlib.AbstractContextManager[None]:
+    """Set the collector's thresholds for a run (``live``: for one that serves requests)
+    until the ``with`` block ends."""
+    return _THRESHOLDS.during_run(live)
 
 
 def for_worker() -> None:
