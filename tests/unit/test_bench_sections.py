@@ -132,3 +132,16 @@ def test_the_primary_without_a_failback_misses_even_when_sent_nothing() -> None:
     back = next(line for line in lines if "time_to_failback_s" in line)
     assert "never in 1 of 2" in back and back.endswith("| missed |")
     assert not any("does not apply to that seed" in line for line in lines)
+
+
+def test_the_throughput_anchor_puts_the_median_rate_per_minute_beside_the_original_claim() -> None:
+    from bench.__main__ import Run
+    from bench.render import _throughput_anchor
+
+    runs = [
+        Run("throughput_1000", 600, invoices, 100.0, 90.0, 700.0, "d", True)
+        for invoices in (200_000, 300_000, 900_000)  # 2,000, 3,000 and 9,000/s
+    ]
+    row = _throughput_anchor(runs)[2]
+    assert "100+ per minute" in row
+    assert "180,000 per minute (3,000/s" in row  # the median run's rate, times 60
