@@ -95,6 +95,17 @@ class Checkpoints:
             for i, inbox in inboxes.items():
                 log[i].append((until, inbox))
 
+    def release_states(self) -> None:
+        """Forget the saved states just before new ones are taken.
+
+        A state is as large as its LP (60 MB for a provider holding 600,000 idempotency
+        keys), and the previous ones kept beside the new ones until ``saved`` doubled
+        that at the peak. Only for a runtime that cannot lose an LP until ``saved``:
+        the local one, whose snapshots are a loop in this process (a failed snapshot
+        ends the run). The Ray runtime keeps its states until the new ones are in.
+        """
+        self._states.clear()
+
     def saved(self, until: float, states: dict[int, bytes], spent_s: float) -> None:
         """Every LP's state after the window just completed: it replaces the log."""
         self._states.update(states)

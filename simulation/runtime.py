@@ -68,6 +68,7 @@ class LocalRuntime:
         results = {i: lps[i].advance(until, inbox) for i, inbox in inboxes.items()}
         checkpoints.completed(until, inboxes)
         if snapshot:
+            checkpoints.release_states()
             checkpoints.saved(until, *timed_snapshots(lps))
         return results
 

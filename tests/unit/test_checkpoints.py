@@ -7,6 +7,7 @@ import pytest
 from actors.errors import InputError
 from simulation.checkpoints import STRETCH_MAX, Checkpoints
 from simulation.layout import Layout, LpSpec
+from simulation.runtime import LocalRuntime
 
 LAYOUT = Layout(providers={}, shards=(0,), reserve=1, lookahead_s=0.02)
 SPECS = [LpSpec("shard", 0, "shard-0", None, LAYOUT), LpSpec("reserve", 1, "reserve", None, LAYOUT)]
@@ -79,3 +80,28 @@ def test_a_live_local_run_checkpoints_only_to_drill_a_crash() -> None:
     assert checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses for it
     assert checkpoint_every("local", crash) == DEFAULT_EVERY
     assert checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
+
+
+class _SnapshotSpy:
+    """An LP that notes, when saved, which state of it the checkpoints still hold."""
+
+    def __init__(self, index: int, checkpoints: Checkpoints, held: list[bytes | None]) -> None:
+        self.index, self._checkpoints, self._held = index, checkpoints, held
+        self.saves = 0
+
+    def snapshot(self) -> bytes:
+        self._held.append(self._checkpoints.replay_of(self.index)[0])
+        self.saves += 1
+        return b"state-%d-%d" % (self.index, self.saves)
+
+
+def test_the_local_runtime_never_holds_an_old_state_beside_the_new_one() -> None:
+    checkpoints = started(every=1)
+    runtime = LocalRuntime(checkpoints)
+    held: list[bytes | None] = []
+    runtime.lps = [_SnapshotSpy(i, checkpoints, held) for i in (0, 1)]  # type: ignore[misc]
+    for window in range(12):
+        runtime.advance(0.02 * (window + 1), {})
+    assert checkpoints.taken >= 2
+    assert held == [None] * 2 * checkpoints.taken  # each released before its successor came
+    assert checkpoints.replay_of(1)[0] == b"state-1-%d" % checkpoints.taken
