@@ -88,6 +88,7 @@ class FailoverTracker:
                     and now >= track.start
                 ):
                     track.failover_at = now
+                    track.meant.clear()  # read only until the failover is found
                 if (
                     track.failback_at is None
                     and done.provider == track.provider
