@@ -17,7 +17,7 @@ import pytest
 
 from bench.api_load import drive, served
 from storage.database import Database
-from tests.api.test_serve_command import free_port
+from tests.api.ports import free_port
 
 RATE = 1_000.0
 DURATION_S = 60.0

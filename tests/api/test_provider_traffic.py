@@ -6,8 +6,7 @@ from fastapi.testclient import TestClient
 
 from storage.database import Database
 from tests.api.fake_engine import FakeEngine
-from tests.api.test_reads import attempt
-from tests.storage.recorded import invoice, record
+from tests.storage.recorded import attempt, invoice, record
 
 
 def test_traffic_comes_in_buckets_up_to_the_clock(

@@ -7,14 +7,7 @@ from fastapi.testclient import TestClient
 from storage.database import Database
 from tests.api.conftest import bearer
 from tests.api.fake_engine import FakeEngine
-from tests.storage.recorded import health, invoice, ledger, reconciliation, record
-
-
-def attempt(key: str, invoice_id: str, no: int, provider: str, finished_s: float,
-            result: str, latency_ms: float) -> tuple[object, ...]:  # fmt: skip
-    succeeded = result == "succeeded"
-    return (key, invoice_id, invoice_id, no, provider, finished_s - latency_ms / 1000,
-            finished_s, result, latency_ms, succeeded)  # fmt: skip
+from tests.storage.recorded import attempt, health, invoice, ledger, reconciliation, record
 
 
 def test_provider_health_reports_state_breaker_and_the_last_minute_of_traffic(

@@ -3,7 +3,6 @@ stops it cleanly with the run recorded as stopped."""
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import httpx
@@ -11,12 +10,7 @@ from sqlalchemy import text
 
 from bench.api_load import served
 from storage.database import Database
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.api.ports import free_port
 
 
 def test_serve_answers_with_the_live_engine_and_sigterm_records_the_run_stopped(

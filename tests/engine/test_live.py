@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
@@ -29,41 +28,7 @@ from simulation.live import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from storage.queries import bulk_job_progress
-
-QUIET = """
-name: live-quiet
-seed: 3
-duration_s: 3600
-wallet_ttl_s: 120
-routing: {health_interval_s: 2}
-"""
-
-T = TypeVar("T")
-
-
-def eventually(probe: Callable[[], T | bool | None], timeout_s: float = 15.0) -> T:
-    """Poll until ``probe`` returns something true (the engine is paced: rows land later)."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = probe()
-        if value:
-            return value  # type: ignore[return-value]
-        if time.monotonic() > deadline:
-            raise AssertionError("the condition did not come true in time")
-        time.sleep(0.05)
-
-
-def finished_row(db: Database, run_id: str, invoice_id: str) -> Any:
-    """The invoice's (state, provider) once it is paid or failed, else None."""
-    with db.engine.connect() as connection:
-        row = connection.execute(
-            text(
-                "SELECT status AS state, provider FROM invoices"
-                " WHERE run_id = :run AND invoice_id = :id"
-            ),
-            {"run": run_id, "id": invoice_id},
-        ).first()
-    return row if row is not None and row.state in ("paid", "failed") else None
+from tests.engine.live_helpers import QUIET, eventually, finished_row
 
 
 @pytest.fixture(scope="module")

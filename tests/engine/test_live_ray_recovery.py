@@ -19,8 +19,7 @@ from simulation.live import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from storage.queries import provider_status
-from tests.engine.test_live import QUIET, eventually, finished_row
-from tests.engine.test_live_survives_database_restart import recorded
+from tests.engine.live_helpers import QUIET, eventually, finished_row, recorded
 
 
 def lp_host_pids() -> list[int]:

@@ -28,8 +28,8 @@ from storage.database import (
     upgrade,
 )
 from storage.tokens import create_token
-from tests.engine.test_live import eventually
-from tests.storage.test_recorder import window
+from tests.engine.live_helpers import eventually, recorded
+from tests.storage.rows import window
 from ui.api import ApiSettings, create_app, problems
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
@@ -75,19 +75,6 @@ def server() -> Iterator[OwnServer]:
     if own.current is not None:
         own.current.stop_embedded_server()
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def recorded(db: Database, run_id: str, invoice_ids: list[str]) -> dict[str, int]:
-    """How many rows each of ``invoice_ids`` has in the run."""
-    with db.engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT invoice_id, count(*) FROM invoices"
-                " WHERE run_id = :run AND invoice_id = ANY(:ids) GROUP BY invoice_id"
-            ),
-            {"run": run_id, "ids": invoice_ids},
-        ).all()
-    return {invoice_id: n for invoice_id, n in rows}
 
 
 def test_a_live_run_outlives_a_database_restart_and_loses_nothing(server: OwnServer) -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import parse_scenario
-from tests.engine.ray_cluster import two_node_cluster
-from tests.engine.test_ray_runtime import SCENARIO
+from tests.engine.ray_cluster import PARITY_SCENARIO, two_node_cluster
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def test_shards_spread_over_both_nodes_with_the_local_digest(cluster: Any) -> No
     import ray
 
     assert len([n for n in ray.nodes() if n["Alive"]]) == 2
-    scenario = parse_scenario(SCENARIO)
+    scenario = parse_scenario(PARITY_SCENARIO)
     local = run_scenario(scenario, RunOptions(shards=2, runtime="local"))
     spread = run_scenario(scenario, RunOptions(shards=2, runtime="ray"))
     assert spread["digest"] == local["digest"]

@@ -105,3 +105,10 @@ def report(paid: int, p50_ms: float, detect_s: float, passed: bool, digest: str)
         "assertions": [{"name": "detect within 5 s", "passed": passed}],
         "invariants": [{"name": "no_invoice_paid_twice", "held": True}],
     }  # fmt: skip
+
+
+def attempt(key: str, invoice_id: str, no: int, provider: str, finished_s: float,
+            result: str, latency_ms: float) -> tuple[object, ...]:  # fmt: skip
+    succeeded = result == "succeeded"
+    return (key, invoice_id, invoice_id, no, provider, finished_s - latency_ms / 1000,
+            finished_s, result, latency_ms, succeeded)  # fmt: skip

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from storage.database import Database, DatabaseError, DatabaseSettings, open_database, upgrade
 from storage.recorder import Recorder
-from tests.storage.rows import new_run
+from tests.storage.rows import invoice_row, new_run, window
 
 
 def run_id_in(db: Database) -> str:
@@ -25,35 +25,6 @@ def count(db: Database, table: str, run_id: str) -> int:
     with db.engine.connect() as connection:
         sql = text(f"SELECT count(*) FROM {table} WHERE run_id = :r")  # table names are ours
         return int(connection.execute(sql, {"r": run_id}).scalar_one())
-
-
-def invoice_row(
-    invoice_id: str, status: str = "pending", ended: float | None = None
-) -> tuple[Any, ...]:
-    # invoice_id, shard, status, amount_minor, currency, method, merchant, payer, provider,
-    # attempts, fee_minor, created_at_s, ended_at_s, reason, wallet_address, bulk_job
-    provider = "tempo" if status == "paid" else None
-    attempts = 1 if status == "paid" else 0
-    return (invoice_id, 0, status, 1000, "USD", "card", "m", "p", provider, attempts, 0, 0.0,
-            ended, None, None, None)  # fmt: skip
-
-
-def window(n: int, base: int = 0) -> dict[str, list[tuple[Any, ...]]]:
-    """One window's rows: invoices, their attempts and a balanced ledger transfer each."""
-    invoices, attempts, transfers, entries = [], [], [], []
-    for i in range(base, base + n):
-        invoices.append(invoice_row(f"i{i}"))
-        attempts.append((f"i{i}#1", f"inv:i{i}", f"i{i}", 1, "tempo", 0.1, 0.3, "succeeded",
-                         200.0, True))  # fmt: skip
-        transfers.append((i, i, "payment_confirmed", f"i{i}", 0.3, 1000, "USD", ""))
-        entries.append((i, "debit", "fiat_in_transit", 1000))
-        entries.append((i, "credit", "tokens_minted", 1000))
-    return {
-        "invoices": invoices,
-        "payment_attempts": attempts,
-        "ledger_transfers": transfers,
-        "ledger_entries": entries,
-    }
 
 
 def test_a_window_written_twice_leaves_no_duplicates(migrated_database: Database) -> None:

@@ -35,4 +35,3 @@ def test_a_live_run_keeps_pauses_short_while_it_goes_even_beside_a_batch_run() -
                 assert gc.get_threshold() == LIVE_THRESHOLDS
         assert gc.get_threshold() == RUN_THRESHOLDS
     assert gc.get_threshold() == OWN
-
