@@ -29,7 +29,7 @@ from typing import Any
 
 from actors.bulk_csv import parse_invoices_csv
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
-from simulation.checkpoints import DEFAULT_EVERY
+from simulation.checkpoints import live_checkpoint_every
 from simulation.commands import (
     BulkRowError,
     BulkSubmitted,
@@ -53,21 +53,6 @@ MAX_PER_WINDOW = 200  # commands delivered per window (the rest wait for the nex
 FLUSH_EVERY_S = 0.25  # wall seconds between database writes at most
 TICK_WALL_S = 0.05  # the loop looks at the clock at least this often (wall seconds)
 STOP_TIMEOUT_S = 30.0
-
-
-def checkpoint_every(runtime: str, scenario: Any) -> int:
-    """Windows between checkpoints of a live run.
-
-    A checkpoint stops the window loop while every LP is pickled, tens of
-    milliseconds a minute into a run and growing with its state, and commands wait
-    meanwhile. In the local runtime an LP is lost only by a scenario's
-    ``actor_crash``, so a live local run without one takes none: its answers are
-    not held up for a recovery that cannot be needed. Ray actors can die, so Ray
-    runs always take them.
-    """
-    if runtime == "local" and not any(f.is_actor_crash for f in scenario.faults):
-        return 0
-    return DEFAULT_EVERY
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +203,7 @@ class _LiveRun:
             database=engine.db,
             live=self,
             flush_every_s=FLUSH_EVERY_S,
-            checkpoint_every=checkpoint_every(engine.runtime, self.scenario),
+            checkpoint_every=live_checkpoint_every(engine.runtime, self.scenario),
         )
         try:
             self.report = run_scenario(self.scenario, options, should_stop=self._stopping.is_set)

@@ -68,8 +68,7 @@ def test_an_interval_out_of_bounds_is_refused() -> None:
 
 
 def test_a_live_local_run_checkpoints_only_to_drill_a_crash() -> None:
-    from simulation.checkpoints import DEFAULT_EVERY
-    from simulation.live import checkpoint_every
+    from simulation.checkpoints import DEFAULT_EVERY, live_checkpoint_every
     from simulation.scenario import parse_scenario
 
     quiet = parse_scenario("name: q\nseed: 1\nduration_s: 60\n")
@@ -77,9 +76,9 @@ def test_a_live_local_run_checkpoints_only_to_drill_a_crash() -> None:
         "name: c\nseed: 1\nduration_s: 60\n"
         "faults: [{target: shard-0, kind: actor_crash, start_s: 10}]\n"
     )
-    assert checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses for it
-    assert checkpoint_every("local", crash) == DEFAULT_EVERY
-    assert checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
+    assert live_checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses for it
+    assert live_checkpoint_every("local", crash) == DEFAULT_EVERY
+    assert live_checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
 
 
 class _SnapshotSpy:
