@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from tests.engine.recovery_helpers import short_outage
+
 
 def two_node_cluster() -> Iterator[Any]:
     """Start a head and a worker node, connect to them; shut both down when done."""
@@ -26,15 +28,4 @@ def two_node_cluster() -> Iterator[Any]:
 
 
 # A short scenario with a fault that Ray and local runs must simulate alike.
-PARITY_SCENARIO = """
-name: ray_parity
-seed: 21
-duration_s: 12
-wallet_ttl_s: 20
-drain_s: 60
-routing: {health_interval_s: 3}
-load:
-  - {start_s: 0, duration_s: 12, shape: poisson, rate_per_s: 30, never_pay_share: 0.1}
-faults:
-  - {target: tempo, kind: outage, start_s: 4, duration_s: 3}
-"""
+PARITY_SCENARIO = short_outage("ray_parity", 21)

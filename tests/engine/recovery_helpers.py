@@ -11,20 +11,26 @@ from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import parse_scenario
 from storage.schema import COPY_COLUMNS
 
-# 12 s of load at 30 invoices/s with a Tempo outage: about 1,000 windows, so a
-# checkpoint every 50 windows leaves logged windows to replay at any moment.
-SCENARIO = """
-name: recovery
-seed: 5
+
+def short_outage(name: str, seed: int) -> str:
+    """12 s of load at 30 invoices/s with a Tempo outage from 4 s to 7 s."""
+    return f"""
+name: {name}
+seed: {seed}
 duration_s: 12
 wallet_ttl_s: 20
 drain_s: 60
-routing: {health_interval_s: 3}
+routing: {{health_interval_s: 3}}
 load:
-  - {start_s: 0, duration_s: 12, shape: poisson, rate_per_s: 30, never_pay_share: 0.1}
+  - {{start_s: 0, duration_s: 12, shape: poisson, rate_per_s: 30, never_pay_share: 0.1}}
 faults:
-  - {target: tempo, kind: outage, start_s: 4, duration_s: 3}
+  - {{target: tempo, kind: outage, start_s: 4, duration_s: 3}}
 """
+
+
+# About 1,000 windows, so a checkpoint every 50 windows leaves logged windows to replay
+# at any moment.
+SCENARIO = short_outage("recovery", 5)
 EVERY = 50
 CRASH_AT_S = 6.0
 
