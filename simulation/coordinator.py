@@ -233,9 +233,10 @@ class _WindowLoop:
                 live.wait(wait)
             now = max(env.now, wall_now())
             commands = live.take(now + COMMAND_DELAY_S)
-            for dst, envelope in commands:
-                self.inboxes[dst].append(envelope)
-            start = _earliest(self.next_at, self.inboxes)
+            if commands:
+                for dst, envelope in commands:
+                    self.inboxes[dst].append(envelope)
+                start = _earliest(self.next_at, self.inboxes)
             if start is None or (not commands and start + lookahead > now):
                 # Nothing to carry out yet: time passes without a window.
                 if now > env.now:
