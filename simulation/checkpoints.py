@@ -53,15 +53,15 @@ def revive(spec: LpSpec, state: bytes | None, windows: Iterable[Window]) -> Logi
     return lp
 
 
-def live_checkpoint_every(runtime: str, scenario: Any) -> int:
-    """Windows between checkpoints of a live run.
+def default_checkpoint_every(runtime: str, scenario: Any) -> int:
+    """Windows between checkpoints of a run that does not choose (``--checkpoint-every``).
 
     A checkpoint stops the window loop while every LP is pickled, tens of
-    milliseconds a minute into a run and growing with its state, and commands wait
-    meanwhile. In the local runtime an LP is lost only by a scenario's
-    ``actor_crash``, so a live local run without one takes none: its answers are
-    not held up for a recovery that cannot be needed. Ray actors can die, so Ray
-    runs always take them.
+    milliseconds a minute into a run and growing with its state: about a tenth of
+    a batch run's wall time, and a live run's commands wait meanwhile. In the local
+    runtime an LP is lost only by a scenario's ``actor_crash``, so a local run
+    without one takes none: it does not pay for a recovery that cannot be needed.
+    Ray actors can die, so Ray runs always take them.
     """
     if runtime == "local" and not any(f.is_actor_crash for f in scenario.faults):
         return 0

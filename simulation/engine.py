@@ -14,7 +14,7 @@ from typing import Any
 from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
 from actors.errors import InputError
 from simulation import gc_tuning
-from simulation.checkpoints import DEFAULT_EVERY, Checkpoints
+from simulation.checkpoints import Checkpoints, default_checkpoint_every
 from simulation.coordinator import LiveHooks, Progress, WindowStats, run_windows
 from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
 from simulation.run_store import RunStore
@@ -37,8 +37,9 @@ class RunOptions:
     # A live run (simulation.live): commands from outside, rows written at least this often.
     live: LiveHooks | None = None
     flush_every_s: float | None = None
-    # Every LP's state is saved every this many windows (0: never; then a lost LP ends the run).
-    checkpoint_every: int = DEFAULT_EVERY
+    # Every LP's state is saved every this many windows (0: never; then a lost LP ends the
+    # run). None: checkpoints.default_checkpoint_every (none in a local run without a crash).
+    checkpoint_every: int | None = None
     # Called with the runtime once its LPs exist (tests inject failures through it).
     on_start: Callable[[Runtime], None] | None = None
 
@@ -186,10 +187,13 @@ def run_scenario(
         speed = float(scenario.clock.speed)
     layout = build_layout(scenario, shards)
     crashes = crash_plan(scenario, layout)
-    if crashes and options.checkpoint_every == 0:
+    every = options.checkpoint_every
+    if every is None:
+        every = default_checkpoint_every(options.runtime, scenario)
+    if crashes and every == 0:
         raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
     bulk_jobs = load_bulk(scenario)
-    checkpoints = Checkpoints(options.checkpoint_every)
+    checkpoints = Checkpoints(every)
     runtime = make_runtime(options.runtime, options.ray_address, checkpoints)
     store = (
         RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)

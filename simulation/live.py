@@ -29,7 +29,6 @@ from typing import Any
 
 from actors.bulk_csv import parse_invoices_csv
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
-from simulation.checkpoints import live_checkpoint_every
 from simulation.commands import (
     BulkRowError,
     BulkSubmitted,
@@ -203,7 +202,6 @@ class _LiveRun:
             database=engine.db,
             live=self,
             flush_every_s=FLUSH_EVERY_S,
-            checkpoint_every=live_checkpoint_every(engine.runtime, self.scenario),
         )
         try:
             self.report = run_scenario(self.scenario, options, should_stop=self._stopping.is_set)

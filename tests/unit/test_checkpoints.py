@@ -67,8 +67,8 @@ def test_an_interval_out_of_bounds_is_refused() -> None:
         Checkpoints(-1)
 
 
-def test_a_live_local_run_checkpoints_only_to_drill_a_crash() -> None:
-    from simulation.checkpoints import DEFAULT_EVERY, live_checkpoint_every
+def test_a_local_run_checkpoints_only_to_drill_a_crash() -> None:
+    from simulation.checkpoints import DEFAULT_EVERY, default_checkpoint_every
     from simulation.scenario import parse_scenario
 
     quiet = parse_scenario("name: q\nseed: 1\nduration_s: 60\n")
@@ -76,9 +76,26 @@ def test_a_live_local_run_checkpoints_only_to_drill_a_crash() -> None:
         "name: c\nseed: 1\nduration_s: 60\n"
         "faults: [{target: shard-0, kind: actor_crash, start_s: 10}]\n"
     )
-    assert live_checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses for it
-    assert live_checkpoint_every("local", crash) == DEFAULT_EVERY
-    assert live_checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
+    assert default_checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses
+    assert default_checkpoint_every("local", crash) == DEFAULT_EVERY
+    assert default_checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
+
+
+def test_a_run_takes_checkpoints_by_that_rule_unless_told() -> None:
+    from simulation.checkpoints import DEFAULT_EVERY
+    from simulation.engine import RunOptions, run_scenario
+    from simulation.scenario import parse_scenario
+
+    text = "name: q\nseed: 1\nduration_s: 5\nload: [{start_s: 0, duration_s: 5, rate_per_s: 50}]\n"
+    quiet = parse_scenario(text)
+    crash = parse_scenario(text + "faults: [{target: shard-0, kind: actor_crash, start_s: 2}]\n")
+    default = run_scenario(quiet)["checkpoints"]
+    assert (default["every_windows"], default["taken"]) == (0, 0)
+    told = run_scenario(quiet, RunOptions(checkpoint_every=10))["checkpoints"]
+    assert told["every_windows"] == 10 and told["taken"] >= 1
+    crashed = run_scenario(crash)  # the default for a drill: checkpoints on, the crash recovered
+    assert crashed["checkpoints"]["every_windows"] == DEFAULT_EVERY
+    assert [r["lp"] for r in crashed["recoveries"]] == ["shard-0"]
 
 
 class _SnapshotSpy:
