@@ -179,5 +179,6 @@ def failure_lines(result: FuzzResult, shards: int | None, yaml_path: Path | None
     lines += [f"  violated: {v}" for v in result.violations]
     lines.append(f"  replay: {replay_command(result.seed, shards)}")
     if yaml_path is not None:
-        lines.append(f"  scenario: {yaml_path} (invoicesim run {yaml_path} --no-persist)")
+        run = f"invoicesim run {yaml_path} --runtime local --no-persist"
+        lines.append(f"  scenario: {yaml_path} ({run})")
     return lines

@@ -24,8 +24,13 @@ def run(
     scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     seed: Annotated[int | None, typer.Option(help="Override the scenario's seed.")] = None,
     runtime: Annotated[
-        str, typer.Option(help="Where logical processes run: local (in this process) or ray.")
-    ] = "local",
+        str,
+        typer.Option(
+            help="Where logical processes run: ray (as Ray actors; a local Ray unless "
+            "--ray-address or RAY_ADDRESS names a cluster) or local (in this process: "
+            "quicker to start, for short runs and tests). Same digest either way."
+        ),
+    ] = "ray",
     shards: Annotated[
         int | None, typer.Option(help="Wallet shards (orchestrator replicas), 1..64.")
     ] = None,

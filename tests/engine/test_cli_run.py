@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import text
 from typer.testing import CliRunner
 
@@ -36,6 +37,11 @@ def database(migrated_database: Database, monkeypatch: pytest.MonkeyPatch) -> Da
     return migrated_database
 
 
+def invoke(args: list[str]) -> Result:
+    """`invoicesim ARGS` on the local runtime unless ARGS name one (Ray has tests of its own)."""
+    return CliRunner().invoke(app, args if "--runtime" in args else [*args, "--runtime", "local"])
+
+
 def write(tmp_path: Path, body: str, name: str = "small.yaml") -> Path:
     path = tmp_path / name
     path.write_text(body)
@@ -60,7 +66,7 @@ def counts(db: Database, run_id: str) -> dict[str, int]:
 
 def test_a_passing_run_writes_the_report_files_and_exits_0(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
+    result = invoke(["run", str(write(tmp_path, SMALL)), "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     for key in (
@@ -82,7 +88,7 @@ def test_a_persisted_run_has_as_many_rows_as_its_report_counts(
     tmp_path: Path, database: Database
 ) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, SMALL)), "--out", str(out)])
+    result = invoke(["run", str(write(tmp_path, SMALL)), "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     run_id = report["run_id"]
@@ -109,7 +115,7 @@ def test_a_persisted_run_has_as_many_rows_as_its_report_counts(
 def test_no_persist_records_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["run", str(write(tmp_path, SMALL)), "--out", str(out), "--no-persist"]
-    result = CliRunner().invoke(app, args)
+    result = invoke(args)
     assert result.exit_code == 0, result.output
     assert "run_id" not in json.loads((out / "report.json").read_text())
 
@@ -117,7 +123,7 @@ def test_no_persist_records_nothing(tmp_path: Path) -> None:
 def test_seed_and_shards_options_reach_the_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
     args = ["run", str(write(tmp_path, SMALL)), "--out", str(out), "--seed", "9", "--shards", "2"]
-    result = CliRunner().invoke(app, args)
+    result = invoke(args)
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert report["seed"] == 9 and report["shards"] == 2
@@ -125,21 +131,21 @@ def test_seed_and_shards_options_reach_the_run(tmp_path: Path) -> None:
 
 def test_a_failed_assertion_exits_1_and_names_it(tmp_path: Path) -> None:
     body = SMALL + "  - {name: impossible, metric: invoices_paid, op: '>', limit: 1000000}\n"
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, body)), "--out", str(tmp_path)])
+    result = invoke(["run", str(write(tmp_path, body)), "--out", str(tmp_path)])
     assert result.exit_code == 1
     assert "FAILED impossible" in result.output
 
 
 def test_a_broken_scenario_exits_2_and_names_the_field(tmp_path: Path) -> None:
     broken = SMALL.replace("rate_per_s: 20", "rate_per_s: -1")
-    result = CliRunner().invoke(app, ["run", str(write(tmp_path, broken)), "--out", str(tmp_path)])
+    result = invoke(["run", str(write(tmp_path, broken)), "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "load[0].rate_per_s" in result.output
 
 
 def test_an_unknown_runtime_exits_2(tmp_path: Path) -> None:
     args = ["run", str(write(tmp_path, SMALL)), "--out", str(tmp_path), "--runtime", "spark"]
-    result = CliRunner().invoke(app, args)
+    result = invoke(args)
     assert result.exit_code == 2
     assert "unknown runtime 'spark'; use one of: local, ray" in result.output
 
@@ -150,8 +156,8 @@ def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path
     )
     body = body.replace("start_s: 5, duration_s: 5", "start_s: 1, duration_s: 1")
     out = tmp_path / "out"
-    result = CliRunner().invoke(
-        app, ["run", str(write(tmp_path, body)), "--out", str(out), "--speed", "4", "--no-persist"]
+    result = invoke(
+        ["run", str(write(tmp_path, body)), "--out", str(out), "--speed", "4", "--no-persist"]
     )
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
@@ -170,10 +176,10 @@ def test_an_actor_crash_drill_recovers_and_an_actor_crash_without_checkpoints_ex
     drill = write(tmp_path, SMALL.replace(outage, outage + crash))
     out = tmp_path / "out"
     args = ["run", str(drill), "--no-persist", "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--checkpoint-every", "50"])
+    result = invoke([*args, "--checkpoint-every", "50"])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text())
     assert [r["lp"] for r in report["recoveries"]] == ["shard-0"]
-    refused = CliRunner().invoke(app, [*args, "--checkpoint-every", "0"])
+    refused = invoke([*args, "--checkpoint-every", "0"])
     assert refused.exit_code == 2
     assert "checkpoint_every is 0" in refused.output

@@ -138,7 +138,8 @@ def test_the_replay_command_of_a_failure_reproduces_it_and_its_file_replays_the_
     scenario = out / f"seed-{seed}" / "scenario.yaml"
     assert f"scenario: {scenario}" in first.output
     run_out = tmp_path / "run"
-    ran = runner.invoke(app, ["run", str(scenario), "--no-persist", "--out", str(run_out)])
+    args = ["run", str(scenario), "--no-persist", "--runtime", "local", "--out", str(run_out)]
+    ran = runner.invoke(app, args)
     assert ran.exit_code == 0, ran.output  # no real invariant is broken
     assert json.loads((run_out / "report.json").read_text())["digest"] == digest
 
