@@ -128,6 +128,20 @@ def build_specs(
 
 
 RUNTIMES = ("local", "ray")
+MAX_SHARDS = 64
+
+
+def default_shards(scenario: Any, runtime: Runtime) -> int:
+    """Shards when ``--shards`` is not given: the scenario's ``shards`` when it sets one;
+    else, on Ray, one per CPU the cluster reports (at most MAX_SHARDS); else its default, 1.
+
+    The digest depends on the shard count, so a Ray run of a scenario without
+    ``shards`` gives the same digest only on clusters with as many CPUs; the
+    report says how many shards ran.
+    """
+    if "shards" in scenario.model_fields_set or (cpus := runtime.cpus()) is None:
+        return int(scenario.shards)
+    return max(1, min(MAX_SHARDS, cpus))
 
 
 def make_runtime(
@@ -179,30 +193,28 @@ def run_scenario(
     from simulation.report import build_report
 
     options = options or RunOptions()
-    shards = options.shards or int(scenario.shards)
-    if not 1 <= shards <= 64:
-        raise InputError(f"--shards must be within 1..64, got {shards}")
+    if options.shards is not None and not 1 <= options.shards <= MAX_SHARDS:
+        raise InputError(f"--shards must be within 1..{MAX_SHARDS}, got {options.shards}")
     speed = options.speed
     if speed is None and scenario.clock.mode == "paced":
         speed = float(scenario.clock.speed)
-    layout = build_layout(scenario, shards)
-    crashes = crash_plan(scenario, layout)
     every = options.checkpoint_every
     if every is None:
         every = default_checkpoint_every(options.runtime, scenario)
-    if crashes and every == 0:
-        raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
     bulk_jobs = load_bulk(scenario)
     checkpoints = Checkpoints(every)
     runtime = make_runtime(options.runtime, options.ray_address, checkpoints)
-    store = (
-        RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)
-        if options.persist
-        else None
-    )
-    started = time.time()
+    store: RunStore | None = None
     report: dict[str, Any] | None = None
     try:
+        shards = options.shards or default_shards(scenario, runtime)
+        layout = build_layout(scenario, shards)
+        crashes = crash_plan(scenario, layout)
+        if crashes and every == 0:
+            raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
+        if options.persist:
+            store = RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)
+        started = time.time()
         specs = build_specs(
             scenario, layout, bulk_jobs, options.sink is not None, store is not None
         )

@@ -90,7 +90,8 @@ class RayRuntime:
         self.nodes: list[str | None] = []  # the node each host is pinned to (None: anywhere)
         self._started_ray = False
 
-    def start(self, specs: list[LpSpec]) -> None:
+    def _connect(self) -> Any:
+        """Ray, joined (``address``) or started here (then ``close`` shuts it down)."""
         try:
             import ray
         except ImportError:  # pragma: no cover - ray is a dependency
@@ -103,6 +104,13 @@ class RayRuntime:
                 configure_logging=False,
             )
             self._started_ray = True
+        return ray
+
+    def cpus(self) -> int:
+        return int(self._connect().cluster_resources().get("CPU", 1))
+
+    def start(self, specs: list[LpSpec]) -> None:
+        ray = self._connect()
         self._order = {spec.name: spec.index for spec in specs}
         self._actor_class = ray.remote(max_restarts=MAX_RESTARTS)(LpHost)
         groups = [[s for s in specs if s.kind != "shard"]]

@@ -34,6 +34,10 @@ class Runtime(Protocol):
     name: str
     checkpoints: Checkpoints
 
+    def cpus(self) -> int | None:
+        """CPUs to spread shards over when a run names no shard count (None: no say)."""
+        ...
+
     def start(self, specs: list[LpSpec]) -> None: ...
 
     def advance(
@@ -57,6 +61,9 @@ class LocalRuntime:
     def __init__(self, checkpoints: Checkpoints | None = None) -> None:
         self.lps: list[LogicalProcess] = []
         self.checkpoints = checkpoints or Checkpoints()
+
+    def cpus(self) -> int | None:
+        return None  # one process: more shards would not run side by side
 
     def start(self, specs: list[LpSpec]) -> None:
         self.lps = [build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)]

@@ -28,11 +28,15 @@ def run(
         typer.Option(
             help="Where logical processes run: ray (as Ray actors; a local Ray unless "
             "--ray-address or RAY_ADDRESS names a cluster) or local (in this process: "
-            "quicker to start, for short runs and tests). Same digest either way."
+            "quicker to start, for short runs and tests). Same shards, same digest."
         ),
     ] = "ray",
     shards: Annotated[
-        int | None, typer.Option(help="Wallet shards (orchestrator replicas), 1..64.")
+        int | None,
+        typer.Option(
+            help="Wallet shards (orchestrator replicas), 1..64. Default: the scenario's "
+            "shards if it sets them; else one per CPU Ray reports (--runtime ray), or 1."
+        ),
     ] = None,
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: runs/<scenario name>).")
