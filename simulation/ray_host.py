@@ -9,22 +9,33 @@ LPs are rebuilt from their specs, at t=0. Each incarnation therefore draws an
 id, and every call carries the id the driver expects: a host that does not
 recognise it computes nothing and answers ``stale``, so a window is never run
 on fresh state. The driver then restores it (``restore``) and redoes the window.
+
+Windows come over the host's channel (``simulation.ray_channel``): ``open_channel``
+starts a thread that accepts the driver's connection and answers each window
+message with ``step``. A lock keeps a window and a Ray call that touches the LPs
+(``restore``, ``finish``) from running at once.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
+import threading
 import uuid
 from dataclasses import dataclass
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Listener
 from typing import Any
 
-from simulation import gc_tuning
+from simulation import gc_tuning, ray_channel
 from simulation.checkpoints import Window, revive, timed_snapshots
 from simulation.layout import LpSpec
 from simulation.lp import WindowResult
 from simulation.messages import Envelope
 from simulation.runtime import build_lp
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -58,27 +69,75 @@ class LpHost:
         self.lps = {spec.index: build_lp(spec) for spec in ordered}
         # Not keyed randomness: this id names a process incarnation, never a simulated event.
         self.incarnation = uuid.uuid4().hex
+        self._lock = threading.Lock()  # the LPs: one window or one restore at a time
+        self._listener: Listener | None = None
 
     def hello(self) -> tuple[str, int]:
         """This incarnation's id and its worker's pid (tests kill it with a signal)."""
         return self.incarnation, os.getpid()
 
-    def advance(self, incarnation: str, until: float, inboxes: bytes, snapshot: bool) -> bytes:
-        """One window of this host's LPs. Inboxes and answer travel pickled (``pack``)."""
+    def open_channel(self, authkey: bytes) -> tuple[str, int]:
+        """Listen for the driver's windows on a port of this node; answer the address."""
+        if self._listener is None:
+            import ray
+
+            node_ip: str = ray.util.get_node_ip_address()  # type: ignore[no-untyped-call]
+            self._listener = ray_channel.listen(node_ip)
+            threading.Thread(
+                target=self._serve,
+                args=(self._listener, authkey),
+                name="invoicesim-channel",
+                daemon=True,
+            ).start()
+        host, port = self._listener.address
+        return str(host), int(port)
+
+    def _serve(self, listener: Listener, authkey: bytes) -> None:
+        """Answer the windows of one driver connection after another, for good."""
+        while True:
+            try:
+                conn = ray_channel.accept(listener, authkey)
+            except (OSError, AuthenticationError) as error:
+                log.warning("refused a channel connection: %s", error)
+                continue
+            with conn:
+                while True:
+                    try:
+                        payload = conn.recv_bytes()
+                    except (EOFError, OSError):
+                        break  # the driver closed it (the run ended, or it gave this host up)
+                    answer = self.step(payload)
+                    try:
+                        conn.send_bytes(answer)
+                    except OSError:
+                        break
+
+    def step(self, payload: bytes) -> bytes:
+        """One window: ``payload`` is ``pack((incarnation, until, inboxes, snapshot))``.
+
+        It comes over the channel, or as a Ray call from a driver that cannot reach it.
+        """
+        incarnation, until, inboxes, snapshot = pickle.loads(payload)
+        return self._advance(incarnation, until, inboxes, snapshot)
+
+    def _advance(
+        self, incarnation: str, until: float, inboxes: dict[int, list[Envelope]], snapshot: bool
+    ) -> bytes:
         if incarnation != self.incarnation:
             return pack(HostAnswer(self.incarnation, None))
-        lps = self.lps
-        unpacked: dict[int, list[Envelope]] = pickle.loads(inboxes)
-        results = {i: lps[i].advance(until, inbox) for i, inbox in sorted(unpacked.items())}
-        if not snapshot:
-            return pack(HostAnswer(self.incarnation, results))
-        states, spent_s = timed_snapshots(lps.values())
+        with self._lock:
+            lps = self.lps
+            results = {i: lps[i].advance(until, inbox) for i, inbox in sorted(inboxes.items())}
+            if not snapshot:
+                return pack(HostAnswer(self.incarnation, results))
+            states, spent_s = timed_snapshots(lps.values())
         return pack(HostAnswer(self.incarnation, results, states, spent_s))
 
     def restore(self, replays: dict[int, tuple[bytes | None, list[Window]]]) -> tuple[str, int]:
         """Bring every LP back from its checkpoint and logged windows; answers ``hello``."""
-        for i, (state, windows) in replays.items():
-            self.lps[i] = revive(self.specs[i], state, windows)
+        with self._lock:
+            for i, (state, windows) in replays.items():
+                self.lps[i] = revive(self.specs[i], state, windows)
         return self.hello()
 
     def finish(self, incarnation: str) -> list[dict[str, Any]] | None:
@@ -87,4 +146,5 @@ class LpHost:
         import ray
 
         node = str(ray.get_runtime_context().get_node_id())
-        return [{**lp.finish(), "node_id": node} for lp in self.lps.values()]
+        with self._lock:
+            return [{**lp.finish(), "node_id": node} for lp in self.lps.values()]

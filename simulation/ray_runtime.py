@@ -6,13 +6,18 @@ spread over the cluster's nodes; the provider and reserve LPs share one
 "services" actor, since a window's round trip, not the work inside it, is what
 a window costs here. Every LP is built from its ``LpSpec`` by ``build_lp``,
 exactly as the local runtime builds it, so both runtimes give the same digest.
-A window costs one call per busy actor and a single ``ray.get`` for all of
-them; there is never a ``ray.get`` waiting inside a loop.
+A window is one message to each busy host over its channel
+(``simulation.ray_channel``: Ray places, starts and restarts the hosts; the
+windows travel over a connection of their own, ten times cheaper than a Ray
+call), then one wait for all of the answers. A host whose channel cannot be
+reached gets its windows as Ray calls instead, gathered by a single
+``ray.get``; there is never a ``ray.get`` waiting inside a loop.
 
 Fault tolerance: actors have ``max_restarts``. A host is lost when its call
-fails (its actor or node died) or when it answers as another incarnation (Ray
-restarted it between windows). Its LPs are then restored on the restarted actor
-from their checkpoints and replayed (``simulation.checkpoints``), or on a new
+fails or its channel breaks (its actor or node died), when it answers as
+another incarnation (Ray restarted it between windows), or when it stays
+silent and Ray says it is gone or restarted. Its LPs are then restored on the
+restarted actor from their checkpoints and replayed (``simulation.checkpoints``), or on a new
 actor anywhere in the cluster when it cannot come back (its node is gone, its
 restarts are used up), and the window is redone for it alone.
 """
@@ -20,20 +25,36 @@ restarts are used up), and the window is redone for it alone.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import pickle
 from collections.abc import Callable, Iterable
-from typing import Any
+from multiprocessing import AuthenticationError
+from multiprocessing.connection import Connection, wait
+from typing import Any, cast
 
 from actors.errors import InputError, InvoicesimError
+from simulation import ray_channel
 from simulation.checkpoints import Checkpoints
 from simulation.layout import LpSpec
 from simulation.lp import WindowResult
 from simulation.messages import Envelope
 from simulation.ray_host import HostAnswer, LpHost, pack
 
+log = logging.getLogger(__name__)
+
 MAX_RESTARTS = 3
 MAX_ROUNDS = 4  # tries to get one window (or one restore) through before the run stops
+SILENCE_S = 2.0  # a host this long without answering a window is asked, through Ray, if it lives
+ASK_S = 30.0  # how long that question (or one about a broken channel) may take
+
+
+class HostLost(Exception):
+    """A host that did not answer a window over its channel, and why."""
+
+    def __init__(self, cause: str) -> None:
+        super().__init__(cause)
+        self.cause = cause
 
 
 def _lost_errors() -> tuple[type[BaseException], ...]:
@@ -64,6 +85,10 @@ def _gather(refs: list[Any]) -> list[Any]:
     return answers
 
 
+def _cause(error: BaseException) -> str:
+    return error.cause if isinstance(error, HostLost) else type(error).__name__
+
+
 def _stale(answer: HostAnswer) -> bool:
     return answer.stale
 
@@ -88,6 +113,8 @@ class RayRuntime:
         self.incarnations: list[str] = []
         self.pids: list[int] = []  # each host's worker process
         self.nodes: list[str | None] = []  # the node each host is pinned to (None: anywhere)
+        self.channels: list[Connection | None] = []  # None: windows go through Ray calls
+        self._authkey = os.urandom(32)  # the channels' key; a secret of this run's driver
         self._started_ray = False
 
     def _connect(self) -> Any:
@@ -125,7 +152,33 @@ class RayRuntime:
         hellos = ray.get([actor.hello.remote() for actor in self.actors])
         self.incarnations = [incarnation for incarnation, _ in hellos]
         self.pids = [pid for _, pid in hellos]
+        self.channels = [None] * len(self.actors)
+        self._open_channels(range(len(self.actors)))
         self.checkpoints.track(specs)
+
+    def _open_channels(self, hosts: Iterable[int]) -> None:
+        """Connect to each host's channel; one that cannot be reached gets Ray calls."""
+        hosts = list(hosts)
+        refs = [self.actors[h].open_channel.remote(self._authkey) for h in hosts]
+        for h, address in zip(hosts, _gather(refs), strict=True):
+            self._close_channel(h)
+            if isinstance(address, BaseException):
+                continue  # lost already: the next window finds out and recovers it
+            try:
+                self.channels[h] = ray_channel.connect(tuple(address), self._authkey)
+            except (OSError, AuthenticationError) as error:
+                log.warning(
+                    "host %d: its channel at %s cannot be reached (%s); its windows go "
+                    "through Ray calls",
+                    h,
+                    address,
+                    error,
+                )
+
+    def _close_channel(self, host: int) -> None:
+        conn, self.channels[host] = self.channels[host], None
+        if conn is not None:
+            conn.close()
 
     def _spawn(self, host: int) -> Any:
         from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
@@ -149,12 +202,12 @@ class RayRuntime:
         for i, inbox in inboxes.items():
             per_host.setdefault(self._host_of[i], {})[i] = inbox
 
-        packed = {h: pack(inboxes_of) for h, inboxes_of in per_host.items()}
+        def window(pending: list[int]) -> list[Any]:
+            return self._exchange(
+                {h: pack((self.incarnations[h], until, per_host[h], snapshot)) for h in pending}
+            )
 
-        def call(h: int) -> Any:
-            return self.actors[h].advance.remote(self.incarnations[h], until, packed[h], snapshot)
-
-        answers: dict[int, HostAnswer] = self._call(per_host, call, _stale, decode=pickle.loads)
+        answers: dict[int, HostAnswer] = self._call(per_host, window, _stale, pickle.loads)
         results: dict[int, WindowResult] = {}
         states: dict[int, bytes] = {}
         spent_s = 0.0
@@ -169,21 +222,76 @@ class RayRuntime:
             checkpoints.saved(until, states, spent_s)
         return results
 
+    def _exchange(self, payloads: dict[int, bytes]) -> list[Any]:
+        """Send each host its window, then wait for every answer (or a lost host's error)."""
+        refs: dict[int, Any] = {}
+        waiting: dict[Connection, int] = {}
+        answers: dict[int, Any] = {}
+        for h, payload in payloads.items():
+            conn = self.channels[h]
+            if conn is None:
+                refs[h] = self.actors[h].step.remote(payload)
+                continue
+            try:
+                conn.send_bytes(payload)
+                waiting[conn] = h
+            except OSError:
+                answers[h] = self._broken(h)
+        while waiting:
+            ready = cast(list[Connection], wait(list(waiting), timeout=SILENCE_S))
+            for conn in ready:
+                h = waiting.pop(conn)
+                try:
+                    answers[h] = conn.recv_bytes()
+                except (EOFError, OSError):
+                    answers[h] = self._broken(h)
+            if not ready:  # silence: a host lost without its connection breaking (node gone)
+                for conn, h in list(waiting.items()):
+                    cause = self._ask(h, SILENCE_S)  # no answer in time: it is busy, wait on
+                    if cause is not None:
+                        del waiting[conn]
+                        self._close_channel(h)
+                        answers[h] = HostLost(cause)
+        if refs:
+            answers.update(zip(refs, _gather(list(refs.values())), strict=True))
+        return [answers[h] for h in payloads]
+
+    def _broken(self, host: int) -> HostLost:
+        """The host's channel broke: say why (Ray knows), and stop using it."""
+        self._close_channel(host)
+        return HostLost(self._ask(host, ASK_S) or "channel lost")
+
+    def _ask(self, host: int, timeout_s: float) -> str | None:
+        """Why the host is lost (Ray's error, or ``restarted``), or None: it lives, as it was,
+        or did not say within ``timeout_s``."""
+        import ray
+
+        ref = self.actors[host].hello.remote()
+        ready, _ = ray.wait([ref], timeout=timeout_s)
+        if not ready:
+            return None
+        try:
+            incarnation, _pid = ray.get(ref)
+        except _lost_errors() as error:
+            return type(error).__name__
+        return None if incarnation == self.incarnations[host] else "restarted"
+
     def _call(
         self,
         hosts: Iterable[int],
-        call: Callable[[int], Any],
+        round_: Callable[[list[int]], list[Any]],
         stale: Callable[[Any], bool],
         decode: Callable[[Any], Any] | None = None,
     ) -> dict[int, Any]:
-        """One call per host in one round; lost hosts are recovered and called again."""
+        """One round of calls (``round_``: an answer or error per host, in order); lost hosts
+        are recovered and called again."""
         answers: dict[int, Any] = {}
         pending = list(hosts)
         for _ in range(MAX_ROUNDS):
             lost: dict[int, str] = {}  # host -> why it is considered lost
-            for h, answer in zip(pending, _gather([call(h) for h in pending]), strict=True):
+            for h, answer in zip(pending, round_(pending), strict=True):
                 if isinstance(answer, BaseException):
-                    lost[h] = type(answer).__name__
+                    lost[h] = _cause(answer)
                     continue
                 if decode is not None:
                     answer = decode(answer)
@@ -219,6 +327,7 @@ class RayRuntime:
             if not failed:
                 for h in hosts:
                     self.checkpoints.recovered(self._lps_of(h), causes[h])
+                self._open_channels(hosts)
                 return
             for h in failed:
                 self._replace(h)  # it did not come back (restarts used up, node gone)
@@ -243,10 +352,10 @@ class RayRuntime:
         ray.kill(self.actors[self._host_of[index]], no_restart=False)
 
     def finish(self) -> list[dict[str, Any]]:
-        def call(h: int) -> Any:
-            return self.actors[h].finish.remote(self.incarnations[h])
+        def finish_round(pending: list[int]) -> list[Any]:
+            return _gather([self.actors[h].finish.remote(self.incarnations[h]) for h in pending])
 
-        parts = self._call(range(len(self.actors)), call, lambda a: a is None)
+        parts = self._call(range(len(self.actors)), finish_round, lambda a: a is None)
         return sorted((s for part in parts.values() for s in part), key=self._summary_order)
 
     def _summary_order(self, summary: dict[str, Any]) -> int:
@@ -255,6 +364,8 @@ class RayRuntime:
     def close(self) -> None:
         import ray
 
+        for h in range(len(self.channels)):
+            self._close_channel(h)
         for actor in self.actors:
             ray.kill(actor)
         self.actors = []
