@@ -15,11 +15,12 @@ may be shared, so compare ratios taken within one bench run, not figures taken
 on different days. ``--reps`` (default 3) counts the runs of the 10-minute
 scenario, of the Ray run, of the sweep and of the API figures; ``--matrix-reps``
 (default 3) those of each matrix cell, which are many; ``--long-reps`` (default
-1) those of the 1-hour scenario.
+3) those of the 1-hour scenario.
 
-The 1-hour run only measures memory, and alone takes about as long as the rest
-together, so on a machine with two cores or more it runs beside the 10-minute
-runs, on another core (``--serial`` runs everything one after another).
+The 1-hour runs only measure memory, and take about 12 minutes each, so on a
+machine with two cores or more they run beside the 10-minute runs, on another
+core (``--serial`` runs everything one after another); the rest waits for them.
+A full ``make bench`` takes a bit over an hour on this 2-core machine.
 
 Then ``--matrix-reps`` runs of each cell of local vs Ray, 1 vs 2 shards, with and
 without persistence, on the first 60 s of ``throughput_1000`` (``bench/matrix.py``).
