@@ -11,7 +11,8 @@ A window is one message to each busy host over its channel
 windows travel over a connection of their own, ten times cheaper than a Ray
 call), then one wait for all of the answers. A host whose channel cannot be
 reached gets its windows as Ray calls instead, gathered by a single
-``ray.get``; there is never a ``ray.get`` waiting inside a loop.
+``ray.get``. Ray is asked nothing else per window: only about a host that stays
+silent or whose channel breaks (``_ask``).
 
 Fault tolerance: actors have ``max_restarts``. A host is lost when its call
 fails or its channel breaks (its actor or node died), when it answers as
@@ -93,6 +94,14 @@ def _stale(answer: HostAnswer) -> bool:
     return answer.stale
 
 
+def _answer(payload: bytes) -> HostAnswer:
+    """A host's answer to a window; what an LP raised there is raised here."""
+    answer: HostAnswer = pickle.loads(payload)
+    if answer.error is not None:
+        raise answer.error
+    return answer
+
+
 def _alive_nodes() -> list[str]:
     """Node ids of the cluster, the driver's own node first, then the others in id order."""
     import ray
@@ -114,6 +123,7 @@ class RayRuntime:
         self.pids: list[int] = []  # each host's worker process
         self.nodes: list[str | None] = []  # the node each host is pinned to (None: anywhere)
         self.channels: list[Connection | None] = []  # None: windows go through Ray calls
+        self.windows_sent = {"channel": 0, "ray call": 0}  # messages to hosts, by way
         self._authkey = os.urandom(32)  # the channels' key; a secret of this run's driver
         self._started_ray = False
 
@@ -207,7 +217,7 @@ class RayRuntime:
                 {h: pack((self.incarnations[h], until, per_host[h], snapshot)) for h in pending}
             )
 
-        answers: dict[int, HostAnswer] = self._call(per_host, window, _stale, pickle.loads)
+        answers: dict[int, HostAnswer] = self._call(per_host, window, _stale, _answer)
         results: dict[int, WindowResult] = {}
         states: dict[int, bytes] = {}
         spent_s = 0.0
@@ -237,6 +247,8 @@ class RayRuntime:
                 waiting[conn] = h
             except OSError:
                 answers[h] = self._broken(h)
+        self.windows_sent["channel"] += len(waiting)
+        self.windows_sent["ray call"] += len(refs)
         while waiting:
             ready = cast(list[Connection], wait(list(waiting), timeout=SILENCE_S))
             for conn in ready:
