@@ -17,10 +17,10 @@ scenario, of the Ray run, of the sweep and of the API figures; ``--matrix-reps``
 (default 3) those of each matrix cell, which are many; ``--long-reps`` (default
 3) those of the 1-hour scenario.
 
-The 1-hour runs only measure memory, and take about 12 minutes each, so on a
+The 1-hour runs only measure memory, and take about 6 minutes each, so on a
 machine with two cores or more they run beside the 10-minute runs, on another
 core (``--serial`` runs everything one after another); the rest waits for them.
-A full ``make bench`` takes a bit over an hour on this 2-core machine.
+A full ``make bench`` took 40 minutes on this 2-core machine.
 
 Then ``--matrix-reps`` runs of each cell of local vs Ray, 1 vs 2 shards, with and
 without persistence, on the first 60 s of ``throughput_1000`` (``bench/matrix.py``).

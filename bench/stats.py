@@ -13,7 +13,7 @@ from collections.abc import Sequence
 # ``make bench`` runs) is not told otherwise; ``--quick`` makes each one 1.
 REPS = 3  # --reps: the 10-minute scenario, the Ray run, the sweep, the API figures
 MATRIX_REPS = 3  # --matrix-reps: each cell of the engine matrix (7 cells)
-LONG_REPS = 3  # --long-reps: the 1-hour scenario (each run about 12 minutes, beside the others)
+LONG_REPS = 3  # --long-reps: the 1-hour scenario (each run about 6 minutes, beside the others)
 
 
 def median(values: Sequence[float]) -> float:
