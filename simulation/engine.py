@@ -207,14 +207,16 @@ def run_scenario(
     store: RunStore | None = None
     report: dict[str, Any] | None = None
     try:
+        started = time.time()  # the run's wall time counts Ray's start, not the database's
         shards = options.shards or default_shards(scenario, runtime)
         layout = build_layout(scenario, shards)
         crashes = crash_plan(scenario, layout)
         if crashes and every == 0:
             raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
         if options.persist:
+            opening = time.time()
             store = RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)
-        started = time.time()
+            started += time.time() - opening
         specs = build_specs(
             scenario, layout, bulk_jobs, options.sink is not None, store is not None
         )
