@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 MAX_RESTARTS = 3
 MAX_ROUNDS = 4  # tries to get one window (or one restore) through before the run stops
 SILENCE_S = 2.0  # a host this long without answering a window is asked, through Ray, if it lives
-ASK_S = 30.0  # how long that question (or one about a broken channel) may take
+SILENT_ASK_S = 0.25  # how long the driver waits for that answer before it watches the channel again
+ASK_S = 30.0  # how long the question about a broken channel may take
 
 
 class HostLost(Exception):
@@ -259,7 +260,7 @@ class RayRuntime:
                     answers[h] = self._broken(h)
             if not ready:  # silence: a host lost without its connection breaking (node gone)
                 for conn, h in list(waiting.items()):
-                    cause = self._ask(h, SILENCE_S)  # no answer in time: it is busy, wait on
+                    cause = self._ask(h, SILENT_ASK_S)  # no answer in time: busy, wait on
                     if cause is not None:
                         del waiting[conn]
                         self._close_channel(h)

@@ -178,9 +178,14 @@ def test_step3_a_consumer_payment_shows_the_countdown_then_the_provider_and_the_
     open_page(page, demo, "pay")
     page.get_by_text("New invoice").click()
     page.locator(".st-key-pay-create button").click()
+    # The box may still show an older pending invoice until the new one is selected: wait
+    # for the new invoice's own wallet address before reading its countdown.
+    created = page.get_by_text(re.compile(r"Invoice \S+ created, wallet 0x[0-9a-f]+"))
+    expect(created).to_be_visible()
+    address = re.findall(r"0x[0-9a-f]+", created.inner_text())[-1]
     wallet = page.locator(".st-key-pay-wallet")
     expect(wallet).to_contain_text("Ephemeral wallet")
-    expect(wallet).to_contain_text("0x")
+    expect(wallet).to_contain_text(address)
     timer = page.frame_locator(".st-key-pay-wallet iframe").locator("#wallet-countdown")
     first = int(timer.get_attribute("data-seconds-left") or -1)
     assert 0 < first <= 1800 / SPEED

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from simulation.engine import run_scenario
+from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import load_scenario, with_overrides
 
 SCENARIOS = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
@@ -27,10 +27,15 @@ def test_the_scenarios_issue_three_asks_for_are_shipped() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("shards", [1, 2])
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_shipped_scenario_passes(path: Path) -> None:
+def test_shipped_scenario_passes(path: Path, shards: int) -> None:
+    """With the scenario's own shard count (1), and with 2: what a Ray run on a 2-core
+    machine has when neither the scenario nor --shards sets it (one per CPU)."""
     # A paced scenario (the live demo) runs here on the virtual clock: same events, no waiting.
-    report = run_scenario(with_overrides(load_scenario(path), {"clock.mode": "virtual"}))
+    scenario = with_overrides(load_scenario(path), {"clock.mode": "virtual"})
+    report = run_scenario(scenario, RunOptions(shards=shards))
+    assert report["shards"] == shards
     broken = [i for i in report["invariants"] if not i["held"]]
     failed = [a for a in report["assertions"] if not a["passed"]]
     assert not broken, broken
