@@ -10,7 +10,8 @@ driver connects (``connect``), and each window is one message each way. On this
 through Ray calls, and a Ray run of ``throughput_1000`` about half the wall time.
 
 Messages are pickles, so before either end reads one, each proves it holds the
-key the driver drew for the run and handed the host through Ray (``_handshake``):
+key the driver drew for the run and handed the host through Ray
+(``_host_handshake``, ``_driver_handshake``):
 the host sends a nonce; the driver answers with its own nonce and
 HMAC-SHA256(key, "driver" + both nonces); only if that is right does the host
 prove itself with HMAC-SHA256(key, "host" + both nonces). The proofs are bound

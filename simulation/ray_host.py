@@ -22,7 +22,6 @@ back to the driver in the answer, which raises it there.
 
 from __future__ import annotations
 
-import logging
 import os
 import pickle
 import socket
@@ -38,8 +37,6 @@ from simulation.layout import LpSpec
 from simulation.lp import WindowResult
 from simulation.messages import Envelope
 from simulation.runtime import build_lp
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)

@@ -18,9 +18,9 @@ Fault tolerance: actors have ``max_restarts``. A host is lost when its call
 fails or its channel breaks (its actor or node died), when it answers as
 another incarnation (Ray restarted it between windows), or when it stays
 silent and Ray says it is gone or restarted. Its LPs are then restored on the
-restarted actor from their checkpoints and replayed (``simulation.checkpoints``), or on a new
-actor anywhere in the cluster when it cannot come back (its node is gone, its
-restarts are used up), and the window is redone for it alone.
+restarted actor from their checkpoints and replayed (``simulation.checkpoints``),
+or on a new actor anywhere in the cluster when it cannot come back (its node is
+gone, its restarts are used up), and the window is redone for it alone.
 """
 
 from __future__ import annotations
@@ -263,16 +263,19 @@ class RayRuntime:
                     cause = self._ask(h, SILENT_ASK_S)  # no answer in time: busy, wait on
                     if cause is not None:
                         del waiting[conn]
-                        self._close_channel(h)
-                        answers[h] = HostLost(cause)
+                        answers[h] = self._given_up(h, cause)
         if refs:
             answers.update(zip(refs, _gather(list(refs.values())), strict=True))
         return [answers[h] for h in payloads]
 
     def _broken(self, host: int) -> HostLost:
         """The host's channel broke: say why (Ray knows), and stop using it."""
+        return self._given_up(host, self._ask(host, ASK_S) or "channel lost")
+
+    def _given_up(self, host: int, cause: str) -> HostLost:
+        """Stop using the host's channel; it is recovered (and its channel opened again)."""
         self._close_channel(host)
-        return HostLost(self._ask(host, ASK_S) or "channel lost")
+        return HostLost(cause)
 
     def _ask(self, host: int, timeout_s: float) -> str | None:
         """Why the host is lost (Ray's error, or ``restarted``), or None: it lives, as it was,

@@ -34,27 +34,29 @@ def eventually(probe: Callable[[], T | bool | None], timeout_s: float = 15.0) ->
         time.sleep(0.05)
 
 
+def _rows(db: Database, query: str, **params: Any) -> list[Any]:
+    with db.engine.connect() as connection:
+        return list(connection.execute(text(query), params).all())
+
+
 def finished_row(db: Database, run_id: str, invoice_id: str) -> Any:
     """The invoice's (state, provider) once it is paid or failed, else None."""
-    with db.engine.connect() as connection:
-        row = connection.execute(
-            text(
-                "SELECT status AS state, provider FROM invoices"
-                " WHERE run_id = :run AND invoice_id = :id"
-            ),
-            {"run": run_id, "id": invoice_id},
-        ).first()
-    return row if row is not None and row.state in ("paid", "failed") else None
+    rows = _rows(
+        db,
+        "SELECT status AS state, provider FROM invoices WHERE run_id = :run AND invoice_id = :id",
+        run=run_id,
+        id=invoice_id,
+    )
+    return rows[0] if rows and rows[0].state in ("paid", "failed") else None
 
 
 def recorded(db: Database, run_id: str, invoice_ids: list[str]) -> dict[str, int]:
     """How many rows each of ``invoice_ids`` has in the run."""
-    with db.engine.connect() as connection:
-        rows = connection.execute(
-            text(
-                "SELECT invoice_id, count(*) FROM invoices"
-                " WHERE run_id = :run AND invoice_id = ANY(:ids) GROUP BY invoice_id"
-            ),
-            {"run": run_id, "ids": invoice_ids},
-        ).all()
+    rows = _rows(
+        db,
+        "SELECT invoice_id, count(*) FROM invoices"
+        " WHERE run_id = :run AND invoice_id = ANY(:ids) GROUP BY invoice_id",
+        run=run_id,
+        ids=invoice_ids,
+    )
     return {invoice_id: n for invoice_id, n in rows}
