@@ -81,6 +81,11 @@ _PRUNE_CHECKPOINTS = sql.SQL(
     " WHERE c.run_id = %(run)s AND c.lp = o.lp AND c.window_no = o.window_no AND o.age > %(keep)s"
 )
 
+# A batch run holds an invoice or wallet back from this many batches while it is open
+# (``Recorder.take``): a batch spans ~3 simulated seconds at 1,000 invoices/s, and
+# invoices live 3.7 s (median) to 12 s (p90) there.
+HOLD_BATCHES = 4
+
 MAX_RETRIES = 5
 BACKOFF_S = 0.2
 
@@ -105,6 +110,7 @@ class Recorder:
         backoff_s: float = BACKOFF_S,
         sleep: Callable[[float], None] = time.sleep,
         flush_when_full: bool = True,
+        hold_new_open: bool = False,
     ) -> None:
         if not 1 <= batch_rows <= 1_000_000:
             raise ValueError("batch_rows must be within 1..1,000,000")
@@ -114,6 +120,7 @@ class Recorder:
         self.max_retries = max_retries
         self.backoff_s = backoff_s
         self.flush_when_full = flush_when_full
+        self.hold_new_open = hold_new_open
         self._sleep = sleep
         self._rows: dict[str, list[tuple[Any, ...]]] = {}
         self._keyed: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
@@ -122,6 +129,8 @@ class Recorder:
         self._open: dict[str, set[tuple[Any, ...]]] = {}  # written, not ended: table -> keys
         self.written: dict[str, int] = {}
         self.flushes = 0
+        # take(): open invoices and wallets held back -> how many batches they were
+        self._held: dict[str, dict[tuple[Any, ...], int]] = {}
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer rows (without run_id, in COPY_COLUMNS order); flush when the batch is full."""
@@ -149,10 +158,36 @@ class Recorder:
         self._clear()
 
     def take(self) -> Batch:
-        """Everything buffered, as one batch for ``write_once``; the buffer starts empty."""
+        """Everything buffered, as one batch for ``write_once``; the buffer starts empty.
+
+        With ``hold_new_open``, an invoice or wallet that is not written yet and has not
+        ended stays in the buffer for the next batch, for ``HOLD_BATCHES`` batches at most:
+        most end within seconds, and an entity written once, at its end, costs the database
+        one COPYed row instead of a row and then an upsert.
+        """
         batch = self._rows  # handed over, not copied: the buffer starts anew
-        batch.update({t: list(keyed.values()) for t, keyed in self._keyed.items()})
+        keep: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
+        held: dict[str, dict[tuple[Any, ...], int]] = {}
+        for table, keyed in self._keyed.items():
+            ends = _END_COLUMN.get(table) if self.hold_new_open else None
+            if ends is None:
+                batch[table] = list(keyed.values())
+                continue
+            held_before = self._held.get(table, {})
+            rows = []
+            kept = keep[table] = {}
+            times = held[table] = {}
+            for key, row in keyed.items():
+                if row[ends] is None and (n := held_before.get(key, 0)) < HOLD_BATCHES:
+                    kept[key] = row
+                    times[key] = n + 1
+                else:
+                    rows.append(row)
+            batch[table] = rows
         self._clear()
+        self._keyed = keep
+        self._held = held
+        self.buffered = sum(len(kept) for kept in keep.values())
         return batch
 
     def write(self, batch: Batch) -> None:

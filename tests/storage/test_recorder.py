@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.database import Database, DatabaseError, DatabaseSettings, open_database, upgrade
-from storage.recorder import Recorder
+from storage.recorder import HOLD_BATCHES, Recorder
 from tests.storage.rows import invoice_row, new_run, window
 
 
@@ -98,6 +98,50 @@ def test_an_invoice_written_when_created_and_when_paid_ends_in_its_final_state(
             ).all()
         )
     assert rows == {"a": "paid", "b": "pending"}
+
+
+def statuses(db: Database, run_id: str) -> dict[str, str]:
+    with db.engine.connect() as connection:
+        sql = text("SELECT invoice_id, status FROM invoices WHERE run_id = :r")
+        return dict(connection.execute(sql, {"r": run_id}).all())
+
+
+def test_a_batch_run_holds_an_open_invoice_back_until_it_ends_or_for_a_few_batches(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id, hold_new_open=True)
+    recorder.add({"invoices": [invoice_row("open"), invoice_row("done", "paid", 1.0),
+                               invoice_row("slow")]})  # fmt: skip
+    recorder.write_once(recorder.take())
+    assert statuses(db, run_id) == {"done": "paid"}
+    assert recorder.buffered == 2  # held back, not dropped
+    recorder.add({"invoices": [invoice_row("open", "paid", 2.0)]})
+    recorder.write_once(recorder.take())
+    assert statuses(db, run_id) == {"done": "paid", "open": "paid"}  # one row, at its end
+    for _ in range(HOLD_BATCHES - 2):  # "slow" was held by both takes above
+        recorder.write_once(recorder.take())
+        assert "slow" not in statuses(db, run_id)
+    recorder.write_once(recorder.take())
+    assert statuses(db, run_id)["slow"] == "pending"  # open too long: written as it is
+    assert recorder.buffered == 0
+    recorder.add({"invoices": [invoice_row("slow", "paid", 30.0), invoice_row("last")]})
+    recorder.close()  # the end of a run writes everything, open or not
+    assert statuses(db, run_id) == {"done": "paid", "open": "paid", "slow": "paid",
+                                    "last": "pending"}  # fmt: skip
+
+
+def test_without_holding_an_open_invoice_is_written_in_the_first_batch(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_id_in(db)
+    recorder = Recorder(db, run_id)  # as a live run's: its dashboards show open invoices
+    recorder.add({"invoices": [invoice_row("open")]})
+    recorder.write_once(recorder.take())
+    assert statuses(db, run_id) == {"open": "pending"}
+    recorder.close()
 
 
 def test_a_second_successful_payment_for_one_invoice_fails_loudly(
