@@ -1,6 +1,6 @@
 """A Ray worker killed under the live service: restored, replayed, and the service goes on.
 
-The live engine runs on real Ray (two shards and the services host); a worker
+The live engine runs on real Ray (two shards, with the services); a worker
 process hosting logical processes is killed with SIGKILL while invoices are
 being paid, as an operator's `kill -9` or the OOM killer would. The engine must
 restore it from its checkpoint, keep taking commands, and record every invoice
@@ -51,8 +51,11 @@ def test_a_worker_killed_during_serve_is_restored_and_the_service_goes_on(
     try:
         before, first = pay(engine, migrated_database, run_id, 1100)
         assert before.state == "paid"
+        import ray
+
         hosts = lp_host_pids()
-        assert len(hosts) == 3, hosts  # the services host and two shards
+        # two shards, and the services' host if there is a CPU to spare for it
+        assert len(hosts) == (3 if ray.cluster_resources()["CPU"] > 2 else 2), hosts
         os.kill(hosts[-1], signal.SIGKILL)
 
         after = [pay(engine, migrated_database, run_id, 1200 + i) for i in range(4)]

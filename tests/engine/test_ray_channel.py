@@ -170,13 +170,13 @@ def test_a_silent_host_is_waited_for_not_recovered(
 
     def stop_shard_0(sim_s: float, runtime: RayRuntime) -> None:
         if not stopped and sim_s >= CRASH_AT_S:
-            pid = runtime.pids[1]  # hosts: services, shard-0, shard-1
+            pid = runtime.pids[runtime.host_of("shard-0")]
             os.kill(pid, signal.SIGSTOP)
             threading.Timer(3.0, os.kill, (pid, signal.SIGCONT)).start()
             stopped.append(pid)
 
     report, runtime = _ray_run(stop_shard_0)
-    assert stopped and runtime.pids[1] == stopped[0]  # the same process went on
+    assert stopped and runtime.pids[runtime.host_of("shard-0")] == stopped[0]  # it went on
     assert figures(report) == figures(undisturbed) and report["recoveries"] == []
 
 
@@ -186,13 +186,15 @@ def test_a_channel_broken_while_its_host_lives_is_recovered(
     broken: list[bool] = []
 
     def break_shard_0(sim_s: float, runtime: RayRuntime) -> None:
-        conn = runtime.channels[1]
+        conn = runtime.channels[runtime.host_of("shard-0")]
         if not broken and sim_s >= CRASH_AT_S and conn is not None:
             conn.close()  # the next window cannot be sent to it
             broken.append(True)
 
     report, runtime = _ray_run(break_shard_0)
     assert broken
-    assert [(r["lp"], r["cause"]) for r in report["recoveries"]] == [("shard-0", "channel lost")]
+    assert [(r["lp"], r["cause"]) for r in report["recoveries"]] == [
+        (lp, "channel lost") for lp in runtime.lps_on(runtime.host_of("shard-0"))
+    ]
     assert runtime.windows_sent["ray call"] == 0  # its channel was opened again
     assert figures(report) == figures(undisturbed)

@@ -27,11 +27,18 @@ def test_an_actor_killed_by_an_actor_crash_fault_is_restarted_and_replayed(
     ray_session: Any, undisturbed: dict[str, Any], migrated_database: Any
 ) -> None:
     # The fault kills the host with ray.kill(actor, no_restart=False).
+    held: list[Any] = []
     report = run(
-        scenario("shard-0", "reserve"), runtime="ray", persist=True, database=migrated_database
+        scenario("shard-0", "reserve"),
+        runtime="ray",
+        persist=True,
+        database=migrated_database,
+        on_start=held.append,
     )
     assert figures(report) == figures(undisturbed)
-    assert {r["lp"] for r in report["recoveries"]} >= {"shard-0", "reserve", "tempo"}
+    runtime = held[0]
+    hosted = {n for lp in ("shard-0", "reserve") for n in runtime.lps_on(runtime.host_of(lp))}
+    assert {r["lp"] for r in report["recoveries"]} == hosted  # every LP of both hosts
     assert row_counts(migrated_database, report["run_id"]) == row_counts(
         migrated_database, undisturbed["run_id"]
     )
@@ -49,7 +56,7 @@ def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
 
     def kill_shard_1(sim_s: float, counts: dict[str, int]) -> None:
         if not killed and sim_s >= CRASH_AT_S:
-            pid = held[0].pids[2]  # hosts: services, shard-0, shard-1
+            pid = held[0].pids[held[0].host_of("shard-1")]
             os.kill(pid, signal.SIGKILL)
             killed.append(pid)
 
@@ -63,8 +70,10 @@ def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
     )
     assert killed
     assert figures(report) == figures(undisturbed)
-    assert [r["lp"] for r in report["recoveries"]] == ["shard-1"]
-    assert held[0].pids[2] != killed[0]  # a new worker process hosts it now
+    host = held[0].host_of("shard-1")
+    assert [r["lp"] for r in report["recoveries"]] == held[0].lps_on(host)  # shard-1's host
+    assert "shard-1" in held[0].lps_on(host)
+    assert held[0].pids[host] != killed[0]  # a new worker process hosts it now
     assert row_counts(migrated_database, report["run_id"]) == row_counts(
         migrated_database, undisturbed["run_id"]
     )
@@ -86,16 +95,17 @@ def test_an_actor_restarted_between_windows_is_caught_by_its_new_incarnation(
         if restarted or sim_s < CRASH_AT_S:
             return
         runtime = held[0]
-        ray.kill(runtime.actors[1], no_restart=False)
+        host = runtime.host_of("shard-0")
+        ray.kill(runtime.actors[host], no_restart=False)
         # Wait until Ray has restarted it (hello blocks while it restarts): the next
         # window's call then reaches a fresh incarnation, rebuilt at t=0, which must
         # refuse to compute.
         for _ in range(20):
             try:
-                incarnation, _pid = ray.get(runtime.actors[1].hello.remote())
+                incarnation, _pid = ray.get(runtime.actors[host].hello.remote())
             except ray.exceptions.RayActorError:
                 continue  # the call reached the dying incarnation
-            if incarnation != runtime.incarnations[1]:
+            if incarnation != runtime.incarnations[host]:
                 restarted.append(incarnation)
                 return
         raise AssertionError("the actor was not restarted")
@@ -103,4 +113,7 @@ def test_an_actor_restarted_between_windows_is_caught_by_its_new_incarnation(
     report = run(scenario(), restart_shard_0, runtime="ray", on_start=keep)
     assert restarted
     assert figures(report) == figures(undisturbed)
-    assert [(r["lp"], r["cause"]) for r in report["recoveries"]] == [("shard-0", "restarted")]
+    runtime = held[0]
+    assert [(r["lp"], r["cause"]) for r in report["recoveries"]] == [
+        (lp, "restarted") for lp in runtime.lps_on(runtime.host_of("shard-0"))
+    ]
