@@ -4,7 +4,7 @@ With ``simulation/sweep.py`` (whole runs as Ray tasks), this is the only module
 that calls ``ray.remote``. Each shard LP gets an actor (``LpHost``) of its own,
 spread over the cluster's nodes; the provider and reserve LPs share one
 "services" actor when the cluster has a CPU more than there are shards, and
-join the shards' actors otherwise (``host_groups``), since a window's round
+join the shards' actors otherwise (``layout.host_groups``), since a window's round
 trip, not the work inside it, is what a window costs here. Every LP is built
 from its ``LpSpec`` by ``build_lp``, exactly as the local runtime builds it, so
 both runtimes give the same digest.
@@ -39,7 +39,7 @@ from typing import Any, cast
 from actors.errors import InputError, InvoicesimError
 from simulation import ray_channel
 from simulation.checkpoints import Checkpoints
-from simulation.layout import LpSpec
+from simulation.layout import LpSpec, host_groups, host_shard_no
 from simulation.lp import WindowResult
 from simulation.messages import Envelope
 from simulation.ray_host import HostAnswer, LpHost, pack
@@ -105,27 +105,6 @@ def _answer(payload: bytes) -> HostAnswer:
     return answer
 
 
-def host_groups(specs: list[LpSpec], cpus: int) -> list[list[LpSpec]]:
-    """The LPs of each host (actor): one per shard; the providers and the reserve share
-    an actor of their own when the cluster has a CPU to spare for it, and otherwise join
-    the shards' (the reserve shard 0's, the providers shard 1's, or shard 0's if it is
-    the only one): a process more than there are cores makes every window wait for the
-    scheduler (2 shards on 2 cores: 60 s of ``throughput_1000`` in 8.2 s instead of 10.3)."""
-    shards = [[s] for s in sorted(specs, key=lambda s: s.index) if s.kind == "shard"]
-    services = [s for s in specs if s.kind != "shard"]
-    if not shards or cpus > len(shards):
-        return [services, *shards]
-    shards[0] = [s for s in services if s.kind == "reserve"] + shards[0]
-    providers = 1 % len(shards)
-    shards[providers] = [s for s in services if s.kind == "provider"] + shards[providers]
-    return shards
-
-
-def _shard_no(group: list[LpSpec]) -> int:
-    """The shard a host's node follows: its shard's number (the services alone: 0)."""
-    return next((s.shard_no for s in group if s.kind == "shard"), 0)
-
-
 def _alive_nodes() -> list[str]:
     """Node ids of the cluster, the driver's own node first, then the others in id order."""
     import ray
@@ -180,7 +159,7 @@ class RayRuntime:
         self._host_of = {spec.index: host for host, group in enumerate(groups) for spec in group}
         # Shards round-robin over the nodes, a services actor on the first. Hard
         # affinity: a soft one quietly fell back to the head node on a busy machine.
-        self.nodes = [nodes[_shard_no(group) % len(nodes)] for group in groups]
+        self.nodes = [nodes[host_shard_no(group) % len(nodes)] for group in groups]
         self.actors = [self._spawn(h) for h in range(len(groups))]
         hellos = ray.get([actor.hello.remote() for actor in self.actors])
         self.incarnations = [incarnation for incarnation, _ in hellos]

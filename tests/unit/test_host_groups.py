@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.layout import LpSpec
-from simulation.ray_runtime import host_groups
+from simulation.layout import LpSpec, host_groups
 
 
 def specs(shards: int) -> list[LpSpec]:
