@@ -160,10 +160,10 @@ class Recorder:
     def take(self) -> Batch:
         """Everything buffered, as one batch for ``write_once``; the buffer starts empty.
 
-        With ``hold_new_open``, an invoice or wallet that is not written yet and has not
-        ended stays in the buffer for the next batch, for ``HOLD_BATCHES`` batches at most:
-        most end within seconds, and an entity written once, at its end, costs the database
-        one COPYed row instead of a row and then an upsert.
+        With ``hold_new_open``, an invoice or wallet that has not ended stays in the buffer
+        for the next batch, for ``HOLD_BATCHES`` batches in a row at most: most end within
+        seconds, and an entity written once, at its end, costs the database one COPYed row
+        instead of a row and then an upsert.
         """
         batch = self._rows  # handed over, not copied: the buffer starts anew
         keep: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
