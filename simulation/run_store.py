@@ -38,6 +38,36 @@ FINISH_WAIT_S = 15.0  # how long the end of a live run waits for the database to
 WRITER_SWITCH_INTERVAL_S = 0.0005
 
 
+class _SwitchInterval:
+    """The process's switch interval, shortened while any batch run writes.
+
+    The setting is process-wide: the first batch run in saves the old value and the
+    last one out restores it, so runs that overlap (threads) neither restore it under
+    one another nor leave it shortened.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._holders = 0
+        self._saved_s = 0.0
+
+    def shorten(self) -> None:
+        with self._lock:
+            if self._holders == 0:
+                self._saved_s = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved_s, WRITER_SWITCH_INTERVAL_S))
+            self._holders += 1
+
+    def restore(self) -> None:
+        with self._lock:
+            self._holders -= 1
+            if self._holders == 0:
+                sys.setswitchinterval(self._saved_s)
+
+
+_switch_interval = _SwitchInterval()
+
+
 class RunStore:
     """The database side of one persisted run."""
 
@@ -73,10 +103,9 @@ class RunStore:
         self._writer = _Writer(self.recorder, db.url_for_display, live, closing)
         self._flushed_at = 0.0
         self._owned = owned
-        self._switch_interval_s: float | None = None
-        if not live:
-            self._switch_interval_s = sys.getswitchinterval()
-            sys.setswitchinterval(min(self._switch_interval_s, WRITER_SWITCH_INTERVAL_S))
+        self._shortened = not live
+        if self._shortened:
+            _switch_interval.shorten()
 
     @classmethod
     def open(
@@ -202,9 +231,9 @@ class RunStore:
             self._release()
 
     def _release(self) -> None:
-        if self._switch_interval_s is not None:
-            sys.setswitchinterval(self._switch_interval_s)
-            self._switch_interval_s = None
+        if self._shortened:
+            self._shortened = False
+            _switch_interval.restore()
         if self._owned:
             self.db.dispose()
 

@@ -26,6 +26,22 @@ def test_a_batch_run_shortens_the_switch_interval_while_it_writes_and_restores_i
     assert sys.getswitchinterval() == before
 
 
+def test_overlapping_batch_runs_restore_the_switch_interval_when_the_last_one_ends(
+    migrated_database: Database,
+) -> None:
+    before = sys.getswitchinterval()
+    first = RunStore(migrated_database, run_id_in(migrated_database), False, batch_rows=100)
+    second = RunStore(migrated_database, run_id_in(migrated_database), False, batch_rows=100)
+    try:
+        first.abort()  # the first one in ends first: the second still writes
+        assert sys.getswitchinterval() == WRITER_SWITCH_INTERVAL_S
+    finally:
+        second.abort()
+    assert sys.getswitchinterval() == before
+    first.abort()  # ending a run twice does not restore twice
+    assert sys.getswitchinterval() == before
+
+
 def test_a_live_run_leaves_the_switch_interval_alone(migrated_database: Database) -> None:
     before = sys.getswitchinterval()
     run_id = run_id_in(migrated_database)
