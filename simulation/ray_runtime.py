@@ -1,8 +1,8 @@
 """The Ray runtime: the same logical processes, hosted as Ray actors, recovered when lost.
 
-With ``simulation/sweep.py`` (whole runs as Ray tasks), this is the only module
-that calls ``ray.remote``. Each shard LP gets an actor (``LpHost``) of its own,
-spread over the cluster's nodes; the provider and reserve LPs share one
+With ``simulation/ray_pool.py`` (whole runs as Ray tasks, for sweeps and fuzzing),
+this is the only module that calls ``ray.remote``. Each shard LP gets an actor
+(``LpHost``) of its own, spread over the cluster's nodes; the provider and reserve LPs share one
 "services" actor when the cluster has a CPU more than there are shards, and
 join the shards' actors otherwise (``layout.host_groups``), since a window's round
 trip, not the work inside it, is what a window costs here. Every LP is built

@@ -1,0 +1,29 @@
+"""Ray is called in two modules only: the runtime (actors) and the pool (tasks)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("actors", "simulation", "storage", "ui")
+
+
+def modules_calling_ray_remote() -> set[str]:
+    found = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(), str(path))):
+                func = node.func if isinstance(node, ast.Call) else None
+                if (
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "remote"
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id == "ray"
+                ):
+                    found.add(path.relative_to(ROOT).as_posix())
+    return found
+
+
+def test_only_the_runtime_and_the_pool_call_ray_remote() -> None:
+    assert modules_calling_ray_remote() == {"simulation/ray_runtime.py", "simulation/ray_pool.py"}
