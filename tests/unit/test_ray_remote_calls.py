@@ -14,12 +14,11 @@ def modules_calling_ray_remote() -> set[str]:
     for package in PACKAGES:
         for path in (ROOT / package).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(), str(path))):
-                func = node.func if isinstance(node, ast.Call) else None
-                if (
-                    isinstance(func, ast.Attribute)
-                    and func.attr == "remote"
-                    and isinstance(func.value, ast.Name)
-                    and func.value.id == "ray"
+                if (  # ray.remote(...) called, or @ray.remote as a decorator
+                    isinstance(node, ast.Attribute)
+                    and node.attr == "remote"
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "ray"
                 ):
                     found.add(path.relative_to(ROOT).as_posix())
     return found
