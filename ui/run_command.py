@@ -66,7 +66,8 @@ def run(
     ] = None,
 ) -> None:
     """Run SCENARIO_FILE; write report.json, report.html and invoices.csv; exit 0 if every
-    assertion and invariant holds, 1 if one fails, 2 on bad input."""
+    assertion and invariant holds, 1 if one fails, 2 on bad input or when the run cannot
+    go on (the database cannot be reached, say)."""
     from simulation.engine import RunOptions, run_scenario
     from simulation.export import InvoiceCsv
     from simulation.report_html import render_report_html

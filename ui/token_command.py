@@ -65,6 +65,7 @@ def list_command() -> None:
 def revoke_command(
     token_id: Annotated[str, typer.Argument(help="The id shown by `token list`.")],
 ) -> None:
-    """Revoke a token: requests with it are refused (401) from now on."""
+    """Revoke a token: requests with it are refused (401) from now on, or within
+    INVOICESIM_TOKEN_CACHE_TTL_S (2 s) by a server that verified it just before."""
     record = with_database(lambda db: revoke_token(db, token_id), migrate=True)
     typer.echo(f"revoked {record.token_id} ({record.role}, {record.name!r})")
