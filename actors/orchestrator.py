@@ -146,7 +146,7 @@ class Orchestrator:
                 breaker.record_success(now)
             else:
                 breaker.record_failure(now, outcome.value)
-        self.events.append(AttemptFinished(now, attempt, outcome.value, latency_ms))
+        self.events.append(AttemptFinished(now, attempt, outcome._value_, latency_ms))
         if outcome is Outcome.SUCCEEDED:
             return (self._done(now, payment, True, "paid", fee),)
         if outcome is Outcome.DECLINED:

@@ -210,9 +210,9 @@ class ReserveLP(LogicalProcess):
                 for t in transfers
             )
             entries = out.setdefault("ledger_entries", [])
-            for t in transfers:
-                entries.append((t.id, "debit", t.debit.value, t.amount_minor))
-                entries.append((t.id, "credit", t.credit.value, t.amount_minor))
+            for t in transfers:  # _value_: a plain attribute; .value is a property call
+                entries.append((t.id, "debit", t.debit._value_, t.amount_minor))
+                entries.append((t.id, "credit", t.credit._value_, t.amount_minor))
         for r in results:
             snapshot = json.dumps(asdict(r.snapshot))
             out.setdefault("reserve_reconciliation", []).append(
