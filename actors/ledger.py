@@ -59,6 +59,7 @@ DEBIT_NORMAL = frozenset(
     {Account.CUSTODIAN_RESERVE, Account.FIAT_IN_TRANSIT, Account.PROVIDER_FEES}
 )
 _ACCOUNTS = tuple(Account)  # the history columns store an account as its index here
+_EXTERNAL = Account.EXTERNAL  # a global read, where Account.EXTERNAL is an enum lookup
 _INDEX = {account: i for i, account in enumerate(_ACCOUNTS)}
 
 
@@ -197,7 +198,20 @@ class Ledger:
     ) -> tuple[Transfer, ...]:
         """Post ``legs`` (debit, credit, amount_minor) atomically, or raise and change nothing."""
         self._check_operation(now, kind, ref, legs)
-        checked = [_checked_leg(kind, ref, i, leg) for i, leg in enumerate(legs, 1)]
+        checked: list[Leg] = []
+        for i, leg in enumerate(legs, 1):
+            # The legs this module builds pass as they are; any other is checked (and
+            # converted, or rejected with its reason) by _checked_leg.
+            if not (
+                type(leg) is Leg
+                and type(leg[0]) is Account
+                and type(leg[1]) is Account
+                and leg[0] is not leg[1]
+                and type(leg[2]) is int
+                and 0 < leg[2] <= MAX_AMOUNT_MINOR
+            ):
+                leg = _checked_leg(kind, ref, i, leg)
+            checked.append(leg)
         self._check_balances(kind, ref, checked)
         if len(self._pending) + len(checked) > self._max_pending:
             raise InvariantViolation(
@@ -228,14 +242,16 @@ class Ledger:
     def _check_balances(self, kind: str, ref: str, legs: list[Leg]) -> None:
         """Raise unless every account but ``external`` stays >= 0 after each leg in turn."""
         debits, credits = self._debits, self._credits
-        moved: dict[Account, int] = {}  # change of each touched account's natural balance
+        moved: dict[Account, int] = {}  # change of each touched account's debits - credits
         for index, (debit, credit, amount) in enumerate(legs, 1):
-            moved[debit] = moved.get(debit, 0) + (amount if debit in DEBIT_NORMAL else -amount)
-            moved[credit] = moved.get(credit, 0) + (-amount if credit in DEBIT_NORMAL else amount)
+            moved[debit] = moved.get(debit, 0) + amount
+            moved[credit] = moved.get(credit, 0) - amount
             for account in (debit, credit):
-                if account is Account.EXTERNAL:
+                if account is _EXTERNAL:
                     continue  # the one account allowed below zero
-                after = natural_balance(account, debits[account], credits[account]) + moved[account]
+                after = debits[account] - credits[account] + moved[account]
+                if account not in DEBIT_NORMAL:
+                    after = -after
                 if after < 0:
                     raise LedgerError(
                         f"{kind} {ref!r} rejected at leg {index} (debit {debit}, credit "
