@@ -2,6 +2,9 @@
 
 A migration is a frozen snapshot: allowed values are spelled out here, not
 imported from the domain, so later changes to the code cannot rewrite history.
+Its column helpers and guard triggers live beside it, frozen with it
+(``storage/migrations/initial_columns.py``, ``initial_indexes.py`` and
+``initial_guards.py``).
 
 Revision ID: 0001
 Revises:
@@ -11,12 +14,24 @@ Create Date: 2025-01-01
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql as pg
-from sqlalchemy.types import TypeEngine
+
+from storage.migrations.initial_columns import (
+    big,
+    ck,
+    col,
+    int_,
+    jsonb,
+    pk,
+    seconds,
+    simulation_table,
+    text_,
+)
+from storage.migrations.initial_guards import FUNCTIONS, create_guards
+from storage.migrations.initial_indexes import create_indexes
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -25,7 +40,6 @@ depends_on: str | Sequence[str] | None = None
 
 HEALTH = "'healthy', 'degraded', 'down'"
 BREAKER = "'closed', 'open', 'half_open', 'forced_open', 'disabled'"
-APPEND_ONLY = ("wallet_destruction_logs", "ledger_transfers", "ledger_entries")
 TABLES = (  # parents first; downgrade drops them in reverse
     "runs",
     "api_tokens",
@@ -44,56 +58,6 @@ TABLES = (  # parents first; downgrade drops them in reverse
     "bulk_job_rows",
     "checkpoints",
 )
-
-
-def col(
-    name: str, type_: TypeEngine[Any], *, null: bool = False, default: str | None = None
-) -> sa.Column[Any]:
-    server_default = sa.text(default) if default is not None else None
-    return sa.Column(name, type_, nullable=null, server_default=server_default)
-
-
-def text_(name: str, *, null: bool = False) -> sa.Column[Any]:
-    return col(name, sa.Text(), null=null)
-
-
-def seconds(name: str, *, null: bool = False) -> sa.Column[Any]:
-    return col(name, pg.DOUBLE_PRECISION(), null=null)
-
-
-def big(name: str, *, default: str | None = None) -> sa.Column[Any]:
-    return col(name, sa.BigInteger(), default=default)
-
-
-def int_(name: str, *, null: bool = False, default: str | None = None) -> sa.Column[Any]:
-    return col(name, sa.Integer(), null=null, default=default)
-
-
-def jsonb(name: str, *, null: bool = False, default: str | None = None) -> sa.Column[Any]:
-    return col(name, pg.JSONB(), null=null, default=default)
-
-
-def simulation_table(table: str, *items: sa.schema.SchemaItem, run_fk: bool = True) -> None:
-    """``run_id`` first, then ``items``, and a cascading foreign key to runs, unless
-    ``run_fk`` is False: a child table reaches runs through its parent's key."""
-    extra: list[sa.schema.SchemaItem] = []
-    if run_fk:
-        extra.append(
-            sa.ForeignKeyConstraint(
-                ["run_id"], ["runs.run_id"], name=op.f(f"fk_{table}_run_id"), ondelete="CASCADE"
-            )
-        )
-    op.create_table(table, text_("run_id"), *items, *extra)
-
-
-def pk(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
-    return sa.PrimaryKeyConstraint(*columns, name=op.f(f"pk_{table}"))
-
-
-# op.f() marks a name as final: the naming convention of the models (which Alembic
-# applies to target_metadata) must not rewrite the names of a frozen migration.
-def ck(table: str, name: str, condition: str) -> sa.CheckConstraint:
-    return sa.CheckConstraint(condition, name=op.f(f"ck_{table}_{name}"))
 
 
 def upgrade() -> None:
@@ -422,140 +386,8 @@ def create_alert_bulk_and_checkpoint_tables() -> None:
     )
 
 
-def create_indexes() -> None:
-    op.create_index("ix_runs_started_at", "runs", ["started_at"])
-    op.create_index(
-        "ix_provider_health_run_id_provider_at_s",
-        "provider_health",
-        ["run_id", "provider", "at_s"],
-    )
-    op.create_index(
-        "ix_ephemeral_wallets_active",
-        "ephemeral_wallets",
-        ["run_id", "state", "expires_at_s"],
-        postgresql_where=sa.text("state <> 'destroyed'"),
-    )
-    op.create_index(
-        "ix_reserve_reconciliation_run_id_at_s", "reserve_reconciliation", ["run_id", "at_s"]
-    )
-    op.create_index("ix_invoices_run_id_status", "invoices", ["run_id", "status"])
-    # At most one successful payment per invoice: the double-pay guard.
-    op.create_index(
-        "ix_payment_attempts_one_success",
-        "payment_attempts",
-        ["run_id", "invoice_id"],
-        unique=True,
-        postgresql_where=sa.text("succeeded"),
-    )
-    op.create_index(
-        "ix_payment_attempts_run_id_provider_sent_at_s",
-        "payment_attempts",
-        ["run_id", "provider", "sent_at_s"],
-    )
-    op.create_index("ix_alerts_run_id_at_s", "alerts", ["run_id", "at_s"])
-
-
-# Append-only tables. UPDATE is always refused. DELETE is refused unless the
-# row's run is gone, i.e. the delete is the cascade of DELETE FROM runs. TRUNCATE
-# fires neither trigger on purpose: it stays the admin's reset of the whole table.
-REJECT_UPDATE = """
-CREATE FUNCTION reject_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION '% is append-only: rows are never updated', TG_TABLE_NAME
-        USING ERRCODE = 'restrict_violation';
-END $$
-"""
-REJECT_DELETE = """
-CREATE FUNCTION reject_delete_of_live_run() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM old_rows AS o JOIN runs AS r ON r.run_id = o.run_id) THEN
-        RAISE EXCEPTION '% is append-only: rows go only with their run (DELETE FROM runs)',
-            TG_TABLE_NAME USING ERRCODE = 'restrict_violation';
-    END IF;
-    RETURN NULL;
-END $$
-"""
-
-# Per statement, over the transition table: a COPY or INSERT of many entries
-# costs one check. Both entries of a transfer must come in the same statement.
-ENTRIES_BALANCED = """
-CREATE FUNCTION ledger_entries_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    bad record;
-BEGIN
-    SELECT t.run_id, t.transfer_id, t.amount_minor,
-           coalesce(sum(e.amount_minor) FILTER (WHERE e.side = 'debit'), 0) AS debit_minor,
-           coalesce(sum(e.amount_minor) FILTER (WHERE e.side = 'credit'), 0) AS credit_minor
-      INTO bad
-      FROM (SELECT DISTINCT run_id, transfer_id FROM new_rows) AS touched
-      JOIN ledger_transfers AS t
-        ON t.run_id = touched.run_id AND t.transfer_id = touched.transfer_id
-      JOIN ledger_entries AS e
-        ON e.run_id = touched.run_id AND e.transfer_id = touched.transfer_id
-     GROUP BY t.run_id, t.transfer_id, t.amount_minor
-    HAVING count(*) <> 2 OR bool_or(e.amount_minor <> t.amount_minor)
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'ledger transfer % of run % is unbalanced: amount %, debit %, credit %',
-            bad.transfer_id, bad.run_id, bad.amount_minor, bad.debit_minor, bad.credit_minor
-            USING ERRCODE = 'check_violation',
-                  HINT = 'insert one debit and one credit entry of the transfer amount, '
-                         'both in the same statement';
-    END IF;
-    RETURN NULL;
-END $$
-"""
-
-# Deferred to COMMIT, per transfer: a transfer whose entries never came.
-TRANSFER_HAS_ENTRIES = """
-CREATE FUNCTION ledger_transfer_has_entries() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF (SELECT count(*) FROM ledger_entries AS e
-         WHERE e.run_id = NEW.run_id AND e.transfer_id = NEW.transfer_id) <> 2
-       AND EXISTS (SELECT 1 FROM ledger_transfers AS t
-                    WHERE t.run_id = NEW.run_id AND t.transfer_id = NEW.transfer_id) THEN
-        RAISE EXCEPTION 'ledger transfer % of run % has no entries at commit',
-            NEW.transfer_id, NEW.run_id
-            USING ERRCODE = 'check_violation',
-                  HINT = 'insert its debit and credit entries in the same transaction';
-    END IF;
-    RETURN NULL;
-END $$
-"""
-
-
-def create_guards() -> None:
-    for function in (REJECT_UPDATE, REJECT_DELETE, ENTRIES_BALANCED, TRANSFER_HAS_ENTRIES):
-        op.execute(function)
-    for table in APPEND_ONLY:
-        op.execute(
-            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table}"
-            " FOR EACH STATEMENT EXECUTE FUNCTION reject_update()"
-        )
-        op.execute(
-            f"CREATE TRIGGER {table}_no_delete AFTER DELETE ON {table}"
-            " REFERENCING OLD TABLE AS old_rows"
-            " FOR EACH STATEMENT EXECUTE FUNCTION reject_delete_of_live_run()"
-        )
-    op.execute(
-        "CREATE TRIGGER ledger_entries_balanced AFTER INSERT ON ledger_entries"
-        " REFERENCING NEW TABLE AS new_rows"
-        " FOR EACH STATEMENT EXECUTE FUNCTION ledger_entries_balanced()"
-    )
-    op.execute(
-        "CREATE CONSTRAINT TRIGGER ledger_transfers_have_entries AFTER INSERT ON ledger_transfers"
-        " DEFERRABLE INITIALLY DEFERRED"
-        " FOR EACH ROW EXECUTE FUNCTION ledger_transfer_has_entries()"
-    )
-
-
 def downgrade() -> None:
     for table in reversed(TABLES):
         op.drop_table(table)  # drops its indexes and triggers too
-    for function in (
-        "ledger_transfer_has_entries",
-        "ledger_entries_balanced",
-        "reject_delete_of_live_run",
-        "reject_update",
-    ):
+    for function in FUNCTIONS:
         op.execute(f"DROP FUNCTION {function}()")
