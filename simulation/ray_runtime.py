@@ -2,10 +2,10 @@
 
 With ``simulation/ray_pool.py`` (whole runs as Ray tasks, for sweeps and fuzzing),
 this is the only module that calls ``ray.remote``. Each shard LP gets an actor
-(``LpHost``) of its own, spread over the cluster's nodes; the provider and reserve LPs share one
-"services" actor when the cluster has a CPU more than there are shards, and
-join the shards' actors otherwise (``layout.host_groups``), since a window's round
-trip, not the work inside it, is what a window costs here. Every LP is built
+(``LpHost``) of its own, spread over the cluster's nodes; the provider and reserve
+LPs share one "services" actor when the cluster has a CPU more than there are
+shards, and join the shards' actors otherwise (``layout.host_groups``), since a
+window's round trip, not the work inside it, is what a window costs here. Every LP is built
 from its ``LpSpec`` by ``build_lp``, exactly as the local runtime builds it, so
 both runtimes give the same digest.
 A window is one message to each busy host over its channel
