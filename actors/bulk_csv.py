@@ -23,7 +23,8 @@ from functools import partial
 from typing import TypeVar
 
 from actors.errors import InputError, InvariantViolation
-from actors.methods import PaymentMethod
+from actors.invoice import MAX_AMOUNT_MINOR
+from actors.methods import PaymentMethod, parse_method
 from actors.money import Money, check_currency
 
 REQUIRED_COLUMNS = ("invoice_id", "payer", "merchant", "amount", "currency", "method", "due_date")
@@ -32,7 +33,6 @@ _BOM = b"\xef\xbb\xbf"
 # code points and nothing else does, so a row can be blamed for its own bytes.
 _INVALID_UTF8 = re.compile("[\udc80-\udcff]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_METHODS = ", ".join(sorted(PaymentMethod))
 _T = TypeVar("_T")
 
 
@@ -40,7 +40,7 @@ _T = TypeVar("_T")
 class CsvLimits:
     max_bytes: int = 5 * 1024 * 1024
     max_rows: int = 10_000
-    max_amount_minor: int = 100_000_000  # 1,000,000.00 in a 2-decimal currency
+    max_amount_minor: int = MAX_AMOUNT_MINOR
     max_field_chars: int = 256
 
     def __post_init__(self) -> None:
@@ -234,7 +234,7 @@ def _check_row(
 
     currency = convert("currency", _currency)
     amount = convert("amount", partial(_amount, currency=currency, limits=limits))
-    method = convert("method", _method)
+    method = convert("method", parse_method)
     due_date = convert("due_date", _due_date)
     invoice_id = text.get("invoice_id")
     if invoice_id is not None and invoice_id in first_line_of:
@@ -279,13 +279,6 @@ def _amount(text: str, currency: str | None, limits: CsvLimits) -> Money | None:
         cap = Money(limits.max_amount_minor, currency)
         raise InputError(f"amount {amount} is over the limit of {cap} per invoice")
     return amount
-
-
-def _method(text: str) -> PaymentMethod:
-    try:
-        return PaymentMethod(text.lower())
-    except ValueError:
-        raise InputError(f"unknown method {text!r}; use one of {_METHODS}") from None
 
 
 def _due_date(text: str) -> date:

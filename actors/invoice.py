@@ -25,6 +25,10 @@ from actors.errors import IllegalTransition, InputError, InvariantViolation
 from actors.methods import PaymentMethod
 from actors.money import Money
 
+# The largest amount of one invoice, in minor units: 1,000,000.00 in a 2-decimal
+# currency. The CSV import, the API and the scenario schema all take this one limit.
+MAX_AMOUNT_MINOR = 100_000_000
+
 
 class InvoiceState(StrEnum):
     PENDING = "pending"

@@ -32,11 +32,11 @@ from typing import NamedTuple
 
 from actors.errors import InputError, InvariantViolation, LedgerError
 from actors.frozen import frozen
-from actors.methods import PaymentMethod
+from actors.methods import PaymentMethod, parse_method
 from actors.money import check_currency, ratio_bp
 
 # Storage keeps amounts in BIGINT; a larger amount could never be recorded.
-MAX_AMOUNT_MINOR = 2**63 - 1
+MAX_LEG_MINOR = 2**63 - 1
 MAX_LEGS = 16
 
 DEFAULT_SETTLEMENT_DELAY_S: Mapping[PaymentMethod, float] = {
@@ -98,11 +98,7 @@ def settlement_delay_s(
     method: PaymentMethod | str, overrides: Mapping[str, float] | None = None
 ) -> float:
     """Seconds from confirmation to settlement for ``method``; ``overrides`` wins."""
-    try:
-        known = PaymentMethod(method)
-    except ValueError:
-        choices = ", ".join(m.value for m in PaymentMethod)
-        raise InputError(f"unknown payment method {method!r}; use one of {choices}") from None
+    known = parse_method(method)
     delay_s = (overrides or {}).get(known.value, DEFAULT_SETTLEMENT_DELAY_S[known])
     if not (math.isfinite(delay_s) and delay_s >= 0):
         raise InputError(f"settlement delay for {known.value} must be >= 0 s, got {delay_s}")
@@ -127,7 +123,7 @@ class Ledger:
         self._snap_debits = dict.fromkeys(Account, 0)
         self._snap_credits = dict.fromkeys(Account, 0)
         # Legs posted after snapshot_at, one column each; sorted by time, as posts never
-        # go back in time. Amounts fit: a leg is at most MAX_AMOUNT_MINOR.
+        # go back in time. Amounts fit: a leg is at most MAX_LEG_MINOR.
         self._history_at = array("d")
         self._history_debit = array("B")
         self._history_credit = array("B")
@@ -208,7 +204,7 @@ class Ledger:
                 and type(leg[1]) is Account
                 and leg[0] is not leg[1]
                 and type(leg[2]) is int
-                and 0 < leg[2] <= MAX_AMOUNT_MINOR
+                and 0 < leg[2] <= MAX_LEG_MINOR
             ):
                 leg = _checked_leg(kind, ref, i, leg)
             checked.append(leg)
@@ -370,7 +366,7 @@ def _checked_leg(kind: str, ref: str, index: int, leg: tuple[Account, Account, i
         raise LedgerError(
             f"{kind} {ref!r} leg {index}: debits and credits the same account {debit}"
         )
-    if type(amount) is not int or not 0 < amount <= MAX_AMOUNT_MINOR:
+    if type(amount) is not int or not 0 < amount <= MAX_LEG_MINOR:
         raise LedgerError(
             f"{kind} {ref!r} leg {index}: amount must be a positive int of minor units, "
             f"not {amount!r}"

@@ -93,7 +93,7 @@ def routed_after_fault_end() -> Iterator[Counter[tuple[str, float]]]:
     Counted from the routing decisions every replica's failover tracker is handed each
     window, by wrapping the tracker in this process (local runtime) for the block.
     """
-    from simulation.failover import FailoverTracker
+    from simulation.processes.failover import FailoverTracker
 
     counts: Counter[tuple[str, float]] = Counter()
     original = FailoverTracker.on_window

@@ -9,8 +9,8 @@ from bench import failover, ray_parts
 from bench.stats import LONG_REPS, MATRIX_REPS, REPS, median, spread
 
 if TYPE_CHECKING:
-    from bench.__main__ import Run
     from bench.ray_parts import Sweep
+    from bench.runs import Run
 
 THROUGHPUT_TARGET = 50_000.0  # invoices per second of wall time, at least
 RSS_RATIO_TARGET = 1.2  # peak RSS of the 1-hour run over the 10-minute run, at most

@@ -18,7 +18,7 @@ import json
 import time
 
 from simulation.scenario import load_scenario
-from simulation.sweep import parse_param, plan_sweep, run_sweep
+from simulation.sweep.runner import parse_param, plan_sweep, run_sweep
 
 PARAMS = ("routing.breaker.failure_threshold=3,5,10", "routing.health_interval_s=5,15,30")
 

@@ -13,13 +13,14 @@ from typing import Any
 
 from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
 from actors.errors import InputError
-from simulation import gc_tuning
-from simulation.checkpoints import Checkpoints, default_checkpoint_every
-from simulation.coordinator import LiveHooks, Progress, WindowStats, run_windows
-from simulation.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
+from simulation.processes.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
 from simulation.run_store import RunStore
-from simulation.runtime import LocalRuntime, Runtime
-from simulation.scenario_faults import SHARD_LP
+from simulation.runtime import gc_tuning
+from simulation.runtime.checkpoints import Checkpoints, default_checkpoint_every
+from simulation.runtime.coordinator import LiveHooks, Progress, WindowStats, run_windows
+from simulation.runtime.interface import Runtime
+from simulation.runtime.local import LocalRuntime
+from simulation.scenario import SHARD_LP
 
 BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
 
@@ -34,7 +35,7 @@ class RunOptions:
     database: Any = None  # an open storage.database.Database (opened here when None)
     batch_rows: int = 50_000  # rows buffered before the recorder writes a batch
     ray_address: str | None = None
-    # A live run (simulation.live): commands from outside, rows written at least this often.
+    # A live run (simulation.live.service): commands from outside, rows written at least this often.
     live: LiveHooks | None = None
     flush_every_s: float | None = None
     # Every LP's state is saved every this many windows (0: never; then a lost LP ends the
@@ -151,7 +152,7 @@ def make_runtime(
     if name == "local":
         return LocalRuntime(checkpoints)
     if name == "ray":
-        from simulation.ray_runtime import RayRuntime
+        from simulation.runtime.ray.runtime import RayRuntime
 
         return RayRuntime(ray_address, checkpoints)
     raise InputError(f"unknown runtime {name!r}; use one of: {', '.join(RUNTIMES)}")
@@ -190,7 +191,7 @@ def run_scenario(
     (status running), then every window's rows in batches, then the verdict
     and the whole report; the report gains ``run_id``.
     """
-    from simulation.report import build_report
+    from simulation.report.build import build_report
 
     options = options or RunOptions()
     if options.shards is not None and not 1 <= options.shards <= MAX_SHARDS:

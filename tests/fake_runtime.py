@@ -70,40 +70,40 @@ class FakeRuntime:
         reply = self.providers[a.provider].submit(
             a.sent_at, a.invoice_id, a.invoice_key, a.attempt_key, a.amount_minor, a.method
         )
-        orch = self.orchestrator
+        orchestrator = self.orchestrator
         if reply.reply_after_ms is not None:
             reply_at = a.sent_at + reply.reply_after_ms / 1000.0
             self.at(
                 reply_at,
                 lambda now: self.apply(
-                    orch.on_reply(now, a.attempt_key, reply.outcome, reply.fee_minor)
+                    orchestrator.on_reply(now, a.attempt_key, reply.outcome, reply.fee_minor)
                 ),
             )
-        self.at(a.timeout_at, lambda now: self.apply(orch.on_timeout(now, a.attempt_key)))
+        self.at(a.timeout_at, lambda now: self.apply(orchestrator.on_timeout(now, a.attempt_key)))
 
     def _check(self, now: float, c: CheckStatus) -> None:
-        orch = self.orchestrator
+        orchestrator = self.orchestrator
         answer = self.providers[c.attempt.provider].status(now, c.attempt.invoice_key)
         key, no = c.attempt.attempt_key, c.check_no
         if answer is not None and now + answer.reply_after_ms / 1000.0 <= c.deadline:
             self.at(
                 now + answer.reply_after_ms / 1000.0,
-                lambda t: self.apply(orch.on_status(t, key, no, answer.state)),
+                lambda t: self.apply(orchestrator.on_status(t, key, no, answer.state)),
             )
         else:
-            self.at(c.deadline, lambda t: self.apply(orch.on_status(t, key, no, None)))
+            self.at(c.deadline, lambda t: self.apply(orchestrator.on_status(t, key, no, None)))
 
     def _void(self, now: float, v: VoidAttempt) -> None:
-        orch = self.orchestrator
+        orchestrator = self.orchestrator
         answer = self.providers[v.provider].void(now, v.invoice_key)
         key, no = v.attempt_key, v.void_no
         if answer is not None and now + answer.reply_after_ms / 1000.0 <= v.deadline:
             self.at(
                 now + answer.reply_after_ms / 1000.0,
-                lambda t: self.apply(orch.on_void(t, key, no, answer.state)),
+                lambda t: self.apply(orchestrator.on_void(t, key, no, answer.state)),
             )
         else:
-            self.at(v.deadline, lambda t: self.apply(orch.on_void(t, key, no, None)))
+            self.at(v.deadline, lambda t: self.apply(orchestrator.on_void(t, key, no, None)))
 
     def probe_all(self, t: float) -> None:
         def run_probes(now: float) -> None:

@@ -1,4 +1,4 @@
-"""A fake of the live engine port (``ui.api.engine.Engine``): records every command and
+"""A fake of the live engine port (``ui.api.live_port.Engine``): records every command and
 answers with a plausible result, or with what a test scripted for that command type."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from simulation.commands import (
     StartFault,
     SubmitBulk,
 )
-from simulation.scenario_models import Scenario
+from simulation.scenario import Scenario
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 

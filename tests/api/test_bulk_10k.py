@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from tests.api.conftest import SCENARIOS, bearer

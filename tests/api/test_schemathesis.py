@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from tests.api.conftest import SCENARIOS, bearer

@@ -7,7 +7,7 @@ from typer.testing import CliRunner
 
 from storage.database import Database
 from storage.tokens import verify_token
-from ui.cli import app
+from ui.cli.app import app
 
 
 @pytest.fixture

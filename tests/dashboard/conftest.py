@@ -20,7 +20,7 @@ import httpx
 import pytest
 import uvicorn
 
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import load_scenario
 from storage.database import Database, scratch_database, upgrade
 from storage.schema import ROLES

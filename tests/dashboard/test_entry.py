@@ -7,7 +7,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.conftest import LiveApi
-from ui.ui_command import APP, dashboard_env, streamlit_command
+from ui.cli.ui import APP, dashboard_env, streamlit_command
 
 
 def test_the_entry_file_opens_on_the_overview_of_the_live_api(live_api: LiveApi) -> None:

@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import text
 
-from simulation.coordinator import Progress
 from simulation.engine import RunOptions, run_scenario
+from simulation.runtime.coordinator import Progress
 from simulation.scenario import parse_scenario
 from storage.schema import COPY_COLUMNS
 

@@ -12,7 +12,7 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from storage.database import Database
-from ui.cli import app
+from ui.cli.app import app
 
 SMALL = """
 name: small

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-import simulation.fuzz as fuzz
-from simulation.fuzz import CHECKS, FuzzJob, FuzzPlan, failure_lines, fuzz_one, run_fuzz
-from simulation.fuzz_scenarios import generate_case
-from simulation.scenario_models import ALL_FAULT_KINDS
-from ui.cli import app
+import simulation.fuzz.runner as fuzz
+from simulation.fuzz.cases import generate_case
+from simulation.fuzz.runner import CHECKS, FuzzJob, FuzzPlan, failure_lines, fuzz_one, run_fuzz
+from simulation.scenario import ALL_FAULT_KINDS
+from ui.cli.app import app
 
 CI_SEEDS = 200
 # Real invariant violations the fuzzer found in the engine: each seed stays listed until

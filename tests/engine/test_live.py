@@ -24,7 +24,7 @@ from simulation.commands import (
     StartFault,
     SubmitBulk,
 )
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from storage.queries import bulk_job_progress

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from simulation.commands import CreateInvoice, PayInvoice
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 from storage.queries import provider_status

@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from simulation.commands import ConfigureProvider, CreateInvoice
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.run_store import RunStore
 from simulation.scenario import parse_scenario
 from storage.database import (

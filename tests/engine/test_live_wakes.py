@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from simulation.commands import CreateInvoice, InvoiceCreated
-from simulation.live import LiveEngine
+from simulation.live.service import LiveEngine
 from simulation.scenario import parse_scenario
 from storage.database import Database
 

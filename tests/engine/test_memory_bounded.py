@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.engine import RunOptions, run_scenario
-from simulation.reserve_lp import HISTORY_MARGIN_S, TRIM_EVERY_S, ReserveLP
-from simulation.runtime import LocalRuntime
+from simulation.processes.reserve import HISTORY_MARGIN_S, TRIM_EVERY_S, ReserveLP
+from simulation.runtime.local import LocalRuntime
 from simulation.scenario import parse_scenario
 
 RATE_PER_S = 50

@@ -1,6 +1,6 @@
 """Windows travel to Ray hosts over authenticated channels, or as Ray calls.
 
-The first tests drive ``simulation.ray_channel`` over loopback without Ray: who
+The first tests drive ``simulation.runtime.ray.channel`` over loopback without Ray: who
 the handshake admits, and that clients which fail, stall or hang up cost the
 host only their own attempt. The rest run the Ray runtime (real Ray): windows go
 over the channels, or as Ray calls when a channel cannot be reached; a silent
@@ -22,10 +22,10 @@ from typing import Any
 import pytest
 
 from actors.errors import InvariantViolation
-from simulation import ray_channel
-from simulation.ray_host import _failure
-from simulation.ray_runtime import RayRuntime, _answer
-from simulation.runtime import Runtime
+from simulation.runtime.interface import Runtime
+from simulation.runtime.ray import channel as ray_channel
+from simulation.runtime.ray.host import _failure
+from simulation.runtime.ray.runtime import RayRuntime, _answer
 from tests.engine.recovery_helpers import CRASH_AT_S, figures, run, scenario
 
 KEY = b"k" * 32
@@ -65,7 +65,7 @@ def _refusals(caplog: pytest.LogCaptureFixture, count: int) -> list[str]:
 def test_the_host_answers_a_driver_with_the_key_and_refuses_one_without(
     host: socket.socket, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="simulation.ray_channel")
+    caplog.set_level(logging.WARNING, logger="simulation.runtime.ray.channel")
     with pytest.raises(ConnectionAbortedError):  # the host hangs up before proving itself
         ray_channel.connect(_address(host), b"x" * 32)
     refused = _refusals(caplog, 1)
@@ -87,7 +87,7 @@ def test_a_host_proves_nothing_to_a_client_that_cannot_prove_itself(host: socket
 def test_clients_that_hang_up_or_stall_cost_the_host_only_their_attempt(
     host: socket.socket, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="simulation.ray_channel")
+    caplog.set_level(logging.WARNING, logger="simulation.runtime.ray.channel")
     monkeypatch.setattr(ray_channel, "HANDSHAKE_TIMEOUT_S", 0.3)
     clients = [socket.create_connection(_address(host), timeout=10) for _ in range(3)]
     clients[0].close()  # hangs up at once

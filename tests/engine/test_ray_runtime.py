@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import parse_scenario, with_overrides
 from tests.engine.ray_cluster import PARITY_SCENARIO
-from ui.cli import app
+from ui.cli.app import app
 
 
 def test_ray_and_local_runtimes_give_the_same_digest(ray_session: Any) -> None:

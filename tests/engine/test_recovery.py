@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from actors.errors import InputError
-from simulation.lp import LogicalProcess
-from simulation.runtime import LocalRuntime, Runtime
+from simulation.processes.base import LogicalProcess
+from simulation.runtime.interface import Runtime
+from simulation.runtime.local import LocalRuntime
 from simulation.scenario import parse_scenario
 from storage.recorder import KEEP_CHECKPOINTS
 from tests.engine.recovery_helpers import (

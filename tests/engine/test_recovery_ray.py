@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from simulation.ray_runtime import RayRuntime
-from simulation.runtime import Runtime
+from simulation.runtime.interface import Runtime
+from simulation.runtime.ray.runtime import RayRuntime
 from tests.engine.recovery_helpers import CRASH_AT_S, figures, row_counts, run, scenario
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from simulation.engine import RunOptions, run_scenario
 from simulation.scenario import load_scenario, with_overrides
+from tests.engine.digests import SHIPPED
 
 SCENARIOS = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.yaml"))
 
@@ -42,3 +43,8 @@ def test_shipped_scenario_passes(path: Path, shards: int) -> None:
     assert not failed, failed
     assert report["assertions"], "every shipped scenario asserts something"
     assert report["double_pays"] == 0 and report["lost"] == 0
+    assert report["digest"] == SHIPPED[path.stem, shards], "the run differs from the pinned one"
+
+
+def test_every_shipped_scenario_has_a_pinned_digest() -> None:
+    assert {(p.stem, shards) for p in SCENARIOS for shards in (1, 2)} == set(SHIPPED)

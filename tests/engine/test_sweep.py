@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from actors.errors import InputError
 from simulation.scenario import Scenario, load_scenario
-from simulation.sweep import (
+from simulation.sweep.html import cell_stats, render_sweep_html
+from simulation.sweep.runner import (
     MAX_RUNS,
     parse_param,
     parse_value,
@@ -21,8 +22,7 @@ from simulation.sweep import (
     run_sweep,
     write_csv,
 )
-from simulation.sweep_html import cell_stats, render_sweep_html
-from ui.sweep_command import sweep_command
+from ui.cli.sweep import sweep_command
 
 TINY = """
 name: tiny_sweep

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typer.testing import CliRunner
 
 from storage.database import Database
-from ui.db_command import db_app
+from ui.cli.db import db_app
 
 
 def env_for(db: Database) -> dict[str, str]:

@@ -13,9 +13,9 @@ from typer.testing import CliRunner, Result
 
 from storage.database import Database
 from storage.schema import Run
-from ui.runs_command import compare_command, report_command, runs_app
+from ui.cli.runs import compare_command, report_command, runs_app
 
-# Registered as ui/cli.py registers them.
+# Registered as ui/cli/app.py registers them.
 app = typer.Typer()
 app.add_typer(runs_app, name="runs")
 app.command("report")(report_command)

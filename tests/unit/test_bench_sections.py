@@ -135,8 +135,8 @@ def test_the_primary_without_a_failback_misses_even_when_sent_nothing() -> None:
 
 
 def test_the_throughput_anchor_puts_the_median_rate_per_minute_beside_the_original_claim() -> None:
-    from bench.__main__ import Run
     from bench.render import _throughput_anchor
+    from bench.runs import Run
 
     runs = [
         Run("throughput_1000", 600, invoices, 100.0, 90.0, 700.0, "d", True)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from actors.errors import InputError
-from simulation.checkpoints import STRETCH_MAX, Checkpoints
-from simulation.layout import Layout, LpSpec
-from simulation.runtime import LocalRuntime
+from simulation.processes.layout import Layout, LpSpec
+from simulation.runtime.checkpoints import STRETCH_MAX, Checkpoints
+from simulation.runtime.local import LocalRuntime
 
 LAYOUT = Layout(providers={}, shards=(0,), reserve=1, lookahead_s=0.02)
 SPECS = [LpSpec("shard", 0, "shard-0", None, LAYOUT), LpSpec("reserve", 1, "reserve", None, LAYOUT)]
@@ -68,7 +68,7 @@ def test_an_interval_out_of_bounds_is_refused() -> None:
 
 
 def test_a_local_run_checkpoints_only_to_drill_a_crash() -> None:
-    from simulation.checkpoints import DEFAULT_EVERY, default_checkpoint_every
+    from simulation.runtime.checkpoints import DEFAULT_EVERY, default_checkpoint_every
     from simulation.scenario import parse_scenario
 
     quiet = parse_scenario("name: q\nseed: 1\nduration_s: 60\n")
@@ -82,8 +82,8 @@ def test_a_local_run_checkpoints_only_to_drill_a_crash() -> None:
 
 
 def test_a_run_takes_checkpoints_by_that_rule_unless_told() -> None:
-    from simulation.checkpoints import DEFAULT_EVERY
     from simulation.engine import RunOptions, run_scenario
+    from simulation.runtime.checkpoints import DEFAULT_EVERY
     from simulation.scenario import parse_scenario
 
     text = "name: q\nseed: 1\nduration_s: 5\nload: [{start_s: 0, duration_s: 5, rate_per_s: 50}]\n"

@@ -6,7 +6,7 @@ import socket
 
 from typer.testing import CliRunner
 
-from ui.cli import app
+from ui.cli.app import app
 
 
 def test_a_taken_port_is_named_with_the_option_that_changes_it() -> None:

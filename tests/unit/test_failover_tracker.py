@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from actors.orchestrator_records import PaymentDone
 from actors.routing import Policy, RoutingDecision
-from simulation.failover import FailoverTracker
+from simulation.processes.failover import FailoverTracker
 
 POLICY = next(iter(Policy))
 

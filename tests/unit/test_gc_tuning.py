@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from simulation.gc_tuning import LIVE_THRESHOLDS, RUN_THRESHOLDS, during_run
+from simulation.runtime.gc_tuning import LIVE_THRESHOLDS, RUN_THRESHOLDS, during_run
 
 OWN = (700, 10, 10)
 

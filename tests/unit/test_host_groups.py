@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulation.layout import LpSpec, host_groups
+from simulation.processes.layout import LpSpec, host_groups
 
 
 def specs(shards: int) -> list[LpSpec]:

@@ -104,27 +104,27 @@ def test_a_payment_in_doubt_past_the_limit_ends_failed_and_held_for_review() -> 
 
 
 def test_a_charge_that_lands_before_the_void_ends_the_payment_paid_not_paid_twice() -> None:
-    orch = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
-    [send] = orch.begin(0.0, "i1", CARD, 10_000)
+    orchestrator = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
+    [send] = orchestrator.begin(0.0, "i1", CARD, 10_000)
     key = send.attempt_key  # type: ignore[union-attr]
-    [check] = orch.on_timeout(2.0, key)
-    [void] = orch.on_status(2.1, key, check.check_no, StatusState.PROCESSING)  # type: ignore[union-attr]
+    [check] = orchestrator.on_timeout(2.0, key)
+    [void] = orchestrator.on_status(2.1, key, check.check_no, StatusState.PROCESSING)  # type: ignore[union-attr]
     assert isinstance(void, VoidAttempt) and void.provider == "tempo"
-    [done] = orch.on_void(2.2, key, void.void_no, StatusState.CHARGED)
+    [done] = orchestrator.on_void(2.2, key, void.void_no, StatusState.CHARGED)
     assert isinstance(done, PaymentDone)
     assert done.succeeded and done.provider == "tempo" and done.attempts == 1
     assert done.reason == "paid (the charge took effect before the void)"
-    assert [d.chosen for d in orch.decisions] == ["tempo"]  # never sent to Circle
+    assert [d.chosen for d in orchestrator.decisions] == ["tempo"]  # never sent to Circle
 
 
 def test_a_void_answered_not_found_fails_over_and_an_unanswered_one_does_not() -> None:
-    orch = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
+    orchestrator = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
     for invoice, answer in (("i1", StatusState.NOT_FOUND), ("i2", None)):
-        [send] = orch.begin(0.0, invoice, CARD, 10_000)
+        [send] = orchestrator.begin(0.0, invoice, CARD, 10_000)
         key = send.attempt_key  # type: ignore[union-attr]
-        [check] = orch.on_timeout(2.0, key)
-        [void] = orch.on_status(2.1, key, check.check_no, None)  # type: ignore[union-attr]
-        [after] = orch.on_void(2.4, key, void.void_no, answer)  # type: ignore[union-attr]
+        [check] = orchestrator.on_timeout(2.0, key)
+        [void] = orchestrator.on_status(2.1, key, check.check_no, None)  # type: ignore[union-attr]
+        [after] = orchestrator.on_void(2.4, key, void.void_no, answer)  # type: ignore[union-attr]
         if answer is StatusState.NOT_FOUND:
             assert isinstance(after, SendAttempt) and after.provider == "circle"
         else:
@@ -265,16 +265,18 @@ def test_probes_take_a_down_provider_out_and_bring_it_back_for_failback() -> Non
     for t in (0.0, 5.0, 10.0):
         rt.probe_all(t)
     rt.run(until=10.0)
-    orch = rt.orchestrator
-    assert orch.health["tempo"].status is Health.DOWN
-    assert not orch.routes_to(10.0, "tempo")
+    orchestrator = rt.orchestrator
+    assert orchestrator.health["tempo"].status is Health.DOWN
+    assert not orchestrator.routes_to(10.0, "tempo")
     tempo.set_fault(12.0, None)
     rt.probe_all(15.0)
     rt.pay(15.5, "b1", CARD, 1_000)
     rt.pay(16.5, "b2", CARD, 1_000)
     rt.run()
-    assert orch.health["tempo"].status is Health.HEALTHY
-    assert orch.breakers["tempo"].state is BreakerState.CLOSED  # probe -> half-open -> trial ok
+    assert orchestrator.health["tempo"].status is Health.HEALTHY
+    assert (
+        orchestrator.breakers["tempo"].state is BreakerState.CLOSED
+    )  # probe -> half-open -> trial ok
     assert [d.provider for d in rt.done[-2:]] == ["tempo", "tempo"]
 
 

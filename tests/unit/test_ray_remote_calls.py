@@ -25,4 +25,7 @@ def modules_calling_ray_remote() -> set[str]:
 
 
 def test_only_the_runtime_and_the_pool_call_ray_remote() -> None:
-    assert modules_calling_ray_remote() == {"simulation/ray_runtime.py", "simulation/ray_pool.py"}
+    assert modules_calling_ray_remote() == {
+        "simulation/runtime/ray/runtime.py",
+        "simulation/runtime/ray/pool.py",
+    }

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from simulation.report_html import money, ratio, render_report_html
-from simulation.report_svg import FALLBACK_COLOURS, tick_label
+from simulation.report.html import money, ratio, render_report_html
+from simulation.report.svg import FALLBACK_COLOURS, tick_label
 
 CHARTS = 6  # throughput, success rate, latency, provider share, reserve, discrepancy
 XSS = "<script>alert(1)</script>"

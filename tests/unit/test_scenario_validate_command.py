@@ -6,7 +6,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.unit.scenario_texts import BASE, FAULT, GOOD, write
-from ui.cli import app
+from ui.cli.app import app
 
 
 # ---- the validate command ------------------------------------------------------------

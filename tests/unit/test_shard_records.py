@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from actors.routing import Policy, RoutingDecision
-from simulation import shard_records
-from simulation.shard_records import ShardRecords
+from simulation.processes import shard_records
+from simulation.processes.shard_records import ShardRecords
 
 SKIPPED = [
     (),

@@ -5,7 +5,7 @@ from typer.testing import CliRunner
 
 from actors.bulk_csv import parse_invoices_csv
 from simulation.scenario import load_scenario
-from ui.cli import app
+from ui.cli.app import app
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SHIPPED = sorted(SCENARIOS.glob("*.yaml"))

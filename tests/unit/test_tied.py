@@ -1,4 +1,4 @@
-"""``ui.tied``: a command started tied to its parent ends when the parent is killed."""
+"""``ui.cli.tied``: a command started tied to its parent ends when the parent is killed."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 # dashboards), prints the child's pid, then waits to be killed.
 PARENT = """
 import os, subprocess, sys, time
-from ui import tied
+from ui.cli import tied
 child = subprocess.Popen(tied.command(os.getpid(), ["sleep", "120"]), start_new_session=True)
 print(child.pid, flush=True)
 time.sleep(120)
@@ -51,7 +51,7 @@ def test_a_tied_child_ends_when_its_parent_is_killed_outright() -> None:
 def test_a_child_whose_parent_is_already_gone_does_not_start() -> None:
     # PID 1 is never this test's pid: the command sees a parent that is not the one named.
     done = subprocess.run(
-        [sys.executable, "-m", "ui.tied", "1", "sh", "-c", "echo started"],
+        [sys.executable, "-m", "ui.cli.tied", "1", "sh", "-c", "echo started"],
         capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert done.returncode == 0

@@ -18,10 +18,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from storage.database import Database
 from ui.api import methods, problems
 from ui.api.deps import document_page_size
-from ui.api.engine import Engine
 from ui.api.faults import FaultLog
 from ui.api.hot_path import HotPath
 from ui.api.limits import BodyLimit
+from ui.api.live_port import Engine
 from ui.api.metrics import Metrics, MetricsMiddleware
 from ui.api.read_cache import ReadCache
 from ui.api.routes import bulk, faults, invoices, ops, providers, reserves, runs

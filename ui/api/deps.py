@@ -19,8 +19,8 @@ from fastapi.exceptions import RequestValidationError
 from actors.errors import UnavailableError
 from storage.database import Database
 from storage.queries import MAX_LIMIT
-from ui.api.engine import Engine, EngineStatus
 from ui.api.faults import FaultLog
+from ui.api.live_port import Engine, EngineStatus
 from ui.api.read_cache import ReadCache
 from ui.api.settings import ApiSettings
 

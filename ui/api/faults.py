@@ -9,7 +9,7 @@ injected and cleared through the API are kept in memory by ``FaultLog`` (the
 last ``MAX_ACTIONS``, with wall and simulated times); they are lost when the
 service restarts.
 
-On a provider the last fault set wins (``simulation.provider_lp``): a fault
+On a provider the last fault set wins (``simulation.processes.provider``): a fault
 ends at its planned end, or earlier when the provider gets another fault, is
 restored, or a scheduled fault of it ends. ``fault_spans`` works that out.
 """
@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from simulation.commands import FaultCleared, FaultStarted, StartFault
-from simulation.scenario import ScenarioError, load_scenario
-from simulation.scenario_models import FaultSpec
+from simulation.scenario import FaultSpec, ScenarioError, load_scenario
 from ui.api.scenarios import scenario_files
 from ui.api.views import FaultOut
 

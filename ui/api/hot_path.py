@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ui.api.engine import Engine
+from ui.api.live_port import Engine
 from ui.api.read_cache import ReadCache
 
 HEALTH_PATH = "/api/v1/providers/health"

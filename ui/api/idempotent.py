@@ -18,7 +18,7 @@ from simulation.commands import PayInvoice, PaymentStarted
 from storage import idempotency
 from storage.database import Database
 from ui.api.auth import Caller
-from ui.api.engine import Engine
+from ui.api.live_port import Engine
 from ui.api.problems import MEDIA_TYPE, problem, status_of
 from ui.api.requests import Payment
 from ui.api.responses import PaymentStartedOut

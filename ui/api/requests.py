@@ -6,6 +6,7 @@ from typing import Annotated, Literal, Self, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from actors.invoice import MAX_AMOUNT_MINOR
 from actors.money import CURRENCY_EXPONENTS
 
 # Ids and names are text without control characters: PostgreSQL's text refuses NUL, and a
@@ -30,7 +31,7 @@ class Body(BaseModel):
 
 
 class NewInvoice(Body):
-    amount_minor: int = Field(gt=0, le=10**12, description="Integer minor units (cents).")
+    amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units (cents).")
     currency: Currency = "USD"
     method: Method = "crypto"
     payer: Annotated[str, AfterValidator(_utf8)] = Field(

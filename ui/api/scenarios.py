@@ -10,8 +10,7 @@ import re
 from pathlib import Path
 
 from actors.errors import NotFoundError
-from simulation.scenario import ScenarioError, load_scenario
-from simulation.scenario_models import Scenario
+from simulation.scenario import Scenario, ScenarioError, load_scenario
 from ui.api.responses import ScenarioOut
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$")

@@ -1,0 +1,184 @@
+"""Seeded fault fuzzing: run generated scenarios and check every invariant of each.
+
+``run_fuzz(FuzzPlan(start, seeds))`` runs the fuzz seeds ``start .. start +
+seeds - 1``. Each seed's scenario comes from ``simulation.fuzz.cases``
+(the same seed, the same scenario) and runs in-process with the local runtime;
+with ``runtime="ray"`` the runs are Ray tasks in parallel
+(``simulation.runtime.ray.pool``). A run *violates* when a check in ``CHECKS`` finds
+something: an invariant of the report that did not hold, a double pay, a lost
+invoice, or the run stopping on an error. Scenario assertions are not checked:
+a payment that fails because every provider is down is an outcome.
+
+``replay_command`` is the one command that replays a seed exactly, and
+``write_case`` writes a seed's scenario and CSVs so ``invoicesim run`` replays
+it too.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from actors.errors import InputError
+from simulation.fuzz.cases import generate_case
+
+Report = dict[str, Any]
+Check = Callable[[Report], list[str]]  # the violations it finds in a report, one line each
+
+MAX_SEEDS = 100_000
+MAX_SEED = 2**63 - 1  # a scenario's seed
+MAX_SHARDS = 64
+RUNTIMES = ("local", "ray")
+DEFAULT_OUT = Path("runs") / "fuzz"
+
+
+def invariant_violations(report: Report) -> list[str]:
+    """Every invariant that did not hold, then double pays and lost invoices."""
+    found = [
+        f"{i['name']}" + (f" ({i['detail']})" if i.get("detail") else "")
+        for i in report["invariants"]
+        if not i["held"]
+    ]
+    if report["double_pays"] != 0:
+        found.append(f"double_pays == {report['double_pays']} (must be 0)")
+    if report["lost"] != 0:
+        found.append(f"lost == {report['lost']} (must be 0)")
+    return found
+
+
+CHECKS: tuple[Check, ...] = (invariant_violations,)
+
+
+@dataclass(frozen=True)
+class FuzzJob:
+    seed: int
+    shards: int | None  # None: drawn from the seed
+    checks: tuple[Check, ...]
+
+
+@dataclass(frozen=True)
+class FuzzResult:
+    seed: int
+    shards: int
+    case_digest: str  # the generated scenario and CSVs
+    digest: str  # the run's event-log digest; empty when the run stopped on an error
+    invoices: int
+    violations: tuple[str, ...]
+    wall_s: float
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True)
+class FuzzPlan:
+    start: int
+    seeds: int
+    shards: int | None = None
+    runtime: str = "local"
+    workers: int | None = None
+    ray_address: str | None = None
+    checks: tuple[Check, ...] = field(default_factory=lambda: CHECKS)
+
+    def check(self) -> None:
+        """InputError naming the first argument out of its limits."""
+        if not 1 <= self.seeds <= MAX_SEEDS:
+            raise InputError(f"--seeds must be within 1..{MAX_SEEDS:,}, got {self.seeds}")
+        if not 0 <= self.start <= MAX_SEED - self.seeds + 1:
+            raise InputError(f"--start must be within 0..{MAX_SEED - self.seeds + 1}")
+        if self.shards is not None and not 1 <= self.shards <= MAX_SHARDS:
+            raise InputError(f"--shards must be within 1..{MAX_SHARDS}, got {self.shards}")
+        if self.runtime not in RUNTIMES:
+            raise InputError(f"unknown runtime {self.runtime!r}; use one of: {', '.join(RUNTIMES)}")
+        if self.workers is not None and not 1 <= self.workers <= 256:
+            raise InputError(f"--workers must be within 1..256, got {self.workers}")
+
+
+@dataclass(frozen=True)
+class FuzzSummary:
+    plan: FuzzPlan
+    results: tuple[FuzzResult, ...]  # in seed order
+    wall_s: float
+
+    @property
+    def failures(self) -> tuple[FuzzResult, ...]:
+        return tuple(r for r in self.results if not r.passed)
+
+    @property
+    def seeds_per_s(self) -> float:
+        return len(self.results) / self.wall_s if self.wall_s > 0 else 0.0
+
+
+def fuzz_one(job: FuzzJob) -> FuzzResult:
+    """Generate the seed's scenario, run it, check it: the body of a fuzz task."""
+    from simulation.engine import RunOptions, run_scenario
+
+    case = generate_case(job.seed, job.shards)
+    started = time.perf_counter()
+    digest, invoices = "", 0
+    with tempfile.TemporaryDirectory(prefix="invoicesim-fuzz-") as folder:
+        try:
+            report = run_scenario(case.load(Path(folder)), RunOptions())
+        except Exception as error:  # a run that stops on any error is a finding, not a crash
+            violations: list[str] = [f"the run stopped: {type(error).__name__}: {error}"]
+        else:
+            digest, invoices = str(report["digest"]), int(report["invoices"]["created"])
+            violations = [v for check in job.checks for v in check(report)]
+    return FuzzResult(
+        seed=job.seed,
+        shards=case.shards,
+        case_digest=case.digest(),
+        digest=digest,
+        invoices=invoices,
+        violations=tuple(violations),
+        wall_s=round(time.perf_counter() - started, 3),
+    )
+
+
+def run_fuzz(plan: FuzzPlan, on_result: Callable[[FuzzResult], None] | None = None) -> FuzzSummary:
+    """Run every seed of the plan; ``on_result`` is called as each one ends (for progress)."""
+    plan.check()
+    jobs = [
+        FuzzJob(s, plan.shards, plan.checks) for s in range(plan.start, plan.start + plan.seeds)
+    ]
+    started = time.perf_counter()
+    results: list[FuzzResult]
+    if plan.runtime == "ray":
+        from simulation.runtime.ray.pool import map_on_ray
+
+        results = map_on_ray(fuzz_one, jobs, plan.workers, plan.ray_address, on_result)
+    else:
+        results = []
+        for job in jobs:
+            results.append(fuzz_one(job))
+            if on_result is not None:
+                on_result(results[-1])
+    results.sort(key=lambda r: r.seed)
+    return FuzzSummary(plan, tuple(results), round(time.perf_counter() - started, 3))
+
+
+def replay_command(seed: int, shards: int | None = None) -> str:
+    """The one command that runs this seed again, exactly."""
+    forced = f" --shards {shards}" if shards is not None else ""
+    return f"invoicesim fuzz --seeds 1 --start {seed}{forced}"
+
+
+def write_case(seed: int, shards: int | None, out: Path) -> Path:
+    """Write the seed's scenario and bulk CSVs to ``out/seed-<seed>/``; the YAML's path."""
+    return generate_case(seed, shards).write(out / f"seed-{seed}")
+
+
+def failure_lines(result: FuzzResult, shards: int | None, yaml_path: Path | None) -> list[str]:
+    """What to print for a failing seed: the violations and how to replay it."""
+    lines = [f"seed {result.seed} ({result.shards} shard(s), digest {result.digest or '-'}):"]
+    lines += [f"  violated: {v}" for v in result.violations]
+    lines.append(f"  replay: {replay_command(result.seed, shards)}")
+    if yaml_path is not None:
+        run = f"invoicesim run {yaml_path} --runtime local --no-persist"
+        lines.append(f"  scenario: {yaml_path} ({run})")
+    return lines

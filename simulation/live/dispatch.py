@@ -1,0 +1,109 @@
+"""How the live engine routes a command to the logical processes, and combines their answers.
+
+The one place that knows which LP owns what: invoices made by command are
+spread over the shards in turn and their ids name their shard (``a<shard>-<n>``,
+as a scenario's ``s<shard>-<n>``); a payment for any other id is asked of every
+shard and answered by the one that has it; provider settings reach every
+orchestrator replica; a bulk upload's rows are dealt out like a scenario's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from itertools import count
+from typing import Any
+
+from actors.errors import InvoicesimError, NotFoundError
+from simulation.commands import (
+    ClearFault,
+    ConfigureProvider,
+    CreateInvoice,
+    PayInvoice,
+    Reconcile,
+    StartFault,
+)
+from simulation.engine import BULK_ROW_INTERVAL_S
+from simulation.processes.layout import BulkShare, Layout
+from simulation.processes.messages import ScheduleBulk
+
+_ROUTED_ID = re.compile(r"^[as](\d+)-\d+$")
+ROUTED = (CreateInvoice, PayInvoice, StartFault, ClearFault, ConfigureProvider, Reconcile)
+
+
+@dataclass
+class Pending:
+    """A submitted command until every LP it went to has answered."""
+
+    command: Any
+    future: Future[Any] = field(default_factory=Future)
+    expected: int = 0
+    results: list[Any] = field(default_factory=list)
+    combine: Callable[[list[Any]], Any] = field(default=lambda results: first_error_or(results))
+
+
+class Router:
+    """Turns commands into (LP index, LP command) pairs for one run's layout."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self._turn = count()  # the shard of the next invoice made by command
+
+    def targets(self, command: Any, at: float) -> list[tuple[int, Any]]:
+        layout = self.layout
+        shards = layout.shards
+        kind = type(command)
+        if kind is CreateInvoice:
+            shard = shards[next(self._turn) % len(shards)]
+            return [(shard, command)]
+        if kind is PayInvoice:
+            match = _ROUTED_ID.match(command.invoice_id)
+            if match is not None and int(match.group(1)) < len(shards):
+                return [(shards[int(match.group(1))], command)]
+            return [(shard, command) for shard in shards]
+        if kind in (StartFault, ClearFault):
+            return [(layout.providers[command.provider], command)]
+        if kind is ConfigureProvider:  # every orchestrator replica
+            return [(shard, command) for shard in shards]
+        if kind is Reconcile:
+            return [(layout.reserve, command)]
+        return self._bulk_targets(command, at)
+
+    def _bulk_targets(self, job: dict[str, Any], at: float) -> list[tuple[int, Any]]:
+        shards = self.layout.shards
+        n = len(shards)
+        targets: list[tuple[int, Any]] = []
+        for shard_no, index in enumerate(shards):
+            drafts = tuple(job["drafts"][shard_no::n])
+            if drafts:
+                at_s = at + shard_no * BULK_ROW_INTERVAL_S / n
+                share = BulkShare(job["job"], at_s, job["provider"], drafts, BULK_ROW_INTERVAL_S)
+                targets.append((index, ScheduleBulk(share)))
+        return targets
+
+
+def resolve(pending: Pending) -> None:
+    try:
+        pending.future.set_result(pending.combine(pending.results))
+    except InvoicesimError as error:
+        pending.future.set_exception(error)
+
+
+def first_error_or(results: list[Any], value: Any = None) -> Any:
+    """The first LP's error if any refused, else ``value`` (default: the first answer)."""
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return value if value is not None else results[0]
+
+
+def owner_answer(results: list[Any]) -> Any:
+    """A payment asked of every shard: the answer of the shard that has the invoice."""
+    for result in results:
+        if not isinstance(result, NotFoundError):
+            if isinstance(result, BaseException):
+                raise result
+            return result
+    raise results[0]

@@ -1,0 +1,162 @@
+"""The run report: what report.json holds, built from the LPs' summaries."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from simulation.processes.failover import merge_failover
+from simulation.processes.layout import Layout
+from simulation.processes.metrics import merge_shards, percentile
+from simulation.report.assertions import evaluate_assertions
+from simulation.runtime.coordinator import WindowStats
+
+
+def build_report(
+    scenario: Any,
+    layout: Layout,
+    stats: WindowStats,
+    bulk_jobs: list[dict[str, Any]],
+    runtime: str,
+    speed: float | None,
+    started: float,
+) -> dict[str, Any]:
+    summaries = {s["name"]: s for s in stats.summaries}
+    shard_summaries = [summaries[f"shard-{i}"] for i in range(len(layout.shards))]
+    reserve = summaries["reserve"]
+    merged = merge_shards([s["metrics"] for s in shard_summaries])
+    inv = merged["invoices"]
+    extra = merged["extra"]
+    open_invoices = sum(s["open_invoices"] for s in shard_summaries)
+    live_wallets = sum(s["live_wallets"] for s in shard_summaries)
+    provider_faults = [f for f in scenario.faults if f.is_provider_fault]
+    faults = [(f.target, float(f.start_s), float(f.end_s)) for f in provider_faults]
+    failover = merge_failover([s["failover"] for s in shard_summaries], faults)
+    for row, fault in zip(failover, provider_faults, strict=True):
+        row["kind"] = str(fault.kind)
+    done = inv["paid"] + inv["failed"] + inv["expired"]
+    wall_s = max(stats.wall_s, 1e-9)
+    last = reserve["last_reconciliation"] or {}
+    alerts = reserve["alerts"]
+    report: dict[str, Any] = {
+        "scenario": scenario.name,
+        "seed": scenario.seed,
+        "runtime": runtime,
+        "shards": len(layout.shards),
+        "digest": stats.digest(),
+        "simulated_s": round(stats.sim_end_s, 6),
+        "wall_s": round(stats.wall_s, 3),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "windows": stats.windows,
+        # Logical processes lost and recovered (LP, window, windows replayed, cause).
+        "recoveries": stats.checkpoints.get("recoveries", []),
+        "checkpoints": {k: v for k, v in stats.checkpoints.items() if k != "recoveries"},
+        "stopped_by": stats.stopped_by,
+        "clock": {
+            "mode": "paced" if speed is not None else "virtual",
+            "speed": speed,
+            "drift_max_s": round(stats.drift_max_s, 6) if speed is not None else None,
+            "drift_mean_s": round(stats.drift_mean_s, 6) if speed is not None else None,
+        },
+        "throughput_invoices_per_s": round(done / wall_s, 1),
+        "invoices": {
+            "created": inv["created"],
+            "paid": inv["paid"],
+            "expired": inv["expired"],
+            "failed": inv["failed"],
+            "open": open_invoices,
+        },
+        "double_pays": extra["double_pays"],
+        "lost": extra["lost"],
+        "late_payments": extra["late_payments"],
+        "providers": merged["providers"],
+        "failover": failover,
+        "latency_ms": {
+            "p50": percentile(merged["hist"], 0.50),
+            "p95": percentile(merged["hist"], 0.95),
+            "p99": percentile(merged["hist"], 0.99),
+        },
+        "reserves": {
+            "fiat_minor": reserve["balances"]["custodian_reserve"],
+            "in_transit_minor": reserve["balances"]["fiat_in_transit"],
+            "minted_minor": reserve["balances"]["tokens_minted"],
+            "fees_minor": reserve["balances"]["provider_fees"],
+            "review_minor": reserve["balances"]["review_hold"],
+            "ratio_bp": reserve["ratio_bp"],
+            "discrepancy_bp": last.get("discrepancy_bp"),
+            "status": last.get("status"),
+            "reconciliations": len(reserve["history"]),
+            "reconciliation_errors": reserve["failures"],
+            "alerts": alerts,
+        },
+        "bulk": [{k: v for k, v in job.items() if k != "drafts"} for job in bulk_jobs],
+        "series": _series(merged),
+        "reserve_history": reserve["history"],
+    }
+    placement = {s["name"]: s["node_id"] for s in stats.summaries if "node_id" in s}
+    if placement:
+        report["placement"] = placement  # which Ray node hosted each logical process
+    report["invariants"] = _invariants(report, summaries, merged, reserve, live_wallets)
+    report["assertions"] = evaluate_assertions(scenario, report, merged)
+    return report
+
+
+def _invariants(
+    report: dict[str, Any],
+    summaries: dict[str, Any],
+    merged: dict[str, Any],
+    reserve: dict[str, Any],
+    live_wallets: int,
+) -> list[dict[str, Any]]:
+    extra = merged["extra"]
+    charged = sum(
+        s["counts"]["charged_minor"]
+        for s in summaries.values()
+        if "counts" in s and "charged_minor" in s["counts"]
+    )
+    balances = reserve["balances"]
+    booked = balances["tokens_minted"] + balances["provider_fees"]
+    created = report["invoices"]["created"]
+    money = (
+        charged == extra["paid_minor"]
+        and booked == extra["paid_minor"]
+        and balances["review_hold"] == extra["review_minor"]
+    )
+    return [
+        {
+            "name": "money_conserved",
+            "held": money,
+            "detail": f"charged {charged}, paid {extra['paid_minor']}, booked {booked}, "
+            f"review {balances['review_hold']}/{extra['review_minor']}",
+        },
+        {"name": "transfers_balanced", "held": bool(reserve["balanced"])},
+        {"name": "no_invoice_paid_twice", "held": report["double_pays"] == 0},
+        {"name": "nothing_lost", "held": report["lost"] == 0},
+        {
+            "name": "every_wallet_destroyed_once",
+            "held": extra["destroyed_wallets"] + live_wallets == created,
+            "detail": f"{extra['destroyed_wallets']} destroyed + {live_wallets} live "
+            f"of {created} created",
+        },
+        {"name": "every_invoice_terminal", "held": report["invoices"]["open"] == 0},
+    ]
+
+
+def _series(merged: dict[str, Any]) -> dict[str, Any]:
+    """Per time bucket: created, paid, failed, p50/p99 latency and provider share."""
+    bucket_s = merged["bucket_s"]
+    rows = []
+    for index in sorted(merged["buckets"]):
+        b = merged["buckets"][index]
+        rows.append(
+            {
+                "t": round(index * bucket_s, 3),
+                "created": b["created"],
+                "paid": b["paid"],
+                "failed": b["failed"],
+                "p50_ms": percentile(b["hist"], 0.5),
+                "p99_ms": percentile(b["hist"], 0.99),
+                "share": b["share"],
+            }
+        )
+    return {"bucket_s": bucket_s, "rows": rows}

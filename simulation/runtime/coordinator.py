@@ -1,0 +1,310 @@
+"""The coordinator: advances every logical process in lock-step windows.
+
+Conservative parallel discrete-event simulation. A window is [start, start + L)
+where L, the lookahead, is the smallest delay of any message between LPs, so
+nothing sent inside a window can be due inside it. The next window starts at
+the earliest pending event or message (empty stretches are skipped). Each
+window costs one call per busy LP, not one per invoice.
+
+The window loop is a SimPy process. Its clock is the run's clock: a plain
+``simpy.Environment`` for virtual time (as fast as possible), or a
+``simpy.rt.RealtimeEnvironment`` for paced time (simulated time runs at
+``speed`` times the wall clock; the environment sleeps until each window's
+end is due). In paced mode the drift between where the simulation is and where
+the wall clock says it should be is measured and reported, never hidden.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import simpy
+import simpy.rt
+
+from simulation.processes.layout import Layout
+from simulation.processes.messages import Envelope
+from simulation.runtime.interface import Runtime
+
+Progress = Callable[[float, dict[str, int]], None]
+
+# A command enters a microsecond after the simulated time at which it was taken: an LP's
+# clock may stand a rounding error past the last window's end, never that far.
+COMMAND_DELAY_S = 1e-6
+
+
+class LiveHooks(Protocol):
+    """How a live (paced) run takes commands from outside and hands back their answers."""
+
+    tick_s: float  # simulated seconds at most between two looks at the clock
+    wall_start: float  # time.monotonic() at simulated time 0, set by started()
+
+    def wait(self, timeout_s: float) -> None:
+        """Block up to ``timeout_s`` wall seconds; return at once when a command arrives
+        (or the run is asked to stop)."""
+        ...
+
+    def started(
+        self,
+        run_id: str | None,
+        layout: Layout,
+        bulk_jobs: list[dict[str, Any]],
+        flush: Callable[[], None] | None,
+    ) -> None:
+        """The run is set up: its id, its LPs, its scenario's bulk jobs, how to write rows now."""
+        ...
+
+    def take(self, at: float) -> list[tuple[int, Envelope]]:
+        """Commands that arrived since the last call, as envelopes due at ``at``."""
+        ...
+
+    def answer(self, replies: list[tuple[int, Any]]) -> None:
+        """The LPs' replies (request token, result or error) of the last window."""
+        ...
+
+    def clock(self, now: float, windows: int) -> None:
+        """Called after every window and every idle tick with the simulated time."""
+        ...
+
+
+@dataclass
+class WindowStats:
+    windows: int = 0
+    sim_end_s: float = 0.0
+    wall_s: float = 0.0
+    drift_max_s: float = 0.0
+    drift_mean_s: float = 0.0
+    stopped_by: str = ""
+    summaries: list[dict[str, Any]] = field(default_factory=list)
+    checkpoints: dict[str, Any] = field(default_factory=dict)  # counts, sizes, recoveries
+
+    def digest(self) -> str:
+        """The run's digest: the digests of every LP, in LP order."""
+        h = hashlib.sha256()
+        for summary in self.summaries:
+            h.update(f"{summary['name']}:{summary['digest']}\n".encode())
+        return h.hexdigest()
+
+
+def run_windows(
+    runtime: Runtime,
+    layout: Layout,
+    duration_s: float,
+    hard_end_s: float,
+    speed: float | None = None,
+    progress: Progress | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
+    record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
+    live: LiveHooks | None = None,
+    crashes: Sequence[tuple[float, int]] = (),
+) -> WindowStats:
+    """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``).
+
+    With ``live`` (paced runs only) the loop also takes commands from outside, and
+    paces itself (see ``_WindowLoop.run_live``) so that a command is carried out as
+    soon as it arrives, not at the end of a window already under way.
+    ``crashes`` are (start_s, LP index): the runtime loses that LP before the first
+    window starting at or after start_s (the ``actor_crash`` fault).
+    """
+    if live is not None and speed is None:
+        raise ValueError("a live run needs a paced clock (speed)")
+    loop = _WindowLoop(runtime, layout, duration_s, hard_end_s, progress, should_stop, sink, record)
+    loop.live = live
+    loop.crashes = sorted(crashes, reverse=True)  # the next one last, popped when due
+    env: simpy.Environment
+    if speed is None or live is not None:
+        env = simpy.Environment()  # virtual, or a live run that paces itself
+    else:
+        # strict=False: a window that takes longer than its wall time is drift, not a crash.
+        env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
+    loop.speed = speed
+    wall_start = time.perf_counter()
+    env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
+    stats = loop.stats
+    stats.wall_s = time.perf_counter() - wall_start
+    if stats.windows:
+        stats.drift_mean_s = loop.drift_sum / stats.windows
+    stats.summaries = runtime.finish()
+    stats.checkpoints = runtime.checkpoints.summary()
+    return stats
+
+
+class _WindowLoop:
+    def __init__(
+        self,
+        runtime: Runtime,
+        layout: Layout,
+        duration_s: float,
+        hard_end_s: float,
+        progress: Progress | None,
+        should_stop: Callable[[], bool] | None,
+        sink: Callable[[list[tuple[Any, ...]]], None] | None,
+        record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None,
+    ) -> None:
+        self.runtime, self.layout = runtime, layout
+        self.duration_s, self.hard_end_s = duration_s, hard_end_s
+        self.progress, self.should_stop = progress, should_stop
+        self.sink, self.record = sink, record
+        n = layout.size
+        self.next_at: list[float | None] = [0.0] * n
+        self.open_items = [0] * n
+        self.inboxes: list[list[Envelope]] = [[] for _ in range(n)]
+        self.totals: dict[int, tuple[int, int]] = {}
+        self.stats = WindowStats()
+        self.speed: float | None = None
+        self.drift_sum = 0.0
+        self.live: LiveHooks | None = None
+        self.crashes: list[tuple[float, int]] = []
+
+    def _stop_reason(self, start: float | None) -> str | None:
+        if start is None:
+            return "no more events"
+        if start >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+            return "scenario over, every invoice finished"
+        if start >= self.hard_end_s:
+            return "drain limit reached"
+        if self.should_stop is not None and self.should_stop():
+            return "stopped"
+        return None
+
+    def _live_stop_reason(self, now: float) -> str | None:
+        if self.should_stop is not None and self.should_stop():
+            return "stopped"
+        if now >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+            return "scenario over, every invoice finished"
+        if now >= self.hard_end_s:
+            return "drain limit reached"
+        return None
+
+    def run(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process: one iteration per window; empty stretches are skipped."""
+        lookahead = self.layout.lookahead_s
+        while True:
+            start = _earliest(self.next_at, self.inboxes)
+            reason = self._stop_reason(start)
+            if reason is not None:
+                self.stats.stopped_by = reason
+                return
+            assert start is not None
+            until = start + lookahead
+            self._advance(start, until)
+            if until > env.now:
+                # Virtual: instant. Paced: the environment waits for the wall clock.
+                yield env.timeout(until - env.now)
+            if self.speed is not None:
+                assert isinstance(env, simpy.rt.RealtimeEnvironment)
+                self._drift(time.monotonic() - (env.real_start + until * env.factor))
+            self._progress(until)
+
+    def run_live(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process of a live run, which paces itself on a virtual clock.
+
+        A window is carried out once the wall clock has reached its end (events are
+        handled at most one lookahead late), so the logical processes never stand
+        ahead of the wall clock while nothing happens. A command wakes the loop: it
+        enters at the wall clock's time and is carried out in a window that starts at
+        once, so its answer waits for one window's work, not for the clock. Such a
+        window ends at most one lookahead past the wall clock (commands arriving back
+        to back cannot run the simulation ahead of time).
+        """
+        live, speed = self.live, self.speed
+        assert live is not None and speed is not None
+        lookahead = self.layout.lookahead_s
+        wall_start = live.wall_start
+
+        def wall_now() -> float:  # where the simulation should be by the wall clock
+            return (time.monotonic() - wall_start) * speed
+
+        while True:
+            reason = self._live_stop_reason(env.now)
+            if reason is not None:
+                self.stats.stopped_by = reason
+                return
+            start = _earliest(self.next_at, self.inboxes)
+            due = env.now + live.tick_s
+            if start is not None:
+                due = min(due, start + lookahead)
+            wait = (due - wall_now()) / speed
+            if wait > 0:
+                live.wait(wait)
+            now = max(env.now, wall_now())
+            commands = live.take(now + COMMAND_DELAY_S)
+            if commands:
+                for dst, envelope in commands:
+                    self.inboxes[dst].append(envelope)
+                start = _earliest(self.next_at, self.inboxes)
+            if start is None or (not commands and start + lookahead > now):
+                # Nothing to carry out yet: time passes without a window.
+                if now > env.now:
+                    yield env.timeout(now - env.now)
+                live.clock(env.now, self.stats.windows)
+                continue
+            until = start + lookahead
+            if commands:  # not past one lookahead ahead of the wall clock
+                until = min(until, max(wall_now() + lookahead, now + 2 * COMMAND_DELAY_S))
+            self._advance(start, until)
+            if until > env.now:
+                yield env.timeout(until - env.now)
+            self._drift(time.monotonic() - wall_start - until / speed)
+            live.clock(until, self.stats.windows)
+            self._progress(until)
+
+    def _advance(self, start: float, until: float) -> None:
+        """Lose the LPs whose crash is due, then carry out the window [start, until)."""
+        crashes = self.crashes
+        while crashes and crashes[-1][0] <= start:
+            self.runtime.crash(crashes.pop()[1])
+        self._window(until)
+
+    def _drift(self, behind_s: float) -> None:
+        drift = max(0.0, behind_s)
+        self.drift_sum += drift
+        self.stats.drift_max_s = max(self.stats.drift_max_s, drift)
+
+    def _progress(self, until: float) -> None:
+        if self.progress is not None:
+            created = sum(c for c, _ in self.totals.values())
+            done = sum(d for _, d in self.totals.values())
+            self.progress(until, {"created": created, "done": done, "open": sum(self.open_items)})
+
+    def _window(self, until: float) -> None:
+        """One round: every busy LP advances to ``until``; their messages are routed."""
+        inboxes, next_at = self.inboxes, self.next_at
+        busy = {
+            i: inboxes[i]
+            for i in range(len(inboxes))
+            if inboxes[i] or (next_at[i] is not None and next_at[i] < until)  # type: ignore[operator]
+        }
+        for i in busy:
+            inboxes[i] = []
+        for i, result in self.runtime.advance(until, busy).items():
+            next_at[i] = result.next_at
+            self.open_items[i] = result.open_items
+            for dst, envelope in result.outbox:
+                inboxes[dst].append(envelope)
+            if result.rows and self.sink is not None:
+                self.sink(result.rows)
+            if result.records and self.record is not None:
+                self.record(result.records)
+            if result.replies and self.live is not None:
+                self.live.answer(result.replies)
+            if result.progress:
+                self.totals[i] = (result.progress.get("created", 0), result.progress.get("done", 0))
+        self.stats.windows += 1
+        self.stats.sim_end_s = until
+
+
+def _earliest(next_at: list[float | None], inboxes: list[list[Envelope]]) -> float | None:
+    best: float | None = None
+    for t in next_at:
+        if t is not None and (best is None or t < best):
+            best = t
+    for inbox in inboxes:
+        for envelope in inbox:
+            if best is None or envelope[0] < best:
+                best = envelope[0]
+    return best

@@ -1,0 +1,39 @@
+"""What a runtime is: it hosts logical processes; the coordinator only talks to this.
+
+``simulation.runtime.local.LocalRuntime`` keeps every LP in this process;
+``simulation.runtime.ray.RayRuntime`` hosts the very same LP classes as Ray
+actors. Both build LPs with ``build_lp``, checkpoint every LP and log its windows
+(``simulation.runtime.checkpoints``), so a lost LP is revived exactly as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from simulation.processes.base import WindowResult
+from simulation.processes.layout import LpSpec
+from simulation.processes.messages import Envelope
+from simulation.runtime.checkpoints import Checkpoints
+
+
+class Runtime(Protocol):
+    name: str
+    checkpoints: Checkpoints
+
+    def cpus(self) -> int | None:
+        """CPUs to spread shards over when a run names no shard count (None: no say)."""
+        ...
+
+    def start(self, specs: list[LpSpec]) -> None: ...
+
+    def advance(
+        self, until: float, inboxes: dict[int, list[Envelope]]
+    ) -> dict[int, WindowResult]: ...
+
+    def crash(self, index: int) -> None:
+        """Lose the LP ``index`` (and whatever shares its host) the way a failure would."""
+        ...
+
+    def finish(self) -> list[dict[str, Any]]: ...
+
+    def close(self) -> None: ...

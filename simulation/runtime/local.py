@@ -1,0 +1,57 @@
+"""Runtimes host logical processes; the coordinator only talks to this interface.
+
+``LocalRuntime`` keeps every LP in this process: fast, for tests and quick
+runs. The Ray runtime hosts the very same LP classes as actors, built from the
+same ``LpSpec`` by ``build_lp``. Both checkpoint every LP and log its windows
+(``simulation.runtime.checkpoints``), so a lost LP is revived exactly as it was.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from simulation.processes.base import LogicalProcess, WindowResult
+from simulation.processes.layout import LpSpec
+from simulation.processes.messages import Envelope
+from simulation.runtime.build import build_lp
+from simulation.runtime.checkpoints import Checkpoints, revive, timed_snapshots
+
+
+class LocalRuntime:
+    """Every LP in this process, advanced one after another."""
+
+    name = "local"
+
+    def __init__(self, checkpoints: Checkpoints | None = None) -> None:
+        self.lps: list[LogicalProcess] = []
+        self.checkpoints = checkpoints or Checkpoints()
+
+    def cpus(self) -> int | None:
+        return None  # one process: more shards would not run side by side
+
+    def start(self, specs: list[LpSpec]) -> None:
+        self.lps = [build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)]
+        self.checkpoints.track(specs)
+
+    def advance(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
+        lps, checkpoints = self.lps, self.checkpoints
+        snapshot = checkpoints.due()
+        results = {i: lps[i].advance(until, inbox) for i, inbox in inboxes.items()}
+        checkpoints.completed(until, inboxes)
+        if snapshot:
+            checkpoints.release_states()
+            checkpoints.saved(until, *timed_snapshots(lps))
+        return results
+
+    def crash(self, index: int) -> None:
+        """Throw the LP away and revive it from its checkpoint and the logged windows."""
+        checkpoints = self.checkpoints
+        state, windows = checkpoints.replay_of(index)
+        checkpoints.recovered([index], "crash")
+        self.lps[index] = revive(checkpoints.specs[index], state, windows)
+
+    def finish(self) -> list[dict[str, Any]]:
+        return [lp.finish() for lp in self.lps]
+
+    def close(self) -> None:
+        self.lps = []
