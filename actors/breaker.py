@@ -104,10 +104,10 @@ class CircuitBreaker:
         self._reset_window()
 
     def _reset_window(self) -> None:
-        cfg = self.config
+        config = self.config
         # Exact threshold check needs only the last `failure_threshold` failure times.
-        self._failure_times: deque[float] = deque(maxlen=cfg.failure_threshold)
-        self._bucket_s = cfg.window_s / _BUCKETS
+        self._failure_times: deque[float] = deque(maxlen=config.failure_threshold)
+        self._bucket_s = config.window_s / _BUCKETS
         self._buckets: deque[list[int]] = deque()  # [bucket index, calls, failures]
         self._calls = 0
         self._failures = 0
@@ -157,20 +157,23 @@ class CircuitBreaker:
             self._move(now, BreakerState.OPEN, f"trial call failed: {reason}")
         elif self.state is BreakerState.CLOSED:
             self._count(now, failed=True)
-            cfg = self.config
+            config = self.config
             times = self._failure_times
             times.append(now)
-            if len(times) == cfg.failure_threshold and now - times[0] <= cfg.window_s:
+            if len(times) == config.failure_threshold and now - times[0] <= config.window_s:
                 self._move(
                     now,
                     BreakerState.OPEN,
-                    f"{cfg.failure_threshold} failures within {cfg.window_s:g}s ({reason})",
+                    f"{config.failure_threshold} failures within {config.window_s:g}s ({reason})",
                 )
-            elif self._calls >= cfg.min_calls and self._failures >= cfg.failure_rate * self._calls:
+            elif (
+                self._calls >= config.min_calls
+                and self._failures >= config.failure_rate * self._calls
+            ):
                 self._move(
                     now,
                     BreakerState.OPEN,
-                    f"failure rate {self._failures}/{self._calls} in {cfg.window_s:g}s",
+                    f"failure rate {self._failures}/{self._calls} in {config.window_s:g}s",
                 )
 
     def _count(self, now: float, failed: bool) -> None:

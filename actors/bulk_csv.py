@@ -91,6 +91,44 @@ class ImportResult:
             )
 
 
+@dataclass(frozen=True, slots=True)
+class BulkJob:
+    """One bulk upload in a run: when it came, where its rows go, what was accepted."""
+
+    job: int  # unique within the run
+    file: str  # the file's name as given, for people
+    at_s: float  # simulated time of the upload
+    provider: str | None  # None: automatic routing; else every row goes to it
+    drafts: tuple[InvoiceDraft, ...]  # the accepted rows, in file order
+    rows: int  # rows read
+    errors: tuple[RowError, ...]
+
+    @classmethod
+    def of(
+        cls, job: int, file: str, at_s: float, provider: str | None, parsed: ImportResult
+    ) -> BulkJob:
+        drafts, errors = tuple(parsed.accepted), tuple(parsed.errors)
+        return cls(job, file, at_s, provider, drafts, parsed.rows_seen, errors)
+
+    @property
+    def accepted(self) -> int:
+        return len(self.drafts)
+
+    def summary(self) -> dict[str, object]:
+        """The job as a report shows it: everything but the rows themselves."""
+        return {
+            "job": self.job,
+            "file": self.file,
+            "at_s": self.at_s,
+            "provider": self.provider,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "errors": [
+                {"line": e.line, "column": e.column, "reason": e.reason} for e in self.errors
+            ],
+        }
+
+
 def parse_invoices_csv(data: bytes, limits: CsvLimits = DEFAULT_LIMITS) -> ImportResult:
     """Validate every row of an invoice CSV; raise ``InputError`` only for an over-size file."""
     if len(data) > limits.max_bytes:

@@ -93,14 +93,14 @@ class HealthMonitor:
 
     def record_probe(self, now: float, latency_ms: float | None) -> None:
         """A probe answered in ``latency_ms``, or failed / timed out (None)."""
-        cfg = self.config
+        config = self.config
         self.last_probe_at = now
-        ok = latency_ms is not None and latency_ms <= cfg.probe_timeout_ms
+        ok = latency_ms is not None and latency_ms <= config.probe_timeout_ms
         self.last_probe_latency_ms = latency_ms if ok else None
         if ok:
             self._oks_in_row += 1
             self._fails_in_row = 0
-            self._probe_slow = latency_ms is not None and latency_ms > cfg.degraded_latency_ms
+            self._probe_slow = latency_ms is not None and latency_ms > config.degraded_latency_ms
         else:
             self._fails_in_row += 1
             self._oks_in_row = 0
@@ -141,22 +141,22 @@ class HealthMonitor:
         return self.latency_sum_ms / self.successes if self.successes else None
 
     def _reassess(self, now: float, reason: str) -> None:
-        cfg = self.config
+        config = self.config
         new = self.status
-        if self._fails_in_row >= cfg.down_after or (
-            self.status is Health.DOWN and self._oks_in_row < cfg.up_after
+        if self._fails_in_row >= config.down_after or (
+            self.status is Health.DOWN and self._oks_in_row < config.up_after
         ):
             new = Health.DOWN
         else:
             rate_low = (
-                self.calls >= cfg.min_calls
-                and self.successes < cfg.degraded_success_rate * self.calls
+                self.calls >= config.min_calls
+                and self.successes < config.degraded_success_rate * self.calls
             )
             new = Health.DEGRADED if self._probe_slow or rate_low else Health.HEALTHY
             if rate_low and not self._probe_slow:
                 reason = f"success rate {self.successes}/{self.calls} in the last minute"
             elif self._probe_slow:
-                reason = f"probe slower than {cfg.degraded_latency_ms:g} ms"
+                reason = f"probe slower than {config.degraded_latency_ms:g} ms"
         if new is not self.status:
             self.changes.append(HealthChange(now, self.provider, self.status, new, reason))
             self.status = new

@@ -234,8 +234,8 @@ class Orchestrator:
     def _paid(self, now: float, payment: _Payment, reason: str) -> PaymentDone:
         attempt = payment.current
         assert attempt is not None
-        cfg = self.providers[attempt.provider]
-        fee = fee_minor(payment.amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
+        config = self.providers[attempt.provider]
+        fee = fee_minor(payment.amount_minor, config.fee_bp, config.fee_fixed_minor)
         return self._done(now, payment, True, reason, fee)
 
     def _live(self, attempt_key: str) -> _Payment | None:

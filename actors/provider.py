@@ -208,9 +208,9 @@ class Provider:
                         pending.origin,
                     )
                 )
-        # Keys age from when their charge took effect. (They used to age from when the
-        # request arrived, were checked once, while the charge was still in the future,
-        # and so were never forgotten: the provider's memory grew with the run.)
+        # Keys age from when their charge took effect, not from when the request arrived:
+        # a key checked while its charge is still in the future would never be forgotten,
+        # and the provider's memory would grow with the run.
         horizon = now - self.config.idempotency_retention_s
         settled = self._settled
         while settled and settled[0][0] < horizon:
@@ -239,26 +239,26 @@ class Provider:
     ) -> ProviderReply:
         """Handle a payment attempt arriving at ``now``."""
         self.advance(now)
-        cfg = self.config
+        config = self.config
         if self._is_silent():
             return ProviderReply(Outcome.ERROR, None)
         if self.is_down(now):
-            return ProviderReply(Outcome.REFUSED, cfg.connect_ms)
+            return ProviderReply(Outcome.REFUSED, config.connect_ms)
         existing = self._keys.get(invoice_key)
         if existing is not None and not existing.voided:
             # Idempotent replay: the same invoice key gets the same charge, never a second one.
-            wait_ms = max(cfg.connect_ms, (existing.charged_at - now) * 1000.0)
+            wait_ms = max(config.connect_ms, (existing.charged_at - now) * 1000.0)
             return ProviderReply(Outcome.SUCCEEDED, wait_ms, existing.fee_minor)
         if not self._admit(now):
-            return ProviderReply(Outcome.RATE_LIMITED, cfg.connect_ms)
+            return ProviderReply(Outcome.RATE_LIMITED, config.connect_ms)
         latency_ms = self._latency_ms(attempt_key)
         rng, fault = self._rng, self.fault
         self._occupy(now + latency_ms / 1000.0)
         if self._errors(attempt_key):
             return ProviderReply(Outcome.ERROR, latency_ms)
-        if rng.chance(cfg.decline_rate, cfg.name, attempt_key, stream="decline"):
+        if rng.chance(config.decline_rate, config.name, attempt_key, stream="decline"):
             return ProviderReply(Outcome.DECLINED, latency_ms)
-        fee = fee_minor(amount_minor, cfg.fee_bp, cfg.fee_fixed_minor)
+        fee = fee_minor(amount_minor, config.fee_bp, config.fee_fixed_minor)
         charged_at = now + latency_ms / 1000.0
         self._remember(
             now,
@@ -268,7 +268,7 @@ class Provider:
         reply_ms = latency_ms
         if fault is not None and fault.kind is FaultKind.LATE_SUCCESS:
             # The charge goes through on time; only the answer is late (after the timeout).
-            reply_ms = cfg.timeout_ms + fault.late_by_ms
+            reply_ms = config.timeout_ms + fault.late_by_ms
         return ProviderReply(Outcome.SUCCEEDED, reply_ms, fee)
 
     def status(self, now: float, invoice_key: str) -> StatusReply | None:
@@ -321,9 +321,9 @@ class Provider:
         return self._rng.chance(fault.error_rate, self.config.name, key, stream="fault-error")
 
     def _latency_ms(self, key: str) -> float:
-        cfg = self.config
-        latency = cfg.latency_base_ms + self._rng.exponential(
-            cfg.latency_jitter_ms, cfg.name, key, stream="latency"
+        config = self.config
+        latency = config.latency_base_ms + self._rng.exponential(
+            config.latency_jitter_ms, config.name, key, stream="latency"
         )
         fault = self.fault
         if fault is not None and fault.kind is FaultKind.LATENCY:
@@ -336,13 +336,13 @@ class Provider:
 
     def _admit(self, now: float) -> bool:
         """Concurrency and rate limits; a rate_limit fault lowers the rate."""
-        cfg, cap = self.config, self._cap
+        config, cap = self.config, self._cap
         busy = cap.busy_until
         while busy and busy[0] <= now:
             heapq.heappop(busy)
-        if cfg.max_concurrency is not None and len(busy) >= cfg.max_concurrency:
+        if config.max_concurrency is not None and len(busy) >= config.max_concurrency:
             return False
-        rate = cfg.rate_limit_per_s
+        rate = config.rate_limit_per_s
         fault = self.fault
         if fault is not None and fault.kind is FaultKind.RATE_LIMIT:
             rate = fault.rate_limit_per_s if rate is None else min(rate, fault.rate_limit_per_s)

@@ -7,22 +7,37 @@ built at import time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from actors.bulk_csv import InvoiceDraft, parse_invoices_csv
+from actors.bulk_csv import BulkJob, parse_invoices_csv
 from actors.errors import InputError
-from simulation.processes.layout import MIN_LOOKAHEAD_S, BulkShare, Layout, LpSpec
-from simulation.run_store import RunStore
+from simulation.processes.layout import (
+    MIN_LOOKAHEAD_S,
+    BulkShare,
+    Layout,
+    LpSpec,
+    bulk_shares,
+)
+from simulation.run_store import RunStore, StoreOpening
 from simulation.runtime import gc_tuning
 from simulation.runtime.checkpoints import Checkpoints, default_checkpoint_every
-from simulation.runtime.coordinator import LiveHooks, Progress, WindowStats, run_windows
+from simulation.runtime.coordinator import (
+    LiveHooks,
+    Progress,
+    Sink,
+    WindowHooks,
+    WindowPlan,
+    WindowStats,
+    run_windows,
+)
 from simulation.runtime.interface import Runtime
 from simulation.runtime.local import LocalRuntime
-from simulation.scenario import SHARD_LP
+from simulation.scenario import SHARD_LP, Scenario
 
-BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
+if TYPE_CHECKING:  # storage is imported only by runs that persist
+    from storage.database import Database
 
 
 @dataclass
@@ -30,9 +45,9 @@ class RunOptions:
     shards: int | None = None  # None: the scenario's
     runtime: str = "local"
     speed: float | None = None  # None: the scenario's clock
-    sink: Callable[[list[tuple[Any, ...]]], None] | None = None  # finished invoice rows
+    sink: Sink | None = None  # finished invoice rows
     persist: bool = False  # record the run in PostgreSQL
-    database: Any = None  # an open storage.database.Database (opened here when None)
+    database: Database | None = None  # an open database (opened here when None)
     batch_rows: int = 50_000  # rows buffered before the recorder writes a batch
     ray_address: str | None = None
     # A live run (simulation.live.service): commands from outside, rows written at least this often.
@@ -45,7 +60,7 @@ class RunOptions:
     on_start: Callable[[Runtime], None] | None = None
 
 
-def build_layout(scenario: Any, shards: int) -> Layout:
+def build_layout(scenario: Scenario, shards: int) -> Layout:
     configs = scenario.provider_configs()
     providers = {c.name: i for i, c in enumerate(configs)}
     first_shard = len(providers)
@@ -58,7 +73,7 @@ def build_layout(scenario: Any, shards: int) -> Layout:
     )
 
 
-def load_bulk(scenario: Any) -> list[dict[str, Any]]:
+def load_bulk(scenario: Scenario) -> list[BulkJob]:
     """Parse every bulk CSV once; shards get the accepted rows, the report the errors."""
     jobs = []
     for job, bulk in enumerate(scenario.bulk):
@@ -67,64 +82,47 @@ def load_bulk(scenario: Any) -> list[dict[str, Any]]:
             data = path.read_bytes()
         except OSError as error:
             raise InputError(f"bulk[{job}].file: cannot read {path}: {error.strerror}") from None
-        result = parse_invoices_csv(data)
-        jobs.append(
-            {
-                "job": job,
-                "file": str(bulk.file),
-                "at_s": float(bulk.at_s),
-                "provider": None if bulk.provider == "auto" else bulk.provider,
-                "drafts": result.accepted,
-                "rows": result.rows_seen,
-                "accepted": len(result.accepted),
-                "errors": [
-                    {"line": e.line, "column": e.column, "reason": e.reason} for e in result.errors
-                ],
-            }
-        )
+        provider = None if bulk.provider == "auto" else bulk.provider
+        parsed = parse_invoices_csv(data)
+        jobs.append(BulkJob.of(job, str(bulk.file), float(bulk.at_s), provider, parsed))
     return jobs
 
 
 def build_specs(
-    scenario: Any,
+    scenario: Scenario,
     layout: Layout,
-    bulk_jobs: list[dict[str, Any]],
+    bulk_jobs: Sequence[BulkJob],
+    *,
     collect_rows: bool = False,
     persist: bool = False,
 ) -> list[LpSpec]:
-    specs = [
-        LpSpec("provider", index, name, scenario, layout, persist=persist)
-        for name, index in layout.providers.items()
-    ]
-    n = len(layout.shards)
-    for shard_no, index in enumerate(layout.shards):
-        shares = []
-        for job in bulk_jobs:
-            drafts: list[InvoiceDraft] = job["drafts"][shard_no::n]
-            if drafts:
-                shares.append(
-                    BulkShare(
-                        job["job"],
-                        job["at_s"] + shard_no * BULK_ROW_INTERVAL_S / n,
-                        job["provider"],
-                        tuple(drafts),
-                        BULK_ROW_INTERVAL_S,
-                    )
-                )
-        specs.append(
-            LpSpec(
-                "shard",
-                index,
-                f"shard-{shard_no}",
-                scenario,
-                layout,
-                shard_no,
-                tuple(shares),
-                collect_rows,
-                persist,
-            )
+    def spec(
+        kind: str,
+        index: int,
+        name: str,
+        shard_no: int = 0,
+        bulk: tuple[BulkShare, ...] = (),
+    ) -> LpSpec:
+        return LpSpec(
+            kind=kind,
+            index=index,
+            name=name,
+            scenario=scenario,
+            layout=layout,
+            shard_no=shard_no,
+            bulk=bulk,
+            collect_rows=collect_rows and kind == "shard",
+            persist=persist,
         )
-    specs.append(LpSpec("reserve", layout.reserve, "reserve", scenario, layout, persist=persist))
+
+    specs = [spec("provider", index, name) for name, index in layout.providers.items()]
+    shares: list[list[BulkShare]] = [[] for _ in layout.shards]
+    for job in bulk_jobs:
+        for shard_no, share in bulk_shares(job, job.at_s, len(layout.shards)):
+            shares[shard_no].append(share)
+    for shard_no, index in enumerate(layout.shards):
+        specs.append(spec("shard", index, f"shard-{shard_no}", shard_no, tuple(shares[shard_no])))
+    specs.append(spec("reserve", layout.reserve, "reserve"))
     return specs
 
 
@@ -132,7 +130,7 @@ RUNTIMES = ("local", "ray")
 MAX_SHARDS = 64
 
 
-def default_shards(scenario: Any, runtime: Runtime) -> int:
+def default_shards(scenario: Scenario, runtime: Runtime) -> int:
     """Shards when ``--shards`` is not given: the scenario's ``shards`` when it sets one;
     else, on Ray, one per CPU the cluster reports (at most MAX_SHARDS); else its default, 1.
 
@@ -158,7 +156,7 @@ def make_runtime(
     raise InputError(f"unknown runtime {name!r}; use one of: {', '.join(RUNTIMES)}")
 
 
-def crash_plan(scenario: Any, layout: Layout) -> list[tuple[float, int]]:
+def crash_plan(scenario: Scenario, layout: Layout) -> list[tuple[float, int]]:
     """The ``actor_crash`` faults as (start_s, LP index); shard-N is checked against --shards."""
     plan = []
     for i, fault in enumerate(scenario.faults):
@@ -180,7 +178,7 @@ def crash_plan(scenario: Any, layout: Layout) -> list[tuple[float, int]]:
 
 
 def run_scenario(
-    scenario: Any,
+    scenario: Scenario,
     options: RunOptions | None = None,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] | None = None,
@@ -191,7 +189,7 @@ def run_scenario(
     (status running), then every window's rows in batches, then the verdict
     and the whole report; the report gains ``run_id``.
     """
-    from simulation.report.build import build_report
+    from simulation.report.build import RunFacts, build_report
 
     options = options or RunOptions()
     if options.shards is not None and not 1 <= options.shards <= MAX_SHARDS:
@@ -215,11 +213,24 @@ def run_scenario(
         if crashes and every == 0:
             raise InputError("faults: actor_crash needs checkpoints; checkpoint_every is 0")
         if options.persist:
-            opening = time.time()
-            store = RunStore.open(options, scenario, shards, runtime.name, bulk_jobs)
-            started += time.time() - opening
+            opening_at = time.time()
+            opening_store = StoreOpening(
+                database=options.database,
+                shards=shards,
+                runtime=runtime.name,
+                speed=options.speed,
+                bulk_jobs=bulk_jobs,
+                batch_rows=options.batch_rows,
+                flush_every_s=options.flush_every_s,
+            )
+            store = RunStore.open(scenario, opening_store)
+            started += time.time() - opening_at
         specs = build_specs(
-            scenario, layout, bulk_jobs, options.sink is not None, store is not None
+            scenario,
+            layout,
+            bulk_jobs,
+            collect_rows=options.sink is not None,
+            persist=store is not None,
         )
         if store is not None:
             checkpoints.record = store.add
@@ -235,21 +246,23 @@ def run_scenario(
                 store.tick if store is not None else None,
             )
         with gc_tuning.during_run(live=options.live is not None):
-            stats: WindowStats = run_windows(
-                runtime,
-                layout,
-                float(scenario.duration_s),
-                hard_end,
-                speed,
-                progress,
-                should_stop,
-                options.sink,
-                store.add if store is not None else None,
-                options.live,
-                crashes,
+            plan = WindowPlan(
+                duration_s=float(scenario.duration_s),
+                hard_end_s=hard_end,
+                speed=speed,
+                crashes=crashes,
             )
+            hooks = WindowHooks(
+                progress=progress,
+                should_stop=should_stop,
+                sink=options.sink,
+                record=store.add if store is not None else None,
+                live=options.live,
+            )
+            stats: WindowStats = run_windows(runtime, layout, plan, hooks)
         runtime.close()
-        report = build_report(scenario, layout, stats, bulk_jobs, runtime.name, speed, started)
+        facts = RunFacts(runtime=runtime.name, speed=speed, started=started, bulk_jobs=bulk_jobs)
+        report = build_report(scenario, layout, stats, facts)
         if store is not None:
             report["run_id"] = store.run_id
             store.finish(report, stats.stopped_by)

@@ -20,9 +20,15 @@ import logging
 import sys
 import threading
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from actors.bulk_csv import BulkJob
+from simulation.scenario import Scenario
+
 if TYPE_CHECKING:  # storage (SQLAlchemy, psycopg) is imported only by runs that persist
+    from storage.database import Database
     from storage.recorder import Batch, Recorder
 
 log = logging.getLogger(__name__)
@@ -68,12 +74,25 @@ class _SwitchInterval:
 _switch_interval = _SwitchInterval()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoreOpening:
+    """How a persisted run opens its store: where, with what, writing how often."""
+
+    database: Database | None  # an open database; None: open the default one (and own it)
+    shards: int
+    runtime: str
+    speed: float | None
+    bulk_jobs: Sequence[BulkJob]
+    batch_rows: int
+    flush_every_s: float | None  # a live run's longest wait between writes; None: batch
+
+
 class RunStore:
     """The database side of one persisted run."""
 
     def __init__(
         self,
-        db: Any,
+        db: Database,
         run_id: str,
         owned: bool,
         batch_rows: int,
@@ -108,27 +127,27 @@ class RunStore:
             _switch_interval.shorten()
 
     @classmethod
-    def open(
-        cls,
-        options: Any,  # simulation.engine.RunOptions
-        scenario: Any,
-        shards: int,
-        runtime: str,
-        bulk_jobs: list[dict[str, Any]],
-    ) -> RunStore:
+    def open(cls, scenario: Scenario, opening: StoreOpening) -> RunStore:
         from storage.database import open_database, upgrade
-        from storage.runs import start_run
+        from storage.runs import NewRun, start_run
 
-        db = options.database
+        db = opening.database
         owned = db is None
         if db is None:
             db = open_database()
         upgrade(db)
-        run_options = {"shards": shards, "runtime": runtime, "speed": options.speed}
-        run_id = start_run(
-            db, scenario, shards=shards, runtime=runtime, options=run_options, bulk_jobs=bulk_jobs
+        run = NewRun(
+            scenario_name=scenario.name,
+            scenario_hash=scenario.digest(),
+            seed=scenario.seed,
+            shards=opening.shards,
+            runtime=opening.runtime,
+            options={"shards": opening.shards, "runtime": opening.runtime, "speed": opening.speed},
+            providers=scenario.provider_configs(),
+            bulk_jobs=opening.bulk_jobs,
         )
-        return cls(db, run_id, owned, options.batch_rows, options.flush_every_s)
+        run_id = start_run(db, run)
+        return cls(db, run_id, owned, opening.batch_rows, opening.flush_every_s)
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer a window's rows; hand them to the writer once a batch is full (a live run:

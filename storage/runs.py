@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from dataclasses import asdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import Connection, insert, update
 
+from actors import bulk_csv, provider_config
 from storage.database import Database
 from storage.schema import BulkJob, BulkJobRow, ProviderConfig, Run
 
@@ -32,40 +34,46 @@ def git_commit(folder: Path | None = None) -> str | None:
     return out.stdout.strip() or None
 
 
-def start_run(
-    db: Database,
-    scenario: Any,
-    *,
-    shards: int,
-    runtime: str,
-    options: dict[str, Any],
-    bulk_jobs: list[dict[str, Any]],
-) -> str:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewRun:
+    """A run as it starts: what it runs, where, and what it was handed."""
+
+    scenario_name: str
+    scenario_hash: str
+    seed: int
+    shards: int
+    runtime: str
+    options: dict[str, Any]
+    providers: Sequence[provider_config.ProviderConfig]
+    bulk_jobs: Sequence[bulk_csv.BulkJob] = ()
+
+
+def start_run(db: Database, run: NewRun) -> str:
     """Insert the run (status running), its provider configuration and its bulk jobs."""
     run_id = uuid.uuid4().hex
     with db.engine.begin() as connection:
         connection.execute(
             insert(Run).values(
                 run_id=run_id,
-                scenario_name=scenario.name,
-                scenario_hash=scenario.digest(),
-                seed=scenario.seed,
-                shards=shards,
-                runtime=runtime,
+                scenario_name=run.scenario_name,
+                scenario_hash=run.scenario_hash,
+                seed=run.seed,
+                shards=run.shards,
+                runtime=run.runtime,
                 git_commit=git_commit(),
-                options=options,
+                options=run.options,
                 started_at=datetime.now(UTC),
                 status="running",
             )
         )
-        configs = [_provider_row(run_id, c) for c in scenario.provider_configs()]
+        configs = [_provider_row(run_id, c) for c in run.providers]
         connection.execute(insert(ProviderConfig), configs)
-        for job in bulk_jobs:
+        for job in run.bulk_jobs:
             _insert_bulk_job(connection, run_id, job)
     return run_id
 
 
-def _provider_row(run_id: str, config: Any) -> dict[str, Any]:
+def _provider_row(run_id: str, config: provider_config.ProviderConfig) -> dict[str, Any]:
     data = asdict(config)
     methods = sorted(str(m) for m in data.pop("methods"))
     rest = {k: v for k, v in data.items() if k not in ("name", "priority", "enabled", "fee_bp")}
@@ -84,7 +92,7 @@ def _provider_row(run_id: str, config: Any) -> dict[str, Any]:
     }
 
 
-def insert_bulk_job(db: Database, run_id: str, job: dict[str, Any]) -> None:
+def insert_bulk_job(db: Database, run_id: str, job: bulk_csv.BulkJob) -> None:
     """Record a bulk job submitted during a live run, with its accepted and rejected lines."""
     with db.engine.begin() as connection:
         _insert_bulk_job(connection, run_id, job)
@@ -93,7 +101,7 @@ def insert_bulk_job(db: Database, run_id: str, job: dict[str, Any]) -> None:
 def record_provider_config(
     db: Database,
     run_id: str,
-    config: Any,
+    config: provider_config.ProviderConfig,
     version: int,
     changed_at_s: float,
     breaker: dict[str, Any],
@@ -107,47 +115,47 @@ def record_provider_config(
         connection.execute(insert(ProviderConfig).values(**row))
 
 
-def _insert_bulk_job(connection: Any, run_id: str, job: dict[str, Any]) -> None:
+def _insert_bulk_job(connection: Connection, run_id: str, job: bulk_csv.BulkJob) -> None:
     # Rejected: the rows read but not imported. Not the lines with an error: a bad header
     # is an error on no row, and one error stands for every row past the row limit.
     connection.execute(
         insert(BulkJob).values(
             run_id=run_id,
-            job_id=job["job"],
-            file=job["file"],
-            provider=job["provider"] or "auto",
-            total_rows=job["rows"],
-            accepted=job["accepted"],
-            rejected=job["rows"] - job["accepted"],
+            job_id=job.job,
+            file=job.file,
+            provider=job.provider or "auto",
+            total_rows=job.rows,
+            accepted=job.accepted,
+            rejected=job.rows - job.accepted,
             status="queued",
-            created_at_s=job["at_s"],
+            created_at_s=job.at_s,
         )
     )
     rows: list[dict[str, Any]] = []
     per_line: dict[int, int] = {}
-    for error in job["errors"]:
-        n = per_line.get(error["line"], 0)
-        per_line[error["line"]] = n + 1
+    for error in job.errors:
+        n = per_line.get(error.line, 0)
+        per_line[error.line] = n + 1
         rows.append(
             {
                 "run_id": run_id,
-                "job_id": job["job"],
-                "line": error["line"],
+                "job_id": job.job,
+                "line": error.line,
                 "error_no": n,
                 "invoice_id": None,
                 "status": "rejected",
-                "column_name": error["column"],
-                "error": error["reason"],
+                "column_name": error.column,
+                "error": error.reason,
             }
         )
-    for draft in job["drafts"]:
+    for draft in job.drafts:
         rows.append(
             {
                 "run_id": run_id,
-                "job_id": job["job"],
+                "job_id": job.job,
                 "line": draft.line,
                 "error_no": 0,
-                "invoice_id": f"b{job['job']}:{draft.invoice_id}",
+                "invoice_id": f"b{job.job}:{draft.invoice_id}",
                 "status": "accepted",
                 "column_name": None,
                 "error": None,

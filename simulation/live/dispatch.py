@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import count
 from typing import Any
 
+from actors.bulk_csv import BulkJob
 from actors.errors import InvoicesimError, NotFoundError
 from simulation.commands import (
     ClearFault,
@@ -25,8 +26,7 @@ from simulation.commands import (
     Reconcile,
     StartFault,
 )
-from simulation.engine import BULK_ROW_INTERVAL_S
-from simulation.processes.layout import BulkShare, Layout
+from simulation.processes.layout import Layout, bulk_shares
 from simulation.processes.messages import ScheduleBulk
 
 _ROUTED_ID = re.compile(r"^[as](\d+)-\d+$")
@@ -71,17 +71,12 @@ class Router:
             return [(layout.reserve, command)]
         return self._bulk_targets(command, at)
 
-    def _bulk_targets(self, job: dict[str, Any], at: float) -> list[tuple[int, Any]]:
+    def _bulk_targets(self, job: BulkJob, at: float) -> list[tuple[int, Any]]:
         shards = self.layout.shards
-        n = len(shards)
-        targets: list[tuple[int, Any]] = []
-        for shard_no, index in enumerate(shards):
-            drafts = tuple(job["drafts"][shard_no::n])
-            if drafts:
-                at_s = at + shard_no * BULK_ROW_INTERVAL_S / n
-                share = BulkShare(job["job"], at_s, job["provider"], drafts, BULK_ROW_INTERVAL_S)
-                targets.append((index, ScheduleBulk(share)))
-        return targets
+        return [
+            (shards[shard_no], ScheduleBulk(share))
+            for shard_no, share in bulk_shares(job, at, len(shards))
+        ]
 
 
 def resolve(pending: Pending) -> None:

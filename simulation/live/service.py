@@ -21,13 +21,13 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actors.bulk_csv import parse_invoices_csv
+from actors.bulk_csv import BulkJob, parse_invoices_csv
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
 from simulation.commands import (
     BulkRowError,
@@ -44,6 +44,7 @@ from simulation.engine import RunOptions, run_scenario
 from simulation.live.dispatch import ROUTED, Pending, Router, first_error_or, owner_answer, resolve
 from simulation.processes.layout import Layout
 from simulation.processes.messages import COMMAND_SOURCE, Envelope, Request
+from simulation.scenario import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class LiveEngine:
         self.last_report: dict[str, Any] | None = None
 
     # ---- control -----------------------------------------------------------------
-    def start(self, scenario: Any) -> str:
+    def start(self, scenario: Scenario) -> str:
         """Stop the current run (if any) and start ``scenario``; returns its run id."""
         with self._lock:
             self._stop_locked()
@@ -144,7 +145,7 @@ class LiveEngine:
 class _LiveRun:
     """One scenario's thread, its command queue and the routing of commands to LPs."""
 
-    def __init__(self, engine: LiveEngine, scenario: Any) -> None:
+    def __init__(self, engine: LiveEngine, scenario: Scenario) -> None:
         self.engine = engine
         self.scenario = scenario
         self.run_id: str | None = None
@@ -219,7 +220,7 @@ class _LiveRun:
         self,
         run_id: str | None,
         layout: Layout,
-        bulk_jobs: list[dict[str, Any]],
+        bulk_jobs: Sequence[BulkJob],
         flush: Callable[[], None] | None,
     ) -> None:
         self.run_id, self._router, self._flush = run_id, Router(layout), flush
@@ -301,16 +302,7 @@ class _LiveRun:
             self._next_job += 1
         at_s = self.sim_now_s
         errors = tuple(BulkRowError(e.line, e.column, e.reason) for e in parsed.errors)
-        job = {
-            "job": job_id,
-            "file": command.name,
-            "at_s": at_s,
-            "provider": command.provider,
-            "drafts": parsed.accepted,
-            "rows": parsed.rows_seen,
-            "accepted": len(parsed.accepted),
-            "errors": [{"line": e.line, "column": e.column, "reason": e.reason} for e in errors],
-        }
+        job = BulkJob.of(job_id, command.name, at_s, command.provider, parsed)
         assert self.run_id is not None
         insert_bulk_job(self.engine.db, self.run_id, job)
         pending = Pending(job)

@@ -99,7 +99,7 @@ class LogicalProcess:
         self._seq += 1
         self._outbox.append((dst, (at, self.index, self._seq, payload)))
 
-    def record(self, line: str) -> None:
+    def log_event(self, line: str) -> None:
         """Add one canonical event line to this LP's digest (kept until the window ends)."""
         self._lines.append(line)
 

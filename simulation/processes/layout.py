@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
-from actors.bulk_csv import InvoiceDraft
+from actors.bulk_csv import BulkJob, InvoiceDraft
+from simulation.scenario import Scenario
 
 # Lower bound for any message delay between logical processes, in seconds.
 MIN_LOOKAHEAD_S = 0.001
 LATE_GRACE_S = 300.0  # an expired wallet waits this long for late money before destruction
 RECENT_S = 60.0  # how long a finished invoice is remembered to catch late charges
+BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,12 +37,26 @@ class BulkShare:
     row_interval_s: float
 
 
-@dataclass(frozen=True, slots=True)
+def bulk_shares(job: BulkJob, at_s: float, shards: int) -> list[tuple[int, BulkShare]]:
+    """The rows of ``job`` dealt out over ``shards`` in turn (row i to shard i mod n), as
+    (shard number, share); each shard starts a fraction of a row interval after the one
+    before, so together they submit one row every ``BULK_ROW_INTERVAL_S / shards``."""
+    shares = []
+    for shard_no in range(shards):
+        drafts = job.drafts[shard_no::shards]
+        if drafts:
+            start_s = at_s + shard_no * BULK_ROW_INTERVAL_S / shards
+            share = BulkShare(job.job, start_s, job.provider, drafts, BULK_ROW_INTERVAL_S)
+            shares.append((shard_no, share))
+    return shares
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LpSpec:
     kind: str  # "provider" | "shard" | "reserve"
     index: int
     name: str
-    scenario: Any
+    scenario: Scenario
     layout: Layout
     shard_no: int = 0
     bulk: tuple[BulkShare, ...] = field(default_factory=tuple)

@@ -29,16 +29,16 @@ from simulation.processes.messages import (
 
 class ProviderLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
-        scn, layout = spec.scenario, spec.layout
+        scenario, layout = spec.scenario, spec.layout
         super().__init__(spec.index, spec.name, layout.lookahead_s)
-        config = next(c for c in scn.provider_configs() if c.name == spec.name)
-        self.provider = Provider(config, KeyedRandom(scn.seed))
+        config = next(c for c in scenario.provider_configs() if c.name == spec.name)
+        self.provider = Provider(config, KeyedRandom(scenario.seed))
         self._net = config.network_ms / 1000.0
         self._shard_lp = layout.shards
         self.counts = {"attempts": 0, "charges": 0, "charged_minor": 0}
         self._live_faults = 0  # numbers the faults started by command, so an old end timer
         # cannot clear a newer fault
-        for fault in scn.faults:
+        for fault in scenario.faults:
             if fault.target != spec.name or not fault.is_provider_fault:
                 continue
             domain_fault = fault.to_fault()
@@ -60,12 +60,12 @@ class ProviderLP(LogicalProcess):
             if command.duration_s is not None:
                 ends_at = now + command.duration_s
                 self.call_at(ends_at, partial(self._end_live_fault, self._live_faults))
-            self.record(f"F|{command.kind}|{now:.6f}")
+            self.log_event(f"F|{command.kind}|{now:.6f}")
             return FaultStarted(self.name, command.kind, now, ends_at)
         if type(command) is ClearFault:
             self._live_faults += 1
             self.provider.set_fault(now, None)
-            self.record(f"F|clear|{now:.6f}")
+            self.log_event(f"F|clear|{now:.6f}")
             return FaultCleared(self.name, now)
         return super().command(command)
 
@@ -129,7 +129,7 @@ class ProviderLP(LogicalProcess):
         for charge in self.provider.take_charges():
             self.counts["charges"] += 1
             self.counts["charged_minor"] += charge.amount_minor
-            self.record(
+            self.log_event(
                 f"$|{charge.invoice_id}|{charge.attempt_key}|{charge.charged_at:.6f}"
                 f"|{charge.amount_minor}"
             )

@@ -24,6 +24,7 @@ from simulation.commands import Reconcile, Reconciled
 from simulation.processes.base import LogicalProcess
 from simulation.processes.layout import LpSpec
 from simulation.processes.messages import FundsForReview, PaymentConfirmed
+from simulation.scenario import Scenario
 
 MAX_RECONCILIATIONS_KEPT = 2000
 # Old ledger legs and custodian entries are folded away this often, besides at every
@@ -37,11 +38,11 @@ HISTORY_MARGIN_S = 1.0
 
 class ReserveLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
-        scn, layout = spec.scenario, spec.layout
+        scenario, layout = spec.scenario, spec.layout
         super().__init__(spec.index, spec.name, layout.lookahead_s)
-        rec = scn.reconciliation
+        rec = scenario.reconciliation
         self._rec = rec
-        self.ledger = Ledger(_currency(scn))
+        self.ledger = Ledger(_currency(scenario))
         self.alerts = AlertBook(float(rec.alert_period_s))
         self.reconciler = Reconciler(
             Thresholds(int(rec.warning_bp), int(rec.breach_bp)), alerts=self.alerts
@@ -57,18 +58,18 @@ class ReserveLP(LogicalProcess):
         self._custodian_bal = array("q", [0])
         self._feed_delays = [
             (float(f.start_s), float(f.end_s), float(f.params.delay_s or 0.0))
-            for f in scn.faults
+            for f in scenario.faults
             if f.target == "custodian" and f.kind == "feed_delay"
         ]
         self._missing = [
             (float(f.start_s), float(f.end_s))
-            for f in scn.faults
+            for f in scenario.faults
             if f.target == "custodian" and f.kind == "missing_deposit"
         ]
         # The oldest statement a reconciliation asks for is as of now - the longest feed
-        # delay, and nothing else reads older legs or deposits. (The horizon used to add
-        # max_statement_age_s + interval_s, 900 s by default, which nothing read: at
-        # 1,000 payments/s that kept 2.6 million legs, and every checkpoint copied them.)
+        # delay, and nothing else reads older legs or deposits. Keeping more costs: a horizon
+        # of max_statement_age_s + interval_s (900 s by default) would keep 2.6 million legs
+        # at 1,000 payments/s, and every checkpoint would copy them.
         max_delay = max((d for _, _, d in self._feed_delays), default=0.0)
         self._horizon_s = max_delay + HISTORY_MARGIN_S
         self.history: list[dict[str, Any]] = []
@@ -77,7 +78,7 @@ class ReserveLP(LogicalProcess):
             self.records = {}
         self.failures: list[str] = []
         self.counts = {"confirmed": 0, "settled": 0, "review": 0, "missing_deposits": 0}
-        self._end_s = float(scn.duration_s)
+        self._end_s = float(scenario.duration_s)
         self._next_trim_at = TRIM_EVERY_S
         self.call_at(float(rec.interval_s), self._reconcile)
 
@@ -159,7 +160,7 @@ class ReserveLP(LogicalProcess):
         }
         if len(self.history) < MAX_RECONCILIATIONS_KEPT:
             self.history.append(row)
-        self.record(f"R|{now:.6f}|{result.status.value}|{result.discrepancy_bp}")
+        self.log_event(f"R|{now:.6f}|{result.status.value}|{result.discrepancy_bp}")
         return row
 
     def command(self, command: Any) -> Any:
@@ -230,7 +231,7 @@ class ReserveLP(LogicalProcess):
             balanced = False
         alerts = self._alerts_seen + self.alerts.take_alerts()
         for alert in alerts:
-            self.record(f"A|{alert.at:.6f}|{alert.key}|{alert.severity.value}")
+            self.log_event(f"A|{alert.at:.6f}|{alert.key}|{alert.severity.value}")
         ledger = self.ledger
         last = self.history[-1] if self.history else None
         return {
@@ -250,7 +251,7 @@ class ReserveLP(LogicalProcess):
         }
 
 
-def _currency(scenario: Any) -> str:
+def _currency(scenario: Scenario) -> str:
     currencies = {phase.currency for phase in scenario.load} or {"USD"}
     if len(currencies) > 1:
         raise ReconciliationError(

@@ -64,20 +64,20 @@ DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not 
 
 class ShardLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
-        scn, layout = spec.scenario, spec.layout
+        scenario, layout = spec.scenario, spec.layout
         super().__init__(spec.index, spec.name, layout.lookahead_s)
-        self.scenario = scn
+        self.scenario = scenario
         self.shard_no = spec.shard_no
         self._shards = len(layout.shards)
         self._layout = layout
-        self._rng = KeyedRandom(scn.seed)
-        configs = scn.provider_configs()
-        self.orchestrator = Orchestrator(spec.name, configs, scn.routing_config())
+        self._rng = KeyedRandom(scenario.seed)
+        configs = scenario.provider_configs()
+        self.orchestrator = Orchestrator(spec.name, configs, scenario.routing_config())
         self.net_s = {c.name: c.network_ms / 1000.0 for c in configs}
-        self._factory = WalletFactory(f"seed{scn.seed}-{spec.name}")
+        self._factory = WalletFactory(f"seed{scenario.seed}-{spec.name}")
         self._dlog = DestructionLog(spec.name)
-        self._ttl = float(scn.wallet_ttl_s)
-        self._duration_s = scn.duration_s
+        self._ttl = float(scenario.wallet_ttl_s)
+        self._duration_s = scenario.duration_s
         self._merchant = f"merchant-{self.shard_no}"
         self.invoices: dict[str, Invoice] = {}
         self.wallets: dict[str, EphemeralWallet] = {}
@@ -93,18 +93,20 @@ class ShardLP(LogicalProcess):
         self._probe_owed: dict[str, int] = {}  # provider -> the probe it owes an answer to
         self._destroyed = 0
         self._rows: list[tuple[Any, ...]] | None = [] if spec.collect_rows else None
-        bucket_s = max(1.0, float(scn.duration_s) / 600.0)
+        bucket_s = max(1.0, float(scenario.duration_s) / 600.0)
         self.metrics = ShardMetrics([c.name for c in configs], bucket_s)
         faults = [
-            (f.target, float(f.start_s), float(f.end_s)) for f in scn.faults if f.is_provider_fault
+            (f.target, float(f.start_s), float(f.end_s))
+            for f in scenario.faults
+            if f.is_provider_fault
         ]
         self.tracker = FailoverTracker(faults)
         self._schedule(spec.bulk)
 
     # ---- set-up ------------------------------------------------------------------
     def _schedule(self, bulk: tuple[BulkShare, ...]) -> None:
-        scn = self.scenario
-        for i, phase in enumerate(scn.load):
+        scenario = self.scenario
+        for i, phase in enumerate(scenario.load):
             stream = ArrivalStream(phase, i, self.shard_no, self._shards, self._rng)
             self._next_arrival(stream, PayerModel(phase, self._ttl))
         for i, track in enumerate(self.tracker.tracks):
@@ -168,7 +170,7 @@ class ShardLP(LogicalProcess):
             self._rec.invoice(invoice, wallet.address)
             self._rec.wallet(wallet)
         self.metrics.created(now)
-        self.record(f"C|{invoice_id}|{now:.6f}|{amount.amount_minor}|{method}|{behaviour}")
+        self.log_event(f"C|{invoice_id}|{now:.6f}|{amount.amount_minor}|{method}|{behaviour}")
 
     def _bulk_row(self, share: BulkShare, draft: Any) -> None:
         now = self.now
@@ -255,7 +257,7 @@ class ShardLP(LogicalProcess):
         self.tracker.on_done(done)
         if self._rec is not None:
             self._rec.payment_done(done)
-        self.record(
+        self.log_event(
             f"D|{invoice_id}|{now:.6f}|{int(done.succeeded)}|{done.provider}|{done.attempts}"
             f"|{done.reason}"
         )
@@ -283,7 +285,7 @@ class ShardLP(LogicalProcess):
         if invoice is not None and invoice.state is InvoiceState.PENDING:
             invoice.expire(now)
             self.metrics.invoices["expired"] += 1
-            self.record(f"E|{invoice_id}|{now:.6f}")
+            self.log_event(f"E|{invoice_id}|{now:.6f}")
             self._retire(invoice_id, "expired")
         self.call_at(now + LATE_GRACE_S, partial(self._destroy_if, invoice_id, WalletState.EXPIRED))
 
@@ -303,7 +305,7 @@ class ShardLP(LogicalProcess):
             now + self.lookahead_s,
             FundsForReview(invoice_id, amount.amount_minor, reason),
         )
-        self.record(f"L|{invoice_id}|{now:.6f}|{amount.amount_minor}|{reason}")
+        self.log_event(f"L|{invoice_id}|{now:.6f}|{amount.amount_minor}|{reason}")
 
     def _destroy_if(self, invoice_id: str, state: WalletState) -> None:
         wallet = self.wallets.get(invoice_id)
@@ -483,13 +485,16 @@ class ShardLP(LogicalProcess):
         return len(self.invoices) + len(self.wallets)
 
     def progress(self) -> dict[str, int]:
-        inv = self.metrics.invoices
-        return {"created": inv["created"], "done": inv["paid"] + inv["failed"] + inv["expired"]}
+        counts = self.metrics.invoices
+        return {
+            "created": counts["created"],
+            "done": counts["paid"] + counts["failed"] + counts["expired"],
+        }
 
     def finish(self) -> dict[str, Any]:
         self.book.settle(float("inf"), self.metrics.extra)
         self.metrics.extra["destroyed_wallets"] = self._destroyed
-        self.record(f"H|{self._dlog.head_hash}")
+        self.log_event(f"H|{self._dlog.head_hash}")
         return {
             "name": self.name,
             "digest": self.digest(),

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from simulation.processes.metrics import merge_hist, percentile
+from simulation.scenario import Scenario
 
 OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
@@ -33,7 +34,7 @@ PROVIDER_METRICS = {
 
 
 def evaluate_assertions(
-    scenario: Any, report: dict[str, Any], merged: dict[str, Any]
+    scenario: Scenario, report: dict[str, Any], merged: dict[str, Any]
 ) -> list[dict[str, Any]]:
     provider_fault_index = {}
     n = 0
@@ -71,7 +72,7 @@ def _describe(spec: Any, window: tuple[float, float] | None) -> str:
     return f"{''.join(parts)} {spec.op} {spec.limit:g}"
 
 
-def _window(scenario: Any, spec: Any) -> tuple[float, float] | None:
+def _window(scenario: Scenario, spec: Any) -> tuple[float, float] | None:
     if getattr(spec, "window", None) is not None:
         return float(spec.window.start_s), float(spec.window.end_s)
     if getattr(spec, "phase", None) is not None:

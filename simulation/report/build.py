@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from actors.bulk_csv import BulkJob
 from simulation.processes.failover import merge_failover
 from simulation.processes.layout import Layout
 from simulation.processes.metrics import merge_shards, percentile
 from simulation.report.assertions import evaluate_assertions
 from simulation.runtime.coordinator import WindowStats
+from simulation.scenario import Scenario
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RunFacts:
+    """What the report says of the run itself, besides what its LPs summarised."""
+
+    runtime: str
+    speed: float | None  # None: virtual time
+    started: float  # wall time (time.time()) the run started at
+    bulk_jobs: Sequence[BulkJob]
 
 
 def build_report(
-    scenario: Any,
-    layout: Layout,
-    stats: WindowStats,
-    bulk_jobs: list[dict[str, Any]],
-    runtime: str,
-    speed: float | None,
-    started: float,
+    scenario: Scenario, layout: Layout, stats: WindowStats, facts: RunFacts
 ) -> dict[str, Any]:
     summaries = {s["name"]: s for s in stats.summaries}
     shard_summaries = [summaries[f"shard-{i}"] for i in range(len(layout.shards))]
     reserve = summaries["reserve"]
     merged = merge_shards([s["metrics"] for s in shard_summaries])
-    inv = merged["invoices"]
+    invoices = merged["invoices"]
     extra = merged["extra"]
     open_invoices = sum(s["open_invoices"] for s in shard_summaries)
     live_wallets = sum(s["live_wallets"] for s in shard_summaries)
@@ -34,36 +42,36 @@ def build_report(
     failover = merge_failover([s["failover"] for s in shard_summaries], faults)
     for row, fault in zip(failover, provider_faults, strict=True):
         row["kind"] = str(fault.kind)
-    done = inv["paid"] + inv["failed"] + inv["expired"]
+    done = invoices["paid"] + invoices["failed"] + invoices["expired"]
     wall_s = max(stats.wall_s, 1e-9)
     last = reserve["last_reconciliation"] or {}
     alerts = reserve["alerts"]
     report: dict[str, Any] = {
         "scenario": scenario.name,
         "seed": scenario.seed,
-        "runtime": runtime,
+        "runtime": facts.runtime,
         "shards": len(layout.shards),
         "digest": stats.digest(),
         "simulated_s": round(stats.sim_end_s, 6),
         "wall_s": round(stats.wall_s, 3),
-        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(facts.started)),
         "windows": stats.windows,
         # Logical processes lost and recovered (LP, window, windows replayed, cause).
         "recoveries": stats.checkpoints.get("recoveries", []),
         "checkpoints": {k: v for k, v in stats.checkpoints.items() if k != "recoveries"},
         "stopped_by": stats.stopped_by,
         "clock": {
-            "mode": "paced" if speed is not None else "virtual",
-            "speed": speed,
-            "drift_max_s": round(stats.drift_max_s, 6) if speed is not None else None,
-            "drift_mean_s": round(stats.drift_mean_s, 6) if speed is not None else None,
+            "mode": "paced" if facts.speed is not None else "virtual",
+            "speed": facts.speed,
+            "drift_max_s": round(stats.drift_max_s, 6) if facts.speed is not None else None,
+            "drift_mean_s": round(stats.drift_mean_s, 6) if facts.speed is not None else None,
         },
         "throughput_invoices_per_s": round(done / wall_s, 1),
         "invoices": {
-            "created": inv["created"],
-            "paid": inv["paid"],
-            "expired": inv["expired"],
-            "failed": inv["failed"],
+            "created": invoices["created"],
+            "paid": invoices["paid"],
+            "expired": invoices["expired"],
+            "failed": invoices["failed"],
             "open": open_invoices,
         },
         "double_pays": extra["double_pays"],
@@ -89,7 +97,7 @@ def build_report(
             "reconciliation_errors": reserve["failures"],
             "alerts": alerts,
         },
-        "bulk": [{k: v for k, v in job.items() if k != "drafts"} for job in bulk_jobs],
+        "bulk": [job.summary() for job in facts.bulk_jobs],
         "series": _series(merged),
         "reserve_history": reserve["history"],
     }

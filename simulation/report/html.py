@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from simulation.report.page import NOT_MEASURED, html_page
 from simulation.report.svg import (
     Fault,
     provider_colours,
@@ -21,23 +22,12 @@ from simulation.report.svg import (
 )
 
 MAX_ROW_ERRORS_SHOWN = 50  # per bulk job
-NOT_MEASURED = '<span class="nm">not measured</span>'
-
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;margin:0;
-background:#f8fafc}main{max-width:1100px;margin:0 auto;padding:16px 24px 48px}
-h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #cbd5e1}
-.meta{color:#475569;overflow-wrap:anywhere}
-.verdict{display:inline-block;padding:2px 12px;border-radius:4px;color:#fff;font-weight:700}
-.verdict.pass{background:#16a34a}.verdict.fail{background:#dc2626}
 .tiles{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:8px}
 .tile{background:#fff;border:1px solid #e2e8f0;border-radius:6px;padding:8px 10px}
 .tile .v{font-size:18px;font-weight:600}.tile .k{color:#64748b;font-size:12px}
-table{border-collapse:collapse;background:#fff;margin:6px 0;font-size:13px}
-th,td{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f1f5f9}td.n{text-align:right;font-variant-numeric:tabular-nums}
-tr.pass .status{color:#15803d;font-weight:700}tr.fail{background:#fef2f2}
-tr.fail .status{color:#b91c1c;font-weight:700}.nm{color:#94a3b8;font-style:italic}
+tr.pass .status{color:#15803d;font-weight:700}
+tr.fail .status{color:#b91c1c;font-weight:700}
 .sw{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:6px}
 .charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:12px}
 figure.chart{margin:0;background:#fff;border:1px solid #e2e8f0;border-radius:6px;padding:8px}
@@ -68,14 +58,7 @@ def render_report_html(report: dict[str, Any]) -> str:
         _reserves(report, faults),
         _bulk(report),
     ]
-    title = escape(f"invoicesim report: {report.get('scenario', '')}")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head>\n<body><main>\n"
-        + "\n".join(body)
-        + "\n</main></body></html>\n"
-    )
+    return html_page(f"invoicesim report: {report.get('scenario', '')}", CSS, body)
 
 
 # ---- formatting ------------------------------------------------------------------------
@@ -159,15 +142,15 @@ def _header(report: dict[str, Any]) -> str:
 
 
 def _tiles(report: dict[str, Any]) -> str:
-    inv = report.get("invoices") or {}
+    invoices = report.get("invoices") or {}
     lat = report.get("latency_ms") or {}
     clock = report.get("clock") or {}
     tiles = [
         ("simulated", _num(report.get("simulated_s"), "s", 1)),
         ("wall clock", _num(report.get("wall_s"), "s", 1)),
         ("throughput per wall s", _num(report.get("throughput_invoices_per_s"), "invoices/s", 1)),
-        *((f"invoices {k}", _num(inv.get(k))) for k in ("created", "paid", "failed")),
-        *((f"invoices {k}", _num(inv.get(k))) for k in ("expired", "open")),
+        *((f"invoices {k}", _num(invoices.get(k))) for k in ("created", "paid", "failed")),
+        *((f"invoices {k}", _num(invoices.get(k))) for k in ("expired", "open")),
         ("double pays", _num(report.get("double_pays"))),
         ("lost", _num(report.get("lost"))),
         ("late payments", _num(report.get("late_payments"))),

@@ -12,7 +12,14 @@
 
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Checkpoints, default_checkpoint_every
-from simulation.runtime.coordinator import LiveHooks, Progress, WindowStats, run_windows
+from simulation.runtime.coordinator import (
+    LiveHooks,
+    Progress,
+    WindowHooks,
+    WindowPlan,
+    WindowStats,
+    run_windows,
+)
 from simulation.runtime.interface import Runtime
 from simulation.runtime.local import LocalRuntime
 
@@ -22,6 +29,8 @@ __all__ = [
     "LocalRuntime",
     "Progress",
     "Runtime",
+    "WindowHooks",
+    "WindowPlan",
     "WindowStats",
     "build_lp",
     "default_checkpoint_every",

@@ -28,6 +28,7 @@ from simulation.processes.base import LogicalProcess
 from simulation.processes.layout import LpSpec
 from simulation.processes.messages import Envelope
 from simulation.runtime.build import build_lp
+from simulation.scenario import Scenario
 
 MAX_EVERY = 1_000_000
 # A checkpoint pickles every LP. Its cost follows the state: 35 ms (1.2 MB) a minute
@@ -52,7 +53,7 @@ def revive(spec: LpSpec, state: bytes | None, windows: Iterable[Window]) -> Logi
     return lp
 
 
-def default_checkpoint_every(runtime: str, scenario: Any) -> int:
+def default_checkpoint_every(runtime: str, scenario: Scenario) -> int:
     """Windows between checkpoints of a run that does not choose (``--checkpoint-every``).
 
     A checkpoint stops the window loop while every LP is pickled, tens of

@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import simpy
 import simpy.rt
 
+from actors.bulk_csv import BulkJob
 from simulation.processes.layout import Layout
 from simulation.processes.messages import Envelope
 from simulation.runtime.interface import Runtime
@@ -51,7 +52,7 @@ class LiveHooks(Protocol):
         self,
         run_id: str | None,
         layout: Layout,
-        bulk_jobs: list[dict[str, Any]],
+        bulk_jobs: Sequence[BulkJob],
         flush: Callable[[], None] | None,
     ) -> None:
         """The run is set up: its id, its LPs, its scenario's bulk jobs, how to write rows now."""
@@ -68,6 +69,31 @@ class LiveHooks(Protocol):
     def clock(self, now: float, windows: int) -> None:
         """Called after every window and every idle tick with the simulated time."""
         ...
+
+
+Sink = Callable[[list[tuple[Any, ...]]], None]  # finished invoices' rows (invoices.csv)
+Record = Callable[[dict[str, list[tuple[Any, ...]]]], None]  # database rows by table
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WindowPlan:
+    """What the window loop runs: until when, on which clock, losing which LPs when."""
+
+    duration_s: float  # the scenario's end: no new load after it
+    hard_end_s: float  # the drain limit: the loop stops here whatever is still open
+    speed: float | None = None  # simulated seconds per wall second; None: virtual time
+    crashes: Sequence[tuple[float, int]] = ()  # (start_s, LP index): actor_crash faults
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WindowHooks:
+    """Who hears from the loop, and who may stop it; every one optional."""
+
+    progress: Progress | None = None
+    should_stop: Callable[[], bool] | None = None
+    sink: Sink | None = None
+    record: Record | None = None
+    live: LiveHooks | None = None  # a live (paced) run's commands
 
 
 @dataclass
@@ -90,38 +116,27 @@ class WindowStats:
 
 
 def run_windows(
-    runtime: Runtime,
-    layout: Layout,
-    duration_s: float,
-    hard_end_s: float,
-    speed: float | None = None,
-    progress: Progress | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    sink: Callable[[list[tuple[Any, ...]]], None] | None = None,
-    record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None = None,
-    live: LiveHooks | None = None,
-    crashes: Sequence[tuple[float, int]] = (),
+    runtime: Runtime, layout: Layout, plan: WindowPlan, hooks: WindowHooks | None = None
 ) -> WindowStats:
     """Advance until the scenario ends and every invoice is finished (or ``hard_end_s``).
 
-    With ``live`` (paced runs only) the loop also takes commands from outside, and
-    paces itself (see ``_WindowLoop.run_live``) so that a command is carried out as
-    soon as it arrives, not at the end of a window already under way.
-    ``crashes`` are (start_s, LP index): the runtime loses that LP before the first
-    window starting at or after start_s (the ``actor_crash`` fault).
+    With ``hooks.live`` (paced runs only) the loop also takes commands from outside,
+    and paces itself (see ``_WindowLoop.run_live``) so that a command is carried out
+    as soon as it arrives, not at the end of a window already under way. The runtime
+    loses the LP of each of ``plan.crashes`` before the first window starting at or
+    after its start_s (the ``actor_crash`` fault).
     """
+    hooks = hooks or WindowHooks()
+    live, speed = hooks.live, plan.speed
     if live is not None and speed is None:
         raise ValueError("a live run needs a paced clock (speed)")
-    loop = _WindowLoop(runtime, layout, duration_s, hard_end_s, progress, should_stop, sink, record)
-    loop.live = live
-    loop.crashes = sorted(crashes, reverse=True)  # the next one last, popped when due
+    loop = _WindowLoop(runtime, layout, plan, hooks)
     env: simpy.Environment
     if speed is None or live is not None:
         env = simpy.Environment()  # virtual, or a live run that paces itself
     else:
         # strict=False: a window that takes longer than its wall time is drift, not a crash.
         env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
-    loop.speed = speed
     wall_start = time.perf_counter()
     env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
     stats = loop.stats
@@ -135,30 +150,22 @@ def run_windows(
 
 class _WindowLoop:
     def __init__(
-        self,
-        runtime: Runtime,
-        layout: Layout,
-        duration_s: float,
-        hard_end_s: float,
-        progress: Progress | None,
-        should_stop: Callable[[], bool] | None,
-        sink: Callable[[list[tuple[Any, ...]]], None] | None,
-        record: Callable[[dict[str, list[tuple[Any, ...]]]], None] | None,
+        self, runtime: Runtime, layout: Layout, plan: WindowPlan, hooks: WindowHooks
     ) -> None:
         self.runtime, self.layout = runtime, layout
-        self.duration_s, self.hard_end_s = duration_s, hard_end_s
-        self.progress, self.should_stop = progress, should_stop
-        self.sink, self.record = sink, record
+        self.duration_s, self.hard_end_s = plan.duration_s, plan.hard_end_s
+        self.progress, self.should_stop = hooks.progress, hooks.should_stop
+        self.sink, self.record = hooks.sink, hooks.record
         n = layout.size
         self.next_at: list[float | None] = [0.0] * n
         self.open_items = [0] * n
         self.inboxes: list[list[Envelope]] = [[] for _ in range(n)]
         self.totals: dict[int, tuple[int, int]] = {}
         self.stats = WindowStats()
-        self.speed: float | None = None
+        self.speed = plan.speed
         self.drift_sum = 0.0
-        self.live: LiveHooks | None = None
-        self.crashes: list[tuple[float, int]] = []
+        self.live = hooks.live
+        self.crashes = sorted(plan.crashes, reverse=True)  # the next one last, popped when due
 
     def _stop_reason(self, start: float | None) -> str | None:
         if start is None:

@@ -16,25 +16,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
+from simulation.report.page import NOT_MEASURED, html_page
 from simulation.sweep.runner import RunRow, SweepResult, Value
 
 MAX_FAILURES_SHOWN = 50
-NOT_MEASURED = '<span class="nm">not measured</span>'
 LOW_RGB, HIGH_RGB = (220, 252, 231), (254, 202, 202)  # fastest failover .. slowest
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#0f172a;margin:0;
-background:#f8fafc}main{max-width:1100px;margin:0 auto;padding:16px 24px 48px}
-h1{font-size:22px;margin:8px 0}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #cbd5e1}
-.meta{color:#475569;overflow-wrap:anywhere}
-.verdict{display:inline-block;padding:2px 12px;border-radius:4px;color:#fff;font-weight:700}
-.verdict.pass{background:#16a34a}.verdict.fail{background:#dc2626}
-table{border-collapse:collapse;background:#fff;margin:6px 0;font-size:13px}
-th,td{border:1px solid #e2e8f0;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f1f5f9}td.n{text-align:right;font-variant-numeric:tabular-nums}
 table.heat td{text-align:center;min-width:96px}.big{font-size:16px;font-weight:600}
-.small{font-size:11px;color:#475569}.nm{color:#94a3b8;font-style:italic}
-td.bad{background:#fecaca}td.good{background:#dcfce7}tr.fail{background:#fef2f2}
+.small{font-size:11px;color:#475569}
+td.bad{background:#fecaca}td.good{background:#dcfce7}
 .legend{display:flex;gap:16px;flex-wrap:wrap;align-items:center;color:#334155;margin:4px 0}
 .ramp{display:inline-block;width:120px;height:12px;border:1px solid #cbd5e1;vertical-align:middle;
 background:linear-gradient(90deg,rgb(220,252,231),rgb(254,202,202))}
@@ -100,14 +91,7 @@ def render_sweep_html(result: SweepResult) -> str:
         _every_cell(result),
         _failed_runs(result),
     ]
-    title = escape(f"invoicesim sweep: {result.plan.scenario.name}")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{title}</title><style>{CSS}</style></head>\n<body><main>\n"
-        + "\n".join(body)
-        + "\n</main></body></html>\n"
-    )
+    return html_page(f"invoicesim sweep: {result.plan.scenario.name}", CSS, body)
 
 
 def value_text(value: Value) -> str:

@@ -43,9 +43,9 @@ def scenario(*crash_targets: str) -> Any:
     return parse_scenario(SCENARIO + crashes)
 
 
-def run(scn: Any, progress: Progress | None = None, **options: Any) -> dict[str, Any]:
+def run(scenario: Any, progress: Progress | None = None, **options: Any) -> dict[str, Any]:
     options.setdefault("checkpoint_every", EVERY)
-    return run_scenario(scn, RunOptions(shards=2, **options), progress)
+    return run_scenario(scenario, RunOptions(shards=2, **options), progress)
 
 
 def figures(report: dict[str, Any]) -> dict[str, Any]:

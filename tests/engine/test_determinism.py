@@ -48,8 +48,8 @@ def test_two_shards_are_deterministic_and_keep_every_invariant() -> None:
 def test_a_run_with_faults_expiry_and_late_payers_keeps_every_invariant() -> None:
     report = run()
     assert all(i["held"] for i in report["invariants"]), report["invariants"]
-    inv = report["invoices"]
-    assert inv["expired"] > 0 and inv["paid"] > 0
+    invoices = report["invoices"]
+    assert invoices["expired"] > 0 and invoices["paid"] > 0
     assert report["late_payments"] > 0
     assert report["reserves"]["review_minor"] > 0
-    assert inv["created"] == inv["paid"] + inv["failed"] + inv["expired"]
+    assert invoices["created"] == invoices["paid"] + invoices["failed"] + invoices["expired"]

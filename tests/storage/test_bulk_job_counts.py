@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from actors import bulk_csv
 from actors.bulk_csv import CsvLimits, parse_invoices_csv
 from storage.database import Database
 from storage.runs import insert_bulk_job
@@ -17,13 +18,7 @@ def recorded(db: Database, data: bytes, limits: CsvLimits | None = None) -> tupl
     parsed = parse_invoices_csv(data, limits) if limits else parse_invoices_csv(data)
     with db.engine.begin() as connection:
         run_id = new_run(connection)
-    job = {
-        "job": 1, "file": "f.csv", "at_s": 0.0, "provider": None, "drafts": parsed.accepted,
-        "rows": parsed.rows_seen, "accepted": len(parsed.accepted),
-        "errors": [{"line": e.line, "column": e.column, "reason": e.reason}
-                   for e in parsed.errors],
-    }  # fmt: skip
-    insert_bulk_job(db, run_id, job)
+    insert_bulk_job(db, run_id, bulk_csv.BulkJob.of(1, "f.csv", 0.0, None, parsed))
     with db.engine.connect() as connection:
         row = connection.execute(
             select(BulkJob.total_rows, BulkJob.accepted, BulkJob.rejected).where(

@@ -27,8 +27,8 @@ def test_failures_spread_wider_than_the_window_do_not_open_it() -> None:
 
 
 def test_a_high_failure_rate_over_enough_calls_opens_it() -> None:
-    cfg = BreakerConfig(failure_threshold=1000, window_s=10.0, failure_rate=0.5, min_calls=20)
-    b = CircuitBreaker("circle", cfg)
+    config = BreakerConfig(failure_threshold=1000, window_s=10.0, failure_rate=0.5, min_calls=20)
+    b = CircuitBreaker("circle", config)
     for i in range(10):
         b.record_success(i * 0.1)
     for i in range(9):
@@ -40,8 +40,8 @@ def test_a_high_failure_rate_over_enough_calls_opens_it() -> None:
 
 
 def test_old_calls_leave_the_rate_window() -> None:
-    cfg = BreakerConfig(failure_threshold=1000, window_s=10.0, failure_rate=0.5, min_calls=20)
-    b = CircuitBreaker("circle", cfg)
+    config = BreakerConfig(failure_threshold=1000, window_s=10.0, failure_rate=0.5, min_calls=20)
+    b = CircuitBreaker("circle", config)
     for i in range(19):
         b.record_failure(i * 0.01)
     for i in range(30):
@@ -126,8 +126,8 @@ ACTIONS = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(ACTIONS)
 def test_breaker_never_makes_an_illegal_transition(actions: list[tuple[str, float]]) -> None:
-    cfg = BreakerConfig(failure_threshold=3, window_s=4.0, min_calls=4, open_s=6.0)
-    b = CircuitBreaker("p", cfg)
+    config = BreakerConfig(failure_threshold=3, window_s=4.0, min_calls=4, open_s=6.0)
+    b = CircuitBreaker("p", config)
     now = 0.0
     for action, dt in actions:
         now += dt

@@ -10,7 +10,10 @@ from simulation.runtime.checkpoints import STRETCH_MAX, Checkpoints
 from simulation.runtime.local import LocalRuntime
 
 LAYOUT = Layout(providers={}, shards=(0,), reserve=1, lookahead_s=0.02)
-SPECS = [LpSpec("shard", 0, "shard-0", None, LAYOUT), LpSpec("reserve", 1, "reserve", None, LAYOUT)]
+SPECS = [
+    LpSpec(kind="shard", index=0, name="shard-0", scenario=None, layout=LAYOUT),  # type: ignore[arg-type]
+    LpSpec(kind="reserve", index=1, name="reserve", scenario=None, layout=LAYOUT),  # type: ignore[arg-type]
+]
 
 
 def started(every: int) -> Checkpoints:

@@ -6,11 +6,13 @@ from simulation.processes.layout import LpSpec, host_groups
 
 
 def specs(shards: int) -> list[LpSpec]:
-    providers = [LpSpec("provider", i, name, None, None) for i, name in
-                 enumerate(("tempo", "circle", "stripe"))]  # fmt: skip
-    shard_specs = [LpSpec("shard", 3 + k, f"shard-{k}", None, None, shard_no=k)
-                   for k in range(shards)]  # fmt: skip
-    return [*providers, *shard_specs, LpSpec("reserve", 3 + shards, "reserve", None, None)]
+    def spec(kind: str, index: int, name: str, shard_no: int = 0) -> LpSpec:
+        return LpSpec(kind=kind, index=index, name=name, scenario=None, layout=None,  # type: ignore[arg-type]
+                      shard_no=shard_no)  # fmt: skip
+
+    providers = [spec("provider", i, name) for i, name in enumerate(("tempo", "circle", "stripe"))]
+    shard_specs = [spec("shard", 3 + k, f"shard-{k}", shard_no=k) for k in range(shards)]
+    return [*providers, *shard_specs, spec("reserve", 3 + shards, "reserve")]
 
 
 def names(groups: list[list[LpSpec]]) -> list[list[str]]:

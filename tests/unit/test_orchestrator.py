@@ -207,8 +207,8 @@ def test_no_eligible_provider_fails_the_payment_and_records_every_reason() -> No
 
 
 def test_weighted_routing_splits_by_invoice_id_deterministically() -> None:
-    cfg = RoutingConfig(policy=Policy.WEIGHTED, weights={"tempo": 70, "circle": 30})
-    rt1, rt2 = world(cfg), world(cfg)
+    routing = RoutingConfig(policy=Policy.WEIGHTED, weights={"tempo": 70, "circle": 30})
+    rt1, rt2 = world(routing), world(routing)
     for rt in (rt1, rt2):
         for i in range(1000):
             rt.pay(i * 0.01, f"inv-{i}", BANK, 1_000)
@@ -222,8 +222,8 @@ def test_weighted_routing_splits_by_invoice_id_deterministically() -> None:
 
 
 def test_cost_routing_picks_the_cheapest_eligible_provider() -> None:
-    cfg = RoutingConfig(policy=Policy.COST)
-    rt = world(cfg)
+    routing = RoutingConfig(policy=Policy.COST)
+    rt = world(routing)
     rt.orchestrator.breaker("tempo").disable(0.0)
     rt.pay(0.0, "i1", CARD, 10_000)
     [done] = rt.run()
@@ -256,8 +256,10 @@ def test_one_invoice_cannot_have_two_payments_in_flight() -> None:
 
 
 def test_probes_take_a_down_provider_out_and_bring_it_back_for_failback() -> None:
-    cfg = RoutingConfig(health=HealthConfig(interval_s=5.0), breaker=BreakerConfig(open_s=600.0))
-    rt = world(cfg)
+    routing = RoutingConfig(
+        health=HealthConfig(interval_s=5.0), breaker=BreakerConfig(open_s=600.0)
+    )
+    rt = world(routing)
     tempo = rt.providers["tempo"]
     tempo.set_fault(0.0, Fault(FaultKind.OUTAGE))
     for i in range(6):

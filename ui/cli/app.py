@@ -10,6 +10,7 @@ import typer
 from simulation.scenario import ScenarioError, load_scenario
 from ui.cli.db import db_app
 from ui.cli.demo import demo_command
+from ui.cli.exits import EXIT_BAD_INPUT
 from ui.cli.fuzz import fuzz_command
 from ui.cli.run import run
 from ui.cli.runs import compare_command, report_command, runs_app
@@ -56,7 +57,7 @@ def validate(
             f"{checks} assertion{'' if checks == 1 else 's'})"
         )
     if failed:
-        raise typer.Exit(code=2)
+        raise typer.Exit(EXIT_BAD_INPUT)
 
 
 app.command()(run)

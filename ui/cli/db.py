@@ -9,6 +9,7 @@ import typer
 
 from actors.errors import InvoicesimError
 from storage.database import Database, open_database, status, upgrade
+from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED
 
 db_app = typer.Typer(
     name="db",
@@ -33,7 +34,7 @@ def with_database(action: Callable[[Database], T], *, migrate: bool = False) -> 
             db.dispose()
     except InvoicesimError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 @db_app.command("upgrade")
@@ -61,4 +62,4 @@ def status_command(
     typer.echo(f"head      {found['head'] or 'none'}")
     typer.echo(f"pending   {pending}")
     if check and found["pending"]:
-        raise typer.Exit(code=1)
+        raise typer.Exit(EXIT_FAILED)

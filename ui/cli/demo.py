@@ -33,6 +33,7 @@ from storage.database import Database, downgrade, open_database, upgrade
 from storage.tokens import create_token
 from ui.api import ApiSettings, create_app
 from ui.cli import tied
+from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED
 from ui.cli.ui import dashboard_env, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +79,7 @@ def demo_command(
             upgrade(db)
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(code=2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     previous = signal.signal(signal.SIGTERM, _raise_stop)
     try:
         _run(db, loaded, speed, runtime, host, api_port, ui_port, started)
@@ -86,7 +87,7 @@ def demo_command(
         pass
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(code=1) from None
+        raise typer.Exit(EXIT_FAILED) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
         db.dispose()

@@ -22,11 +22,11 @@ from simulation.fuzz.runner import (
     run_fuzz,
     write_case,
 )
+from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from ui.cli.progress import counting_progress
 
 console = Console(stderr=True)
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 MAX_FAILURES_PRINTED = 20
 
 

@@ -6,7 +6,7 @@ import json
 import re
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -14,10 +14,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from actors.errors import InputError, InvoicesimError
+from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+
+if TYPE_CHECKING:  # the engine is imported when a run starts, not for --help
+    from simulation.engine import RunOptions
+    from simulation.scenario import Scenario
 
 console = Console(stderr=True)
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def run(
@@ -68,7 +71,7 @@ def run(
     """Run SCENARIO_FILE; write report.json, report.html and invoices.csv; exit 0 if every
     assertion and invariant holds, 1 if one fails, 2 on bad input or when the run cannot
     go on (the database cannot be reached, say)."""
-    from simulation.engine import RunOptions, run_scenario
+    from simulation.engine import RunOptions
     from simulation.export import InvoiceCsv
     from simulation.report.html import render_report_html
     from simulation.scenario import load_scenario, with_overrides
@@ -97,7 +100,7 @@ def run(
     if checkpoint_every is not None:
         options.checkpoint_every = checkpoint_every
     try:
-        report = _run_with_progress(scenario, options, run_scenario)
+        report = _run_with_progress(scenario, options)
     except InvoicesimError as error:  # bad input, or a database that cannot be reached
         console.print(f"[red]error:[/red] {error}", highlight=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
@@ -117,7 +120,9 @@ def run(
     raise typer.Exit(EXIT_FAILED if failures else EXIT_OK)
 
 
-def _run_with_progress(scenario: Any, options: Any, run_scenario: Any) -> dict[str, Any]:
+def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
+    from simulation.engine import run_scenario
+
     duration = float(scenario.duration_s)
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -146,7 +151,7 @@ def _run_with_progress(scenario: Any, options: Any, run_scenario: Any) -> dict[s
 
 def _print_summary(report: dict[str, Any]) -> None:
     out = Console()
-    inv = report["invoices"]
+    invoices = report["invoices"]
     table = Table(title=f"{report['scenario']} (seed {report['seed']}, {report['shards']} shards)")
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -154,7 +159,7 @@ def _print_summary(report: dict[str, Any]) -> None:
     rows = [
         (
             "invoices created / paid / failed / expired / open",
-            " / ".join(str(inv[k]) for k in ("created", "paid", "failed", "expired", "open")),
+            " / ".join(str(invoices[k]) for k in ("created", "paid", "failed", "expired", "open")),
         ),
         ("double pays / lost", f"{report['double_pays']} / {report['lost']}"),
         ("latency p50 / p95 / p99 ms", f"{lat['p50']} / {lat['p95']} / {lat['p99']}"),

@@ -19,8 +19,7 @@ from rich.table import Table
 from actors.errors import InvoicesimError
 from storage.queries import MAX_LIMIT, Value, compare_runs, list_runs, run_report
 from ui.cli.db import with_database
-
-EXIT_BAD_INPUT = 2
+from ui.cli.exits import EXIT_BAD_INPUT
 
 runs_app = typer.Typer(
     name="runs",

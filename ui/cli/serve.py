@@ -22,6 +22,7 @@ from actors.errors import InvoicesimError
 from simulation.scenario import load_scenario
 from storage.database import open_database, upgrade
 from ui.api import ApiSettings, create_app
+from ui.cli.exits import EXIT_BAD_INPUT
 
 log = logging.getLogger("invoicesim.serve")
 
@@ -72,7 +73,7 @@ def serve_command(
         upgrade(db)
     except InvoicesimError as exc:
         typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(code=2) from None
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     from simulation.live.service import LiveEngine  # the engine is only built when serving
 
     engine = LiveEngine(db, runtime=runtime, shards=shards, speed=speed)

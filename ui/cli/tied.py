@@ -6,7 +6,7 @@ still ``PARENT_PID`` (it may have died before the request), then becomes
 COMMAND (``execvp`` keeps the request). ``invoicesim demo`` starts its
 dashboards this way: in their own session, so a Ctrl-C in the terminal reaches
 the demo alone and it stops them in order, yet a demo killed outright (SIGKILL,
-an out-of-memory kill) no longer leaves them serving a dead API. Elsewhere than
+an out-of-memory kill) does not leave them serving a dead API. Elsewhere than
 Linux the command just runs.
 """
 

@@ -74,10 +74,10 @@ def live() -> None:
 
 
 def report_view(report: dict[str, Any]) -> None:
-    inv = report.get("invoices", {})
+    invoices = report.get("invoices", {})
     cols = st.columns(4)
-    cols[0].metric("Created", inv.get("created", "—"))
-    cols[1].metric("Paid", inv.get("paid", "—"))
+    cols[0].metric("Created", invoices.get("created", "—"))
+    cols[1].metric("Paid", invoices.get("paid", "—"))
     cols[2].metric("Double pays", report.get("double_pays", "—"))
     cols[3].metric("Latency p99", f"{report.get('latency_ms', {}).get('p99', '—')} ms")
     failover = report.get("failover") or []
