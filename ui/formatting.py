@@ -1,0 +1,142 @@
+"""How every page, export and summary meant for people writes a figure.
+
+One module for the dashboards, the run report, the sweep page and the command
+line: money as money ("10,756.44 USD", never minor units), percentages with at
+most two decimals, latency in whole milliseconds, simulated time as a clock,
+counts with thousands separators, and "—" for a value that is missing. Plain
+functions of plain values: no Streamlit, no HTML.
+"""
+
+from __future__ import annotations
+
+import math
+
+from actors.money import CURRENCY_EXPONENTS
+
+MISSING = "—"
+_COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def money(minor: int | None, currency: str = "USD") -> str:
+    """``8419`` USD -> ``84.19 USD``; ``1075644`` -> ``10,756.44 USD``; JPY has no decimals."""
+    if minor is None:
+        return MISSING
+    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    sign = "-" if minor < 0 else ""
+    units, rest = divmod(abs(int(minor)), 10**exponent)
+    body = f"{units:,}.{rest:0{exponent}d}" if exponent else f"{units:,}"
+    return f"{sign}{body} {currency}"
+
+
+def money_compact(minor: int | None, currency: str = "USD") -> str:
+    """Money where space is short: ``10.8k USD``, ``2.35M USD``; below 1,000 as ``money``."""
+    if minor is None:
+        return MISSING
+    value = int(minor) / 10 ** CURRENCY_EXPONENTS.get(currency, 2)
+    for size, suffix in _COMPACT:
+        if abs(value) >= size:
+            return f"{_short(value / size)}{suffix} {currency}"
+    return money(minor, currency)
+
+
+def _short(value: float) -> str:
+    """Three significant digits, no trailing zeros: 10.76 -> 10.8, 2.0 -> 2."""
+    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
+    text = f"{value:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def count(n: int | float | None) -> str:
+    """A count with thousands separators: ``12345`` -> ``12,345``."""
+    if n is None:
+        return MISSING
+    return f"{round(n):,}"
+
+
+def percent(share: float | None, digits: int = 1) -> str:
+    """A share of one as a percentage, at most two decimals: ``0.8261`` -> ``82.6 %``."""
+    if share is None or math.isnan(share):
+        return MISSING
+    text = f"{share * 100:.{min(digits, 2)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text} %"
+
+
+def ratio(bp: int | None) -> str:
+    """Basis points as a ratio to one: ``10000`` -> ``1.00 : 1``; ``9950`` -> ``0.995 : 1``."""
+    if bp is None:
+        return MISSING
+    value = bp / 10_000
+    text = f"{value:.3f}".rstrip("0")
+    if text.endswith("."):
+        text += "00"
+    elif len(text.split(".")[1]) < 2:
+        text += "0"
+    return f"{text} : 1"
+
+
+def basis_points(bp: int | None) -> str:
+    """A discrepancy in basis points, in words: ``12`` -> ``12 bp (0.12 %)``."""
+    if bp is None:
+        return MISSING
+    return f"{bp:,} bp ({percent(bp / 10_000, 2)})"
+
+
+def latency(ms: float | None) -> str:
+    """Latency in whole milliseconds: ``839.3002`` -> ``839 ms``; seconds from 10 s up."""
+    if ms is None or math.isnan(ms):
+        return MISSING
+    if ms >= 10_000:
+        return f"{ms / 1000:,.1f} s"
+    return f"{round(ms):,} ms"
+
+
+def clock(seconds: float | None) -> str:
+    """Simulated time as a clock: ``75`` -> ``01:15``; ``3725`` -> ``1:02:05``."""
+    if seconds is None or math.isnan(seconds):
+        return MISSING
+    sign = "-" if seconds < 0 else ""
+    whole = int(abs(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+    return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def duration(seconds: float | None) -> str:
+    """A span of time in words: ``0.4`` -> ``0.4 s``; ``95`` -> ``1 min 35 s``; ``7200`` ->
+    ``2 h``."""
+    if seconds is None or math.isnan(seconds):
+        return MISSING
+    if seconds < 10:
+        return f"{seconds:.1f} s".replace(".0 s", " s")
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]
+    parts.append(f"{secs} s" if secs or not (hours or minutes) else "")
+    return " ".join(p for p in parts if p)
+
+
+def ago(seconds: float | None) -> str:
+    """How long ago: ``12`` -> ``12 s ago``; ``0.3`` -> ``just now``."""
+    if seconds is None or math.isnan(seconds):
+        return MISSING
+    if seconds < 1:
+        return "just now"
+    return f"{duration(seconds)} ago"
+
+
+def cell(value: object) -> str:
+    """Any value as a cell: ``None`` and empty text as "—", booleans as yes / no."""
+    if value is None or value == "":
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
