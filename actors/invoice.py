@@ -17,7 +17,8 @@ themselves are the record the runtime reads after each window.
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
 
@@ -28,6 +29,13 @@ from actors.money import Money
 # The largest amount of one invoice, in minor units: 1,000,000.00 in a 2-decimal
 # currency. The CSV import, the API and the scenario schema all take this one limit.
 MAX_AMOUNT_MINOR = 100_000_000
+# An invoice given no due date is due this many days after the day it is made.
+DEFAULT_TERMS_DAYS = 30
+
+
+def day_at(start_date: date, now_s: float) -> date:
+    """The calendar day at simulated time ``now_s`` of a run that started on ``start_date``."""
+    return start_date + timedelta(seconds=now_s)
 
 
 class InvoiceState(StrEnum):
@@ -76,6 +84,18 @@ class InvoiceSpec(Protocol):
     def method(self) -> PaymentMethod: ...
     @property
     def due_date(self) -> date: ...
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceTerms:
+    """An invoice's terms as given (by the API, or made for the simulated load)."""
+
+    invoice_id: str
+    merchant: str
+    payer: str
+    amount: Money
+    method: PaymentMethod
+    due_date: date
 
 
 class Invoice:

@@ -72,13 +72,17 @@ class Money:
     def is_positive(self) -> bool:
         return self.amount_minor > 0
 
-    def format(self) -> str:
-        """Decimal text, e.g. ``12.50 USD``."""
+    def decimal_text(self) -> str:
+        """The amount as plain decimal text, e.g. ``12.50`` (``1234`` for JPY)."""
         exponent = CURRENCY_EXPONENTS[self.currency]
         sign = "-" if self.amount_minor < 0 else ""
         units, minor = divmod(abs(self.amount_minor), 10**exponent)
         body = f"{units}.{minor:0{exponent}d}" if exponent else str(units)
-        return f"{sign}{body} {self.currency}"
+        return f"{sign}{body}"
+
+    def format(self) -> str:
+        """Decimal text with the currency, e.g. ``12.50 USD``."""
+        return f"{self.decimal_text()} {self.currency}"
 
     def __str__(self) -> str:
         return self.format()

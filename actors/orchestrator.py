@@ -60,6 +60,7 @@ class _Payment:
     checking: bool = False
     checks: int = 0
     voids: int = 0
+    voiding: bool = False  # a void of the current attempt is out and not answered yet
     doubt_since: float | None = None  # when a void went unanswered
 
 
@@ -138,6 +139,11 @@ class Orchestrator:
             return ()
         attempt = payment.current
         latency_ms = (now - attempt.sent_at) * 1000.0
+        if payment.voiding:
+            # A void is out: it may have cancelled the very charge this answer reports, so
+            # only its answer (charged, or nothing will be) settles the attempt.
+            self.events.append(LateReply(now, attempt_key, outcome))
+            return ()
         if not payment.checking:
             ok = outcome is Outcome.SUCCEEDED or outcome is Outcome.DECLINED
             self.health[attempt.provider].record_call(now, ok, latency_ms)
@@ -199,6 +205,7 @@ class Orchestrator:
         payment = self._live(attempt_key)
         if payment is None or payment.current is None or void_no != payment.voids:
             return ()
+        payment.voiding = False
         result = state.value if state is not None else "unknown"
         self.events.append(VoidAnswered(now, payment.current, void_no, result))
         if state is StatusState.CHARGED:
@@ -225,6 +232,7 @@ class Orchestrator:
         attempt = payment.current
         assert attempt is not None
         payment.voids += 1
+        payment.voiding = True
         deadline = send_at + self.config.void_timeout_ms / 1000.0
         return VoidAttempt(
             attempt.provider, attempt.invoice_key, attempt.attempt_key, send_at, payment.voids,

@@ -122,7 +122,7 @@ class _Requests:
         self.host = urlsplit(url).netloc
         self.admin = {"Authorization": f"Bearer {tokens['admin']}"}
         enterprise = {"Authorization": f"Bearer {tokens['enterprise']}"}
-        new = {"amount_minor": 1000}
+        new = {"amount_minor": 1000, "method": "card"}  # paid by card below
         self.health = request_bytes(self.host, "GET", "/api/v1/providers/health")
         self.create = request_bytes(self.host, "POST", "/api/v1/invoices", enterprise, new)
         self.create_admin = request_bytes(self.host, "POST", "/api/v1/invoices", self.admin, new)

@@ -12,18 +12,28 @@ message names what was wrong. Simulated times are seconds from the run's start.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+DEFAULT_MERCHANT = "Demo merchant"  # an invoice created through the API names no merchant
 
 # ---- commands ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
 class CreateInvoice:
-    """Create one invoice and its ephemeral wallet (the consumer flow)."""
+    """Create one invoice and its ephemeral wallet (the consumer flow).
+
+    ``invoice_id`` None: the engine gives the next free ``INV-000001``-style id;
+    ``due_date`` None: the run's date plus ``actors.invoice.DEFAULT_TERMS_DAYS``.
+    """
 
     amount_minor: int
     currency: str = "USD"
-    method: str = "crypto"  # card | bank | crypto: the method the payer is expected to use
+    method: str = "crypto"  # card | bank | crypto: the one method the invoice accepts
     payer: str = "api"
+    merchant: str = DEFAULT_MERCHANT
+    invoice_id: str | None = None
+    due_date: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,7 @@ Command = (
 @dataclass(frozen=True, slots=True)
 class InvoiceCreated:
     invoice_id: str
+    due_date: date
     wallet_address: str
     created_at_s: float
     expires_at_s: float

@@ -9,10 +9,14 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from actors.bulk_csv import BulkJob, parse_invoices_csv
 from actors.errors import InputError
+from actors.invoice import day_at
+from actors.invoice_ids import InvoiceIds
+from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.layout import (
     MIN_LOOKAHEAD_S,
     BulkShare,
@@ -56,6 +60,9 @@ class RunOptions:
     # Every LP's state is saved every this many windows (0: never; then a lost LP ends the
     # run). None: checkpoints.default_checkpoint_every (none in a local run without a crash).
     checkpoint_every: int | None = None
+    # The calendar day of simulated t=0 (None: the scenario's start_date); a live run's
+    # is the day it starts.
+    start_date: date | None = None
     # Called with the runtime once its LPs exist (tests inject failures through it).
     on_start: Callable[[Runtime], None] | None = None
 
@@ -73,8 +80,10 @@ def build_layout(scenario: Scenario, shards: int) -> Layout:
     )
 
 
-def load_bulk(scenario: Scenario) -> list[BulkJob]:
-    """Parse every bulk CSV once; shards get the accepted rows, the report the errors."""
+def load_bulk(scenario: Scenario, ids: InvoiceIds, start_date: date) -> list[BulkJob]:
+    """Parse every bulk CSV once; shards get the accepted rows, the report the errors. A
+    row whose id an earlier row or file gave, or whose due date is before the upload's
+    day, is an error (``InvoiceIds.admit``)."""
     jobs = []
     for job, bulk in enumerate(scenario.bulk):
         path = scenario.bulk_path(bulk)
@@ -83,8 +92,10 @@ def load_bulk(scenario: Scenario) -> list[BulkJob]:
         except OSError as error:
             raise InputError(f"bulk[{job}].file: cannot read {path}: {error.strerror}") from None
         provider = None if bulk.provider == "auto" else bulk.provider
-        parsed = parse_invoices_csv(data)
-        jobs.append(BulkJob.of(job, str(bulk.file), float(bulk.at_s), provider, parsed))
+        at_s = float(bulk.at_s)
+        today = day_at(start_date, at_s)
+        parsed = ids.admit(job, str(bulk.file), parse_invoices_csv(data), today)
+        jobs.append(BulkJob.of(job, str(bulk.file), at_s, provider, parsed))
     return jobs
 
 
@@ -93,6 +104,7 @@ def build_specs(
     layout: Layout,
     bulk_jobs: Sequence[BulkJob],
     *,
+    start_date: date,
     collect_rows: bool = False,
     persist: bool = False,
 ) -> list[LpSpec]:
@@ -109,6 +121,7 @@ def build_specs(
             name=name,
             scenario=scenario,
             layout=layout,
+            start_date=start_date,
             shard_no=shard_no,
             bulk=bulk,
             collect_rows=collect_rows and kind == "shard",
@@ -200,7 +213,9 @@ def run_scenario(
     every = options.checkpoint_every
     if every is None:
         every = default_checkpoint_every(options.runtime, scenario)
-    bulk_jobs = load_bulk(scenario)
+    ids = InvoiceIds()
+    start_date = options.start_date or scenario.start_date
+    bulk_jobs = load_bulk(scenario, ids, start_date)
     checkpoints = Checkpoints(every)
     runtime = make_runtime(options.runtime, options.ray_address, checkpoints)
     store: RunStore | None = None
@@ -229,6 +244,7 @@ def run_scenario(
             scenario,
             layout,
             bulk_jobs,
+            start_date=start_date,
             collect_rows=options.sink is not None,
             persist=store is not None,
         )
@@ -238,13 +254,12 @@ def run_scenario(
         if options.on_start is not None:
             options.on_start(runtime)
         hard_end = float(scenario.duration_s) + float(scenario.drain_limit_s)
+        board = BulkBoard(on_change=store.bulk_job_changed if store is not None else None)
+        for job in bulk_jobs:
+            board.add(job)
         if options.live is not None:
-            options.live.started(
-                store.run_id if store is not None else None,
-                layout,
-                bulk_jobs,
-                store.tick if store is not None else None,
-            )
+            run_id = store.run_id if store is not None else None
+            options.live.started(run_id=run_id, layout=layout, board=board, ids=ids, store=store)
         with gc_tuning.during_run(live=options.live is not None):
             plan = WindowPlan(
                 duration_s=float(scenario.duration_s),
@@ -258,10 +273,12 @@ def run_scenario(
                 sink=options.sink,
                 record=store.add if store is not None else None,
                 live=options.live,
+                bulk=board.update,
             )
             stats: WindowStats = run_windows(runtime, layout, plan, hooks)
         runtime.close()
-        facts = RunFacts(runtime=runtime.name, speed=speed, started=started, bulk_jobs=bulk_jobs)
+        board.finish()
+        facts = RunFacts(runtime=runtime.name, speed=speed, started=started, bulk=board)
         report = build_report(scenario, layout, stats, facts)
         if store is not None:
             report["run_id"] = store.run_id

@@ -6,40 +6,50 @@ import csv
 from pathlib import Path
 from typing import IO, Any
 
+from actors.invoice import Invoice
+from actors.money import Money
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
+# Amounts as decimals in the invoice's currency (``84.19``), never minor units.
 INVOICE_COLUMNS = (
     "invoice_id",
+    "payer",
+    "merchant",
+    "amount",
+    "currency",
+    "method",
+    "due_date",
     "status",
     "provider",
     "attempts",
-    "amount_minor",
-    "currency",
-    "method",
+    "fee",
     "created_at_s",
     "ended_at_s",
-    "fee_minor",
     "reason",
     "wallet_address",
 )
 
 
 def invoice_row(
-    invoice: Any, state: str, attempts: int, ended_at: float, fee_minor: int, address: str
+    invoice: Invoice, state: str, attempts: int, ended_at: float, fee_minor: int, address: str
 ) -> tuple[Any, ...]:
-    """One finished invoice (``actors.invoice.Invoice``) in ``INVOICE_COLUMNS`` order."""
+    """One finished invoice in ``INVOICE_COLUMNS`` order."""
     amount = invoice.amount
     return (
         invoice.id,
+        invoice.payer,
+        invoice.merchant,
+        amount.decimal_text(),
+        amount.currency,
+        invoice.method.value,
+        invoice.due_date.isoformat(),
         state,
         invoice.provider or "",
         attempts,
-        amount.amount_minor,
-        amount.currency,
-        invoice.method.value,
+        Money(fee_minor, amount.currency).decimal_text(),
         round(invoice.created_at, 6),
         round(ended_at, 6),
-        fee_minor,
         invoice.reason or "",
         address,
     )

@@ -21,10 +21,12 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from actors.bulk_csv import BulkJob
+from simulation.processes.bulk_progress import JobState
 from simulation.scenario import Scenario
 
 if TYPE_CHECKING:  # storage (SQLAlchemy, psycopg) is imported only by runs that persist
@@ -121,6 +123,7 @@ class RunStore:
         )
         self._writer = _Writer(self.recorder, db.url_for_display, live, closing)
         self._flushed_at = 0.0
+        self._started_at: dict[int, datetime | None] = {}  # bulk job -> wall time it started
         self._owned = owned
         self._shortened = not live
         if self._shortened:
@@ -164,6 +167,33 @@ class RunStore:
                 writer.wait_idle(None)
                 if writer.failure is not None:
                     raise writer.failure
+
+    def bulk_job_changed(self, job: BulkJob, state: JobState) -> None:
+        """Record a bulk job's new state with the run's other rows (wall time: now)."""
+        from storage.runs import BulkJobState, bulk_job_record
+
+        now = datetime.now(UTC)
+        recorded = BulkJobState(
+            status=state.status,
+            started_at_s=state.started_at_s,
+            started_at=None if state.started_at_s is None else now,
+            finished_at_s=state.finished_at_s,
+            finished_at=None if state.finished_at_s is None else now,
+            failure=state.reason,
+        )
+        if self._started_at.setdefault(job.job, recorded.started_at) is not None:
+            recorded = replace(recorded, started_at=self._started_at[job.job])
+        self.add({"bulk_jobs": [bulk_job_record(job, recorded)]})
+
+    def mark(self) -> int:
+        """The number of the batch that will hold every row added so far; the next
+        ``tick`` hands it to the writer at once (a live run's read after write)."""
+        self._flushed_at = 0.0
+        return self._writer.handed + (1 if self.recorder.buffered else 0)
+
+    def wait_written(self, mark: int, timeout_s: float) -> bool:
+        """Wait until batch ``mark`` is written (True), or ``timeout_s`` passed (False)."""
+        return self._writer.wait_written(mark, timeout_s)
 
     def tick(self) -> None:
         """A live run: hand the buffer to the writer when it is idle and the rows are due."""
@@ -270,6 +300,8 @@ class _Writer:
         self._changed = threading.Condition()
         self._batch: Batch | None = None
         self.rows_in_flight = 0
+        self.handed = 0  # batches handed to the thread
+        self.written = 0  # batches it has written
         # Re-raised by the window loop: a refused statement (a bug), or in a batch run
         # the recorder's DatabaseError once its retries are spent.
         self.failure: BaseException | None = None
@@ -286,8 +318,21 @@ class _Writer:
                 return False
             self.rows_in_flight = recorder.buffered
             self._batch = recorder.take()
+            self.handed += 1
             self._changed.notify_all()
             return True
+
+    def wait_written(self, batch_no: int, timeout_s: float) -> bool:
+        """Wait until the ``batch_no``-th batch handed is written; False on timeout or
+        failure."""
+        with self._changed:
+            return (
+                self._changed.wait_for(
+                    lambda: self.written >= batch_no or self.failure is not None or self._stopped,
+                    max(0.0, timeout_s),
+                )
+                and self.written >= batch_no
+            )
 
     def wait_idle(self, timeout_s: float | None) -> None:
         """Wait until the batch in flight is written or the writer failed, ``timeout_s`` at
@@ -323,6 +368,7 @@ class _Writer:
                     return  # closed, or failed: whoever waits for the batch learns it below
                 with self._changed:
                     self._batch, self.rows_in_flight = None, 0
+                    self.written += 1
                     self._changed.notify_all()
         finally:
             with self._changed:

@@ -65,7 +65,11 @@ UPSERTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str | None]] = {
         "destroyed_at_s",
     ),
     "bulk_job_rows": (("run_id", "job_id", "line", "error_no"), ("status", "invoice_id"), None),
-    "bulk_jobs": (("run_id", "job_id"), ("accepted", "rejected", "status", "finished_at_s"), None),
+    "bulk_jobs": (
+        ("run_id", "job_id"),
+        ("status", "started_at_s", "started_at", "finished_at_s", "finished_at", "failure"),
+        None,
+    ),
 }
 
 # Tables where a buffered row is superseded by the next with the same key (the width of

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, insert, update
 
 from actors import bulk_csv, provider_config
 from storage.database import Database
-from storage.schema import BulkJob, BulkJobRow, ProviderConfig, Run
+from storage.schema import COPY_COLUMNS, BulkJob, BulkJobRow, ProviderConfig, Run
 
 
 def git_commit(folder: Path | None = None) -> str | None:
@@ -115,21 +115,43 @@ def record_provider_config(
         connection.execute(insert(ProviderConfig).values(**row))
 
 
-def _insert_bulk_job(connection: Connection, run_id: str, job: bulk_csv.BulkJob) -> None:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BulkJobState:
+    """Where a bulk job stands, with its simulated and wall times."""
+
+    status: str = "queued"
+    started_at_s: float | None = None
+    started_at: datetime | None = None
+    finished_at_s: float | None = None
+    finished_at: datetime | None = None
+    failure: str | None = None
+
+
+def _bulk_job_values(job: bulk_csv.BulkJob, state: BulkJobState) -> dict[str, Any]:
     # Rejected: the rows read but not imported. Not the lines with an error: a bad header
     # is an error on no row, and one error stands for every row past the row limit.
+    return {
+        "job_id": job.job,
+        "file": job.file,
+        "provider": job.provider or "auto",
+        "total_rows": job.rows,
+        "accepted": job.accepted,
+        "rejected": job.rows - job.accepted,
+        "created_at_s": job.at_s,
+        **asdict(state),
+    }
+
+
+def bulk_job_record(job: bulk_csv.BulkJob, state: BulkJobState) -> tuple[Any, ...]:
+    """The job's ``bulk_jobs`` row for the recorder (``COPY_COLUMNS`` order, no run_id):
+    a state change recorded with the run's other rows, resilient to an outage."""
+    values = _bulk_job_values(job, state)
+    return tuple(values[column] for column in COPY_COLUMNS["bulk_jobs"][1:])
+
+
+def _insert_bulk_job(connection: Connection, run_id: str, job: bulk_csv.BulkJob) -> None:
     connection.execute(
-        insert(BulkJob).values(
-            run_id=run_id,
-            job_id=job.job,
-            file=job.file,
-            provider=job.provider or "auto",
-            total_rows=job.rows,
-            accepted=job.accepted,
-            rejected=job.rows - job.accepted,
-            status="queued",
-            created_at_s=job.at_s,
-        )
+        insert(BulkJob).values(run_id=run_id, **_bulk_job_values(job, BulkJobState()))
     )
     rows: list[dict[str, Any]] = []
     per_line: dict[int, int] = {}
@@ -155,7 +177,7 @@ def _insert_bulk_job(connection: Connection, run_id: str, job: bulk_csv.BulkJob)
                 "job_id": job.job,
                 "line": draft.line,
                 "error_no": 0,
-                "invoice_id": f"b{job.job}:{draft.invoice_id}",
+                "invoice_id": draft.invoice_id,
                 "status": "accepted",
                 "column_name": None,
                 "error": None,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from actors.money import CURRENCY_EXPONENTS
+from actors.money import CURRENCY_EXPONENTS, Money
 
 MISSING = "—"
 _COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
@@ -26,6 +26,12 @@ def money(minor: int | None, currency: str = "USD") -> str:
     units, rest = divmod(abs(int(minor)), 10**exponent)
     body = f"{units:,}.{rest:0{exponent}d}" if exponent else f"{units:,}"
     return f"{sign}{body} {currency}"
+
+
+def decimal_amount(minor: int | None, currency: str = "USD") -> str | None:
+    """Money as a plain decimal for a spreadsheet cell (the currency in its own column):
+    ``8419`` -> ``84.19``; None stays None."""
+    return None if minor is None else Money(int(minor), currency).decimal_text()
 
 
 def money_compact(minor: int | None, currency: str = "USD") -> str:

@@ -1,15 +1,15 @@
 """How the live engine routes a command to the logical processes, and combines their answers.
 
 The one place that knows which LP owns what: invoices made by command are
-spread over the shards in turn and their ids name their shard (``a<shard>-<n>``,
-as a scenario's ``s<shard>-<n>``); a payment for any other id is asked of every
-shard and answered by the one that has it; provider settings reach every
-orchestrator replica; a bulk upload's rows are dealt out like a scenario's.
+spread over the shards in turn; a payment for the simulated load's invoice
+``SIM-k`` goes to the shard that made it (k mod n), a payment for any other id
+is asked of every shard and answered by the one that has it; provider settings
+reach every orchestrator replica; a bulk upload's rows are dealt out like a
+scenario's.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -18,6 +18,7 @@ from typing import Any
 
 from actors.bulk_csv import BulkJob
 from actors.errors import InvoicesimError, NotFoundError
+from actors.invoice_ids import load_invoice_number
 from simulation.commands import (
     ClearFault,
     ConfigureProvider,
@@ -29,7 +30,6 @@ from simulation.commands import (
 from simulation.processes.layout import Layout, bulk_shares
 from simulation.processes.messages import ScheduleBulk
 
-_ROUTED_ID = re.compile(r"^[as](\d+)-\d+$")
 ROUTED = (CreateInvoice, PayInvoice, StartFault, ClearFault, ConfigureProvider, Reconcile)
 
 
@@ -42,6 +42,8 @@ class Pending:
     expected: int = 0
     results: list[Any] = field(default_factory=list)
     combine: Callable[[list[Any]], Any] = field(default=lambda results: first_error_or(results))
+    # The batch of database rows that holds what the command changed (read after write).
+    written_mark: int | None = None
 
 
 class Router:
@@ -59,9 +61,9 @@ class Router:
             shard = shards[next(self._turn) % len(shards)]
             return [(shard, command)]
         if kind is PayInvoice:
-            match = _ROUTED_ID.match(command.invoice_id)
-            if match is not None and int(match.group(1)) < len(shards):
-                return [(shards[int(match.group(1))], command)]
+            number = load_invoice_number(command.invoice_id)
+            if number is not None:  # the load's invoice k is made by shard k mod n
+                return [(shards[number % len(shards)], command)]
             return [(shard, command) for shard in shards]
         if kind in (StartFault, ClearFault):
             return [(layout.providers[command.provider], command)]

@@ -21,7 +21,6 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
@@ -29,12 +28,15 @@ from typing import Any
 
 from actors.bulk_csv import BulkJob, parse_invoices_csv
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
+from actors.invoice import DEFAULT_TERMS_DAYS, day_at
+from actors.invoice_ids import InvoiceIds, Origin
 from simulation.commands import (
     BulkRowError,
     BulkSubmitted,
     ClearFault,
     Command,
     ConfigureProvider,
+    CreateInvoice,
     PayInvoice,
     ProviderConfigured,
     StartFault,
@@ -42,8 +44,10 @@ from simulation.commands import (
 )
 from simulation.engine import RunOptions, run_scenario
 from simulation.live.dispatch import ROUTED, Pending, Router, first_error_or, owner_answer, resolve
+from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.layout import Layout
 from simulation.processes.messages import COMMAND_SOURCE, Envelope, Request
+from simulation.run_store import RunStore
 from simulation.scenario import Scenario
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,7 @@ MAX_PER_WINDOW = 200  # commands delivered per window (the rest wait for the nex
 FLUSH_EVERY_S = 0.25  # wall seconds between database writes at most
 TICK_WALL_S = 0.05  # the loop looks at the clock at least this often (wall seconds)
 STOP_TIMEOUT_S = 30.0
+WRITE_WAIT_S = 5.0  # how long a created invoice's answer waits for its row to be written
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,11 +168,16 @@ class _LiveRun:
         self._ready = threading.Event()
         self._thread = threading.Thread(target=self._main, name="invoicesim-live", daemon=True)
         self._router: Router | None = None
-        self._flush: Callable[[], None] | None = None
+        self._store: RunStore | None = None
+        self._board = BulkBoard()
+        self._ids = InvoiceIds()
+        self._ids_lock = threading.Lock()  # callers' threads claim ids
         self._next_job = 0
         self._versions: dict[str, int] = {}
         self._configs = {c.name: c for c in scenario.provider_configs()}
         self.wall_start = 0.0
+        # A live run's calendar is the real one: due dates are checked against today.
+        self.start_date = datetime.now(UTC).date()
 
     def start(self) -> str:
         self._thread.start()
@@ -203,6 +213,7 @@ class _LiveRun:
             database=engine.db,
             live=self,
             flush_every_s=FLUSH_EVERY_S,
+            start_date=self.start_date,
         )
         try:
             self.report = run_scenario(self.scenario, options, should_stop=self._stopping.is_set)
@@ -218,13 +229,16 @@ class _LiveRun:
 
     def started(
         self,
+        *,
         run_id: str | None,
         layout: Layout,
-        bulk_jobs: Sequence[BulkJob],
-        flush: Callable[[], None] | None,
+        board: BulkBoard,
+        ids: InvoiceIds,
+        store: RunStore | None,
     ) -> None:
-        self.run_id, self._router, self._flush = run_id, Router(layout), flush
-        self._next_job = len(bulk_jobs)
+        self.run_id, self._router, self._store = run_id, Router(layout), store
+        self._board, self._ids = board, ids
+        self._next_job = len(board.jobs)
         self._versions = dict.fromkeys(self._configs, 1)
         self.started_at = datetime.now(UTC)
         self.wall_start = time.monotonic()
@@ -232,11 +246,15 @@ class _LiveRun:
 
     def clock(self, now: float, windows: int) -> None:
         self.sim_now_s, self.windows = now, windows
-        if self._flush is not None:
-            self._flush()
+        if self._store is not None:
+            self._store.tick()
 
     # ---- commands: caller side -----------------------------------------------------
     def submit(self, command: Any, timeout_s: float) -> Any:
+        if self._queue.full():  # before anything is claimed or recorded for it
+            raise UnavailableError(
+                f"the engine has {MAX_QUEUED} commands waiting; retry in a moment"
+            )
         pending = self._prepare(command)
         try:
             self._queue.put_nowait(pending)
@@ -253,12 +271,19 @@ class _LiveRun:
             ) from None
         if type(command) is ConfigureProvider:
             result = self._record_config(command, result)
+        store, mark = self._store, pending.written_mark
+        if store is not None and mark is not None:
+            # A 201 means the invoice can be read at once, from any process: wait for its
+            # rows (a database that is down meanwhile: its reads answer 503 anyway).
+            store.wait_written(mark, min(timeout_s, WRITE_WAIT_S))
         return result
 
     def _prepare(self, command: Any) -> Pending:
         kind = type(command)
         if kind is SubmitBulk:
             return self._prepare_bulk(command)
+        if kind is CreateInvoice:
+            return self._prepare_invoice(command)
         if (
             kind in (StartFault, ClearFault, ConfigureProvider)
             and command.provider not in self._configs
@@ -288,23 +313,59 @@ class _LiveRun:
             pending.combine = owner_answer
         return pending
 
+    def _prepare_invoice(self, command: CreateInvoice) -> Pending:
+        """Name the invoice (its own id, or the next free ``INV-`` one) and its due date
+        (given, or the run's day plus the default terms) before any shard sees it."""
+        run_date = day_at(self.start_date, self.sim_now_s)
+        due = command.due_date or run_date + timedelta(days=DEFAULT_TERMS_DAYS)
+        if due < run_date:
+            raise InputError(
+                f"due_date: {due.isoformat()} is in the past (today is {run_date.isoformat()}); "
+                "give today or a later date"
+            )
+        with self._ids_lock:
+            invoice_id = command.invoice_id or self._ids.next_api_id()
+            self._ids.claim(invoice_id, Origin(at_s=self.sim_now_s))
+        pending = Pending(replace(command, invoice_id=invoice_id, due_date=due))
+        ids, lock = self._ids, self._ids_lock
+
+        def created_or_released(results: list[Any]) -> Any:
+            try:
+                return first_error_or(results)
+            except InvoicesimError:
+                with lock:  # refused by the shard: the id was never used
+                    ids.release(invoice_id)
+                raise
+
+        pending.combine = created_or_released
+        return pending
+
     def _prepare_bulk(self, command: SubmitBulk) -> Pending:
         from storage.runs import insert_bulk_job
 
         if command.provider is not None and command.provider not in self._configs:
-            raise InputError(
+            raise NotFoundError(  # as for /providers/{name}: well formed, but not of this run
                 f"provider: unknown provider {command.provider!r}; use auto or one of: "
                 f"{', '.join(sorted(self._configs))}"
             )
         parsed = parse_invoices_csv(command.data)  # raises InputError naming the line
+        at_s = self.sim_now_s
         with self.engine._lock:  # job ids are unique within the run
             job_id = self._next_job
             self._next_job += 1
-        at_s = self.sim_now_s
+        with self._ids_lock:
+            run_date = day_at(self.start_date, at_s)
+            parsed = self._ids.admit(job_id, command.name, parsed, run_date)
         errors = tuple(BulkRowError(e.line, e.column, e.reason) for e in parsed.errors)
         job = BulkJob.of(job_id, command.name, at_s, command.provider, parsed)
         assert self.run_id is not None
-        insert_bulk_job(self.engine.db, self.run_id, job)
+        try:
+            insert_bulk_job(self.engine.db, self.run_id, job)
+        except BaseException:
+            with self._ids_lock:  # nothing was imported: the same file may come again
+                for draft in job.drafts:
+                    self._ids.release(draft.invoice_id)
+            raise
         pending = Pending(job)
         submitted = BulkSubmitted(job_id, parsed.rows_seen, len(parsed.accepted), errors)
         pending.combine = lambda results: first_error_or(results, submitted)
@@ -351,6 +412,8 @@ class _LiveRun:
                 break
             if pending.future.done():  # the caller gave up waiting (timeout)
                 continue
+            if isinstance(pending.command, BulkJob):
+                self._board.add(pending.command)
             for dst, lp_command in router.targets(pending.command, at):
                 self._tokens += 1
                 token = self._tokens
@@ -368,6 +431,8 @@ class _LiveRun:
                 continue
             pending.results.append(result)
             if len(pending.results) == pending.expected and not pending.future.done():
+                if self._store is not None and type(pending.command) is CreateInvoice:
+                    pending.written_mark = self._store.mark()
                 resolve(pending)
 
     def _fail_waiting(self, reason: str) -> None:

@@ -40,6 +40,7 @@ from typing import Any
 import cloudpickle
 
 from actors.errors import InputError, InvariantViolation, InvoicesimError
+from simulation.processes.bulk_progress import JobShare
 from simulation.processes.messages import COMMAND_SOURCE, Envelope, Request
 
 Timer = tuple[float, int, Callable[[], None]]
@@ -56,6 +57,7 @@ class WindowResult:
     rows: list[tuple[Any, ...]] = field(default_factory=list)  # finished invoices
     records: dict[str, list[tuple[Any, ...]]] | None = None  # table -> rows, when persisting
     replies: list[tuple[int, Any]] | None = None  # (request token, result or error), live runs
+    bulk: dict[int, JobShare] | None = None  # a shard's shares of bulk jobs that changed
 
 
 class LogicalProcess:
@@ -142,6 +144,7 @@ class LogicalProcess:
             self.take_rows(),
             records or None,
             replies,
+            self.take_bulk_changes(),
         )
 
     def _run(self, until: float, inbox: list[Envelope]) -> None:
@@ -256,6 +259,10 @@ class LogicalProcess:
 
     def progress(self) -> dict[str, int]:
         return {}
+
+    def take_bulk_changes(self) -> dict[int, JobShare] | None:
+        """Shares of bulk jobs that changed in the window (shards only)."""
+        return None
 
     def finish(self) -> dict[str, Any]:
         """Final summary for the report (called once, after the last window)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from actors.bulk_csv import BulkJob, InvoiceDraft
 from simulation.scenario import Scenario
@@ -58,6 +59,7 @@ class LpSpec:
     name: str
     scenario: Scenario
     layout: Layout
+    start_date: date  # the calendar day of simulated t=0
     shard_no: int = 0
     bulk: tuple[BulkShare, ...] = field(default_factory=tuple)
     collect_rows: bool = False  # shards hand back one row per finished invoice

@@ -12,14 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import date
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from actors.bulk_csv import InvoiceDraft
 from actors.errors import ConflictError, InputError, NotFoundError
-from actors.invoice import MAX_AMOUNT_MINOR, Invoice, InvoiceState
+from actors.invoice import (
+    DEFAULT_TERMS_DAYS,
+    MAX_AMOUNT_MINOR,
+    Invoice,
+    InvoiceSpec,
+    InvoiceState,
+    InvoiceTerms,
+)
+from actors.invoice_ids import load_invoice_id
 from actors.keyed import KeyedRandom
-from actors.methods import PaymentMethod, parse_method
+from actors.methods import parse_method
 from actors.money import Money
 from actors.orchestrator import Orchestrator
 from actors.orchestrator_records import (
@@ -41,6 +50,7 @@ from simulation.commands import (
 from simulation.export import invoice_row
 from simulation.processes.arrivals import ArrivalStream, PayerModel
 from simulation.processes.base import LogicalProcess
+from simulation.processes.bulk_progress import JobShare
 from simulation.processes.charge_book import ChargeBook
 from simulation.processes.failover import FailoverTracker
 from simulation.processes.layout import LATE_GRACE_S, RECENT_S, BulkShare, LpSpec
@@ -59,7 +69,8 @@ from simulation.processes.metrics import ShardMetrics
 from simulation.processes.shard_records import ShardRecords
 
 Silence = Callable[[float], tuple[Command, ...]]
-DUE_DATE = date(2026, 1, 31)  # invoices in a run share one due date: data, not the clock
+LOAD_MERCHANT = "Simulated merchant"  # the merchant of the scenario's load invoices
+LOAD_PAYER = "Simulated payer"
 
 
 class ShardLP(LogicalProcess):
@@ -78,17 +89,20 @@ class ShardLP(LogicalProcess):
         self._dlog = DestructionLog(spec.name)
         self._ttl = float(scenario.wallet_ttl_s)
         self._duration_s = scenario.duration_s
-        self._merchant = f"merchant-{self.shard_no}"
+        # Load invoices are due a net term after the run's first day: data, not the clock.
+        self._load_due = spec.start_date + timedelta(days=DEFAULT_TERMS_DAYS)
         self.invoices: dict[str, Invoice] = {}
         self.wallets: dict[str, EphemeralWallet] = {}
         self._forced: dict[str, str] = {}
+        self._bulk_jobs: dict[int, JobShare] = {}  # this shard's share of each bulk job
+        self._bulk_of: dict[str, int] = {}  # open bulk invoice -> its job
+        self._bulk_changed: set[int] = set()
         self._rec: ShardRecords | None = None
         if spec.persist:
             self.records = {}
             self._rec = ShardRecords(spec.name, spec.shard_no, self.records)
         self.book = ChargeBook()
         self._seq = 0
-        self._api_seq = 0  # invoices created by command (live runs)
         self._last_probe_no = 0
         self._probe_owed: dict[str, int] = {}  # provider -> the probe it owes an answer to
         self._destroyed = 0
@@ -116,6 +130,8 @@ class ShardLP(LogicalProcess):
             self.schedule_bulk(share)
 
     def schedule_bulk(self, share: BulkShare) -> None:
+        self._bulk_jobs.setdefault(share.job, JobShare()).rows += len(share.drafts)
+        self._bulk_changed.add(share.job)
         for j, draft in enumerate(share.drafts):
             at = share.at_s + j * share.row_interval_s
             self.call_at(at, partial(self._bulk_row, share, draft))
@@ -132,11 +148,14 @@ class ShardLP(LogicalProcess):
     # ---- invoices ----------------------------------------------------------------
     def _arrive(self, stream: ArrivalStream, payers: PayerModel) -> None:
         now = self.now
-        invoice_id = f"s{self.shard_no}-{self._seq}"
+        invoice_id = load_invoice_id(self._seq * self._shards + self.shard_no)
         self._seq += 1
         plan = payers.plan(self._rng, invoice_id)
         amount = Money(plan.amount_minor, payers.currency)
-        self.create_invoice(now, invoice_id, amount, plan.method, "payer", plan.behaviour)
+        terms = InvoiceTerms(
+            invoice_id, LOAD_MERCHANT, LOAD_PAYER, amount, plan.method, self._load_due
+        )
+        self.create_invoice(now, terms, plan.behaviour)
         if plan.behaviour == "pays":
             self.call_at(now + plan.pay_after_s, partial(self.pay_invoice, invoice_id))
         else:
@@ -145,24 +164,9 @@ class ShardLP(LogicalProcess):
                 self.call_at(now + plan.pay_after_s, partial(self._late_pay, invoice_id, amount))
         self._next_arrival(stream, payers)
 
-    def create_invoice(
-        self,
-        now: float,
-        invoice_id: str,
-        amount: Money,
-        method: PaymentMethod,
-        payer: str,
-        behaviour: str,
-    ) -> None:
-        invoice = Invoice(
-            id=invoice_id,
-            merchant=self._merchant,
-            payer=payer,
-            amount=amount,
-            method=method,
-            due_date=DUE_DATE,
-            created_at=now,
-        )
+    def create_invoice(self, now: float, terms: InvoiceSpec, behaviour: str) -> None:
+        invoice = Invoice.from_draft(terms, now)
+        invoice_id, amount, method = invoice.id, invoice.amount, invoice.method
         self.invoices[invoice_id] = invoice
         wallet = self._factory.create(invoice_id, amount, now, self._ttl)
         self.wallets[invoice_id] = wallet
@@ -172,12 +176,15 @@ class ShardLP(LogicalProcess):
         self.metrics.created(now)
         self.log_event(f"C|{invoice_id}|{now:.6f}|{amount.amount_minor}|{method}|{behaviour}")
 
-    def _bulk_row(self, share: BulkShare, draft: Any) -> None:
+    def _bulk_row(self, share: BulkShare, draft: InvoiceDraft) -> None:
         now = self.now
-        invoice_id = f"b{share.job}:{draft.invoice_id}"
+        invoice_id = draft.invoice_id
+        self._bulk_of[invoice_id] = share.job
+        self._bulk_jobs[share.job].started(now)
+        self._bulk_changed.add(share.job)
         if self._rec is not None:
             self._rec.bulk_lines[invoice_id] = (share.job, draft.line)
-        self.create_invoice(now, invoice_id, draft.amount, draft.method, draft.payer, "bulk")
+        self.create_invoice(now, draft, "bulk")
         if share.provider is not None:
             self._forced[invoice_id] = share.provider
         self.pay_invoice(invoice_id)
@@ -271,6 +278,10 @@ class ShardLP(LogicalProcess):
             address = wallet.address if wallet is not None else ""
             self._rows.append(invoice_row(invoice, state, attempts, self.now, fee_minor, address))
         self.book.ended(invoice_id, state, self.now)
+        job = self._bulk_of.pop(invoice_id, None)
+        if job is not None:
+            self._bulk_jobs[job].ended_one(self.now)
+            self._bulk_changed.add(job)
 
     # ---- wallets -----------------------------------------------------------------
     def expire_invoice(self, invoice_id: str) -> None:
@@ -369,15 +380,17 @@ class ShardLP(LogicalProcess):
             raise InputError(
                 f"amount_minor: must be within 1..{MAX_AMOUNT_MINOR}, got {command.amount_minor}"
             )
+        invoice_id, due_date = command.invoice_id, command.due_date
+        if invoice_id is None or due_date is None:
+            raise InputError("the live engine names every invoice and its due date")
         method = parse_method(command.method, "method")
         amount = Money(command.amount_minor, command.currency)
         now = self.now
-        invoice_id = f"a{self.shard_no}-{self._api_seq}"
-        self._api_seq += 1
-        self.create_invoice(now, invoice_id, amount, method, command.payer, "api")
+        terms = InvoiceTerms(invoice_id, command.merchant, command.payer, amount, method, due_date)
+        self.create_invoice(now, terms, "api")
         wallet = self.wallets[invoice_id]
         self.call_at(wallet.expires_at, partial(self.expire_invoice, invoice_id))
-        return InvoiceCreated(invoice_id, wallet.address, now, wallet.expires_at)
+        return InvoiceCreated(invoice_id, due_date, wallet.address, now, wallet.expires_at)
 
     def _pay_by_command(self, command: PayInvoice) -> PaymentStarted:
         method = parse_method(command.method, "method")
@@ -392,7 +405,11 @@ class ShardLP(LogicalProcess):
                 f"invoice {command.invoice_id!r} is {invoice.state.value}; only a pending invoice"
                 " can be paid"
             )
-        invoice.method = method
+        if method is not invoice.method:
+            raise ConflictError(
+                f"invoice {command.invoice_id} accepts {invoice.method.value} only; pay it with "
+                f"method {invoice.method.value}"
+            )
         self.pay_invoice(command.invoice_id)
         return PaymentStarted(command.invoice_id, method.value, self.now)
 
@@ -480,6 +497,13 @@ class ShardLP(LogicalProcess):
             return []
         self._rows = []
         return rows
+
+    def take_bulk_changes(self) -> dict[int, JobShare] | None:
+        if not self._bulk_changed:
+            return None
+        changed = {job: self._bulk_jobs[job].copy() for job in sorted(self._bulk_changed)}
+        self._bulk_changed.clear()
+        return changed
 
     def open_items(self) -> int:
         return len(self.invoices) + len(self.wallets)

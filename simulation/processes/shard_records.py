@@ -53,7 +53,7 @@ class ShardRecords:
                 invoice.id, self.shard_no, invoice.state._value_, invoice.amount.amount_minor,
                 invoice.amount.currency, invoice.method._value_, invoice.merchant, invoice.payer,
                 invoice.provider, attempts, fee, invoice.created_at, invoice.ended_at,
-                invoice.reason, wallet, None if job is None else job[0],
+                invoice.reason, wallet, None if job is None else job[0], invoice.due_date,
             ),
         )  # fmt: skip
         if job is not None and invoice.ended_at is not None:

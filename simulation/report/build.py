@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from actors.bulk_csv import BulkJob
+from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.failover import merge_failover
 from simulation.processes.layout import Layout
 from simulation.processes.metrics import merge_shards, percentile
@@ -23,7 +22,7 @@ class RunFacts:
     runtime: str
     speed: float | None  # None: virtual time
     started: float  # wall time (time.time()) the run started at
-    bulk_jobs: Sequence[BulkJob]
+    bulk: BulkBoard  # every bulk job of the run, each with its final state
 
 
 def build_report(
@@ -97,7 +96,10 @@ def build_report(
             "reconciliation_errors": reserve["failures"],
             "alerts": alerts,
         },
-        "bulk": [job.summary() for job in facts.bulk_jobs],
+        "bulk": [
+            {**job.summary(), **facts.bulk.summary(job.job)}
+            for job in sorted(facts.bulk.jobs.values(), key=lambda j: j.job)
+        ],
         "series": _series(merged),
         "reserve_history": reserve["history"],
     }

@@ -20,15 +20,19 @@ import hashlib
 import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import simpy
 import simpy.rt
 
-from actors.bulk_csv import BulkJob
+from actors.invoice_ids import InvoiceIds
+from simulation.processes.bulk_progress import BulkBoard, JobShare
 from simulation.processes.layout import Layout
 from simulation.processes.messages import Envelope
 from simulation.runtime.interface import Runtime
+
+if TYPE_CHECKING:  # a live run's store; the coordinator never opens one
+    from simulation.run_store import RunStore
 
 Progress = Callable[[float, dict[str, int]], None]
 
@@ -50,12 +54,14 @@ class LiveHooks(Protocol):
 
     def started(
         self,
+        *,
         run_id: str | None,
         layout: Layout,
-        bulk_jobs: Sequence[BulkJob],
-        flush: Callable[[], None] | None,
+        board: BulkBoard,
+        ids: InvoiceIds,
+        store: RunStore | None,
     ) -> None:
-        """The run is set up: its id, its LPs, its scenario's bulk jobs, how to write rows now."""
+        """The run is set up: its id, its LPs, its bulk jobs so far, its database side."""
         ...
 
     def take(self, at: float) -> list[tuple[int, Envelope]]:
@@ -94,6 +100,7 @@ class WindowHooks:
     sink: Sink | None = None
     record: Record | None = None
     live: LiveHooks | None = None  # a live (paced) run's commands
+    bulk: Callable[[int, dict[int, JobShare]], None] | None = None  # shares that changed
 
 
 @dataclass
@@ -155,7 +162,7 @@ class _WindowLoop:
         self.runtime, self.layout = runtime, layout
         self.duration_s, self.hard_end_s = plan.duration_s, plan.hard_end_s
         self.progress, self.should_stop = hooks.progress, hooks.should_stop
-        self.sink, self.record = hooks.sink, hooks.record
+        self.sink, self.record, self.bulk = hooks.sink, hooks.record, hooks.bulk
         n = layout.size
         self.next_at: list[float | None] = [0.0] * n
         self.open_items = [0] * n
@@ -297,6 +304,8 @@ class _WindowLoop:
                 self.sink(result.rows)
             if result.records and self.record is not None:
                 self.record(result.records)
+            if result.bulk and self.bulk is not None:
+                self.bulk(i, result.bulk)
             if result.replies and self.live is not None:
                 self.live.answer(result.replies)
             if result.progress:

@@ -9,11 +9,26 @@ the loader can name the field and its line.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Strict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
+
+
+def _date(value: object) -> object:
+    """A date as YAML writes it (2026-01-31) or as ISO text; never a number of seconds."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date; use YYYY-MM-DD") from None
+    raise ValueError(f"must be a date (YYYY-MM-DD), got {value!r}")
+
 
 Int = Annotated[int, Strict()]
+Day = Annotated[date, BeforeValidator(_date)]
 Float = Annotated[float, Strict()]
 Bool = Annotated[bool, Strict()]
 Loc = tuple[str | int, ...]

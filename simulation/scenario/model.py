@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import replace
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Self
@@ -28,6 +29,7 @@ from simulation.scenario.assertions import (
 )
 from simulation.scenario.base import (
     DAY_S,
+    Day,
     Float,
     Int,
     Loc,
@@ -59,6 +61,7 @@ class ClockSpec(Spec):
     speed: Float = Field(default=1.0, gt=0, le=1000)
 
 
+DEFAULT_START_DATE = date(2026, 1, 1)
 DEFAULT_PROVIDER_NAMES = tuple(c.name for c in DEFAULT_PROVIDERS)
 _PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
 _RESERVED_NAMES = frozenset({CUSTODIAN, "auto", RESERVE_LP})  # reserve: the reserve LP's name
@@ -71,6 +74,9 @@ class Scenario(Spec):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=10_000)
     seed: Int = Field(default=0, ge=0, le=2**63 - 1)
+    # The calendar day of simulated t=0: due dates are checked against it. A live run
+    # (serve, demo) starts on the day it starts (RunOptions.start_date).
+    start_date: Day = DEFAULT_START_DATE
     duration_s: Float = Field(gt=0, le=DAY_S)
     drain_s: Float | None = Field(default=None, ge=0, le=DAY_S)  # None: wallet_ttl_s + 600
     clock: ClockSpec = ClockSpec()

@@ -2,7 +2,7 @@
 
 Every function takes a ``Database`` or an open SQLAlchemy ``Connection`` (to
 share one transaction), runs SQLAlchemy selects with bound parameters and
-returns plain dicts and lists that ``json.dumps`` accepts (typed in ``shapes``
+returns plain dicts and lists that ``json.dumps(default=str)`` accepts (typed in ``shapes``
 as ``TypedDict``). Every list is bounded: a ``limit`` outside ``1..max`` is a
 ``ValueError``; the few lists without one are bounded by the run's shape
 (providers x orchestrator replicas, days, faults, assertions). Simulated times

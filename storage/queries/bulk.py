@@ -78,6 +78,7 @@ def bulk_job_results(db: Source, run_id: str, job_id: int, limit: int = 10_000) 
     r, i = BulkJobRow, Invoice
     query = (
         select(r.line, r.invoice_id, r.status.label("row_status"), i.status, i.provider,
+               i.payer, i.merchant, i.method, i.due_date,
                i.attempts, i.wallet_address, i.amount_minor, i.currency, i.fee_minor,
                i.created_at_s, i.ended_at_s, i.reason)
         .outerjoin(i, and_(i.run_id == r.run_id, i.invoice_id == r.invoice_id))
@@ -93,6 +94,10 @@ def bulk_job_results(db: Source, run_id: str, job_id: int, limit: int = 10_000) 
         BulkResult(
             line=row.line,
             invoice_id=row.invoice_id,
+            payer=row.payer,
+            merchant=row.merchant,
+            method=row.method,
+            due_date=row.due_date,
             status=row.status or row.row_status,
             provider=row.provider,
             attempts=row.attempts,

@@ -1,11 +1,13 @@
-"""The shapes of what the read side returns: ``TypedDict``s that ``json.dumps`` accepts.
+"""The shapes of what the read side returns: ``TypedDict``s of plain values and dates.
 
 Simulated times are seconds from the run's start (``*_s``); money is integer
-minor units. ``None`` marks a figure not known (yet), as each field says.
+minor units; calendar days are ``date``. ``None`` marks a figure not known (yet), as
+each field says.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, TypedDict
 
 
@@ -106,6 +108,7 @@ class InvoiceRow(TypedDict):
     reason: str | None
     wallet_address: str | None
     bulk_job: int | None
+    due_date: date
 
 
 class InvoicePage(TypedDict):
@@ -141,6 +144,10 @@ class BulkProgress(TypedDict):
 class BulkResult(TypedDict):
     line: int
     invoice_id: str
+    payer: str | None  # None: the invoice is not written yet
+    merchant: str | None
+    method: str | None
+    due_date: date | None
     status: str
     provider: str | None
     attempts: int | None

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ from sqlalchemy import (
     CHAR,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -55,6 +56,7 @@ class Base(DeclarativeBase):
         bool: Boolean(),
         bytes: LargeBinary(),
         datetime: TIMESTAMP(timezone=True),
+        date: Date(),
         dict[str, Any]: JSONB(),
         list[str]: ARRAY(Text()),
     }

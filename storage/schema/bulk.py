@@ -3,7 +3,9 @@ CSV line and error."""
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKeyConstraint, text
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.schema.base import Base, one_of, run_fk
@@ -20,6 +22,8 @@ class BulkJob(Base):
             "accepted >= 0 AND rejected >= 0 AND accepted + rejected <= total_rows", name="counts"
         ),
         CheckConstraint(one_of("status", BULK_JOB_STATUSES), name="status"),
+        CheckConstraint("status <> 'done' OR finished_at_s IS NOT NULL", name="finished"),
+        CheckConstraint("(status = 'failed') = (failure IS NOT NULL)", name="failure"),
     )
     run_id: Mapped[str] = run_fk()
     job_id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,6 +35,10 @@ class BulkJob(Base):
     status: Mapped[str]
     created_at_s: Mapped[float]
     finished_at_s: Mapped[float | None]
+    started_at_s: Mapped[float | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    failure: Mapped[str | None]  # why a failed job could not go on
 
 
 class BulkJobRow(Base):
@@ -44,6 +52,14 @@ class BulkJobRow(Base):
         CheckConstraint("line >= 1", name="line"),
         CheckConstraint("error_no >= 0", name="error_no"),
         CheckConstraint(one_of("status", BULK_ROW_STATUSES), name="status"),
+        # An invoice id is accepted once in a run, whichever upload names it again.
+        Index(
+            "ix_bulk_job_rows_one_invoice",
+            "run_id",
+            "invoice_id",
+            unique=True,
+            postgresql_where=text("status <> 'rejected'"),
+        ),
     )
     run_id: Mapped[str] = mapped_column(primary_key=True)  # runs is reached through bulk_jobs
     job_id: Mapped[int] = mapped_column(primary_key=True)

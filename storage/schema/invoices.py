@@ -3,6 +3,8 @@ hash-chained, append-only log of every wallet destroyed."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import CheckConstraint, Index, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -76,7 +78,15 @@ class Invoice(Base):
         CheckConstraint(one_of("method", PaymentMethod), name="method"),
         CheckConstraint("attempts >= 0", name="attempts"),
         CheckConstraint("fee_minor >= 0", name="fee_minor"),
+        CheckConstraint("payer <> ''", name="payer"),
+        CheckConstraint("merchant <> ''", name="merchant"),
         Index("ix_invoices_run_id_status", "run_id", "status"),
+        Index(
+            "ix_invoices_run_id_bulk_job",
+            "run_id",
+            "bulk_job",
+            postgresql_where=text("bulk_job IS NOT NULL"),
+        ),
     )
     run_id: Mapped[str] = run_fk()
     invoice_id: Mapped[str] = mapped_column(primary_key=True)
@@ -95,3 +105,4 @@ class Invoice(Base):
     reason: Mapped[str | None]
     wallet_address: Mapped[str | None]
     bulk_job: Mapped[int | None]
+    due_date: Mapped[date]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from simulation.commands import (
@@ -28,6 +28,8 @@ from simulation.commands import (
 from simulation.scenario import Scenario
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+DUE = date(2025, 1, 31)  # the due date the fake gives an invoice that names none
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,9 @@ class FakeEngine:
         now = self.sim_now_s
         n = len(self.commands)
         defaults: dict[type, Callable[[Any], Any]] = {
-            CreateInvoice: lambda c: InvoiceCreated(f"inv-api-{n}", f"0x{n:040x}", now, now + 1800),
+            CreateInvoice: lambda c: InvoiceCreated(
+                c.invoice_id or f"INV-{n:06d}", c.due_date or DUE, f"0x{n:040x}", now, now + 1800
+            ),
             PayInvoice: lambda c: PaymentStarted(c.invoice_id, c.method, now),
             SubmitBulk: lambda c: BulkSubmitted(1, c.data.count(b"\n") - 1, 0, ()),
             StartFault: lambda c: FaultStarted(

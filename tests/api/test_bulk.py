@@ -21,7 +21,7 @@ HEADER = b"invoice_id,payer,merchant,amount,currency,method,due_date\n"
 
 
 def csv_of(rows: int) -> bytes:
-    return HEADER + b"".join(b"I%d,p,m,1.00,USD,card,2025-01-01\n" % n for n in range(rows))
+    return HEADER + b"".join(b"I%d,p,m,1.00,USD,card,2030-01-01\n" % n for n in range(rows))
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_a_csv_without_data_rows_or_with_a_bad_header_is_422_and_never_reaches_t
 def test_a_csv_over_the_byte_limit_is_413_and_never_reaches_the_engine(
     small: TestClient, engine: FakeEngine, tokens: dict[str, str]
 ) -> None:
-    data = HEADER + b"I1,p,m,1.00,USD,card,2025-01-01," + b"x" * 5_000 + b"\n"
+    data = HEADER + b"I1,p,m,1.00,USD,card,2030-01-01," + b"x" * 5_000 + b"\n"
     answer = small.post("/api/v1/invoices/bulk", files={"file": ("f.csv", data)},
                         headers=bearer(tokens["enterprise"]))  # fmt: skip
     assert answer.status_code == 413
@@ -82,7 +82,7 @@ def test_a_csv_over_the_byte_limit_is_413_and_never_reaches_the_engine(
 def test_a_quoted_newline_does_not_count_as_a_row(
     small: TestClient, engine: FakeEngine, tokens: dict[str, str]
 ) -> None:
-    data = csv_of(4) + b'I9,"two\nlines",m,1.00,USD,card,2025-01-01\n'
+    data = csv_of(4) + b'I9,"two\nlines",m,1.00,USD,card,2030-01-01\n'
     answer = small.post("/api/v1/invoices/bulk", files={"file": ("f.csv", data)},
                         headers=bearer(tokens["enterprise"]))  # fmt: skip
     assert answer.status_code == 202
@@ -145,12 +145,12 @@ def test_results_csv_neutralises_every_cell_that_starts_a_formula(
     assert answer.headers["content-type"].startswith("text/csv")
     assert "attachment" in answer.headers["content-disposition"]
     table = list(csv.DictReader(io.StringIO(answer.text, newline="")))
-    assert [r["line"] for r in table] == ["2", "3", "4", "5", "6", "7"]
+    assert [r["Line"] for r in table] == ["2", "3", "4", "5", "6", "7"]
     for row in table:
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), row
-    assert table[0]["error"] == '\'=HYPERLINK("http://x")'
-    assert table[0]["latency_ms"] == "500.0"
+    assert table[0]["Reason"] == '\'=HYPERLINK("http://x")'
+    assert table[0]["Time to pay (ms)"] == "500"
 
 
 def test_job_progress_counts_rows_by_outcome_with_row_errors(

@@ -39,11 +39,11 @@ def test_paying_shows_the_provider_every_attempt_and_the_wallet_destroyed(
     live_api: LiveApi,
 ) -> None:
     app = open_page(live_api, "pay", role="consumer")
+    app.radio(key="pay-method").set_value("card")
     app.button(key="pay-create").click().run()
     invoice_id = app.session_state["pay-invoice"]
     # The invoice paid is the one just made (else the box holds an older pending one).
     assert errors(app) == [] and f"Invoice {invoice_id} created" in texts(app)
-    app.radio(key="pay-method").set_value("card")
     app.button(key="pay-submit").click().run()
     assert errors(app) == []
     assert f"Payment by card sent for {invoice_id}" in texts(app)

@@ -56,7 +56,7 @@ def test_a_paid_invoice_is_recorded_paid_by_tempo(
     live: tuple[LiveEngine, str], migrated_database: Database
 ) -> None:
     engine, run_id = live
-    created = engine.submit(CreateInvoice(amount_minor=4200, method="crypto"))
+    created = engine.submit(CreateInvoice(amount_minor=4200, method="card"))
     started = engine.submit(PayInvoice(created.invoice_id, "card"))
     assert isinstance(started, PaymentStarted)
     assert started.method == "card"
@@ -68,7 +68,7 @@ def test_paying_twice_is_a_conflict_and_an_unknown_invoice_is_not_found(
     live: tuple[LiveEngine, str],
 ) -> None:
     engine, _ = live
-    created = engine.submit(CreateInvoice(amount_minor=900))
+    created = engine.submit(CreateInvoice(amount_minor=900, method="bank"))
     engine.submit(PayInvoice(created.invoice_id, "bank"))
     with pytest.raises(ConflictError, match=created.invoice_id):
         engine.submit(PayInvoice(created.invoice_id, "bank"))
@@ -111,9 +111,9 @@ def test_a_bulk_upload_creates_its_good_rows_and_reports_the_bad_line(
     engine, run_id = live
     csv = (
         b"invoice_id,payer,merchant,amount,currency,method,due_date\n"
-        b"L-1,ann,acme,10.00,USD,crypto,2026-02-01\n"
-        b"L-2,bob,acme,not-money,USD,card,2026-02-01\n"
-        b"L-3,cat,acme,12.50,USD,bank,2026-02-01\n"
+        b"L-1,ann,acme,10.00,USD,crypto,2030-02-01\n"
+        b"L-2,bob,acme,not-money,USD,card,2030-02-01\n"
+        b"L-3,cat,acme,12.50,USD,bank,2030-02-01\n"
     )
     submitted = engine.submit(SubmitBulk(csv, provider="stripe", name="three.csv"))
     assert isinstance(submitted, BulkSubmitted)

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from storage.database import Database
 from storage.recorder import Recorder
 from storage.schema import Run
-from tests.storage.rows import new_run
+from tests.storage.rows import DUE, new_run
 
 
 def run_in(db: Database) -> str:
@@ -45,10 +45,11 @@ def invoice(
         "reason": None,
         "wallet_address": None,
         "bulk_job": None,
+        "due_date": DUE,
     } | fields
     return (invoice_id, 0, status, 1_000, "USD", "card", "m-1", "p-1", row["provider"],
             row["attempts"], row["fee_minor"], created_at_s, ended_at_s, row["reason"],
-            row["wallet_address"], row["bulk_job"])  # fmt: skip
+            row["wallet_address"], row["bulk_job"], row["due_date"])  # fmt: skip
 
 
 def ledger(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert
 
 from storage.schema import Run
+
+DUE = date(2027, 1, 31)  # every test invoice's due date
 
 
 def new_run(connection: Connection) -> str:
@@ -58,6 +60,7 @@ def invoice(run_id: str, **changes: Any) -> dict[str, Any]:
         "merchant": "m-1",
         "payer": "p-1",
         "created_at_s": 0.0,
+        "due_date": DUE,
     }
     return row | changes
 
@@ -105,11 +108,12 @@ def invoice_row(
     invoice_id: str, status: str = "pending", ended: float | None = None
 ) -> tuple[Any, ...]:
     # invoice_id, shard, status, amount_minor, currency, method, merchant, payer, provider,
-    # attempts, fee_minor, created_at_s, ended_at_s, reason, wallet_address, bulk_job
+    # attempts, fee_minor, created_at_s, ended_at_s, reason, wallet_address, bulk_job,
+    # due_date
     provider = "tempo" if status == "paid" else None
     attempts = 1 if status == "paid" else 0
     return (invoice_id, 0, status, 1000, "USD", "card", "m", "p", provider, attempts, 0, 0.0,
-            ended, None, None, None)  # fmt: skip
+            ended, None, None, None, DUE)  # fmt: skip
 
 
 def window(n: int, base: int = 0) -> dict[str, list[tuple[Any, ...]]]:

@@ -15,6 +15,7 @@ from storage.queries import (
     list_invoices,
 )
 from tests.storage.recorded import invoice, record, run_in
+from tests.storage.rows import DUE
 
 
 # ---- wallets and invoices --------------------------------------------------------------
@@ -90,7 +91,9 @@ def bulk_run(migrated_database: Database) -> str:
     db = migrated_database
     run_id = run_in(db)
     record(db, run_id, {
-        "bulk_jobs": [(1, "march.csv", "auto", 6, 4, 2, "running", 0.0, None)],
+        "bulk_jobs": [
+            (1, "march.csv", "auto", 6, 4, 2, "running", 0.0, None, 0.0, None, None, None)
+        ],
         "invoices": [
             invoice("b2", "paid", 10.0, 10.25, provider="tempo", attempts=1, fee_minor=30,
                     wallet_address="0x2", bulk_job=1),
@@ -141,7 +144,8 @@ def test_bulk_results_give_one_row_per_accepted_line_with_its_outcome(
     assert paid == {"line": 2, "invoice_id": "b2", "status": "paid", "provider": "tempo",
                     "attempts": 1, "wallet_address": "0x2", "amount_minor": 1_000,
                     "currency": "USD", "fee_minor": 30, "latency_ms": 250.0,
-                    "reason": None}  # fmt: skip
+                    "reason": None, "payer": "p-1", "merchant": "m-1", "method": "card",
+                    "due_date": DUE}  # fmt: skip
     assert (failed["provider"], failed["attempts"], failed["reason"]) == (
         "circle", 3, "every provider declined")  # fmt: skip
     assert expired["latency_ms"] == 1_800_000.0

@@ -49,7 +49,7 @@ def functions(db: Database) -> set[str]:
 def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0005"
+    assert upgrade(empty_database) == "0006"
     assert tables(empty_database) == TABLES
     assert functions(empty_database)
 
@@ -57,7 +57,7 @@ def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     assert tables(empty_database) == set()
     assert functions(empty_database) == set()
 
-    assert upgrade(empty_database) == "0005"
+    assert upgrade(empty_database) == "0006"
     assert tables(empty_database) == TABLES
 
 
@@ -65,12 +65,12 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    expected = (None, "0005", ["0001", "0002", "0003", "0004", "0005"])
+    expected = (None, "0006", ["0001", "0002", "0003", "0004", "0005", "0006"])
     assert (before["current"], before["head"], before["pending"]) == expected
     upgrade(empty_database)
     after = status(empty_database)
-    assert (after["current"], after["head"], after["pending"]) == ("0005", "0005", [])
-    assert upgrade(empty_database) == "0005"  # a second upgrade changes nothing
+    assert (after["current"], after["head"], after["pending"]) == ("0006", "0006", [])
+    assert upgrade(empty_database) == "0006"  # a second upgrade changes nothing
 
 
 def test_a_database_at_a_revision_this_code_does_not_know_is_reported_not_guessed(
@@ -151,6 +151,6 @@ def test_downgrading_0003_keeps_a_transfer_without_entries_from_being_committed(
     assert "ledger_transfer_checks" not in tables(empty_database)
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()
-    assert upgrade(empty_database) == "0005"
+    assert upgrade(empty_database) == "0006"
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from actors.errors import InputError
@@ -10,9 +12,10 @@ from simulation.runtime.checkpoints import STRETCH_MAX, Checkpoints
 from simulation.runtime.local import LocalRuntime
 
 LAYOUT = Layout(providers={}, shards=(0,), reserve=1, lookahead_s=0.02)
+DAY = date(2026, 1, 1)
 SPECS = [
-    LpSpec(kind="shard", index=0, name="shard-0", scenario=None, layout=LAYOUT),  # type: ignore[arg-type]
-    LpSpec(kind="reserve", index=1, name="reserve", scenario=None, layout=LAYOUT),  # type: ignore[arg-type]
+    LpSpec(kind=kind, index=i, name=name, scenario=None, layout=LAYOUT, start_date=DAY)  # type: ignore[arg-type]
+    for i, (kind, name) in enumerate((("shard", "shard-0"), ("reserve", "reserve")))
 ]
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from simulation.processes.layout import LpSpec, host_groups
 
 
 def specs(shards: int) -> list[LpSpec]:
     def spec(kind: str, index: int, name: str, shard_no: int = 0) -> LpSpec:
         return LpSpec(kind=kind, index=index, name=name, scenario=None, layout=None,  # type: ignore[arg-type]
-                      shard_no=shard_no)  # fmt: skip
+                      start_date=date(2026, 1, 1), shard_no=shard_no)  # fmt: skip
 
     providers = [spec("provider", i, name) for i, name in enumerate(("tempo", "circle", "stripe"))]
     shard_specs = [spec("shard", 3 + k, f"shard-{k}", shard_no=k) for k in range(shards)]

@@ -13,6 +13,7 @@ from actors.provider import (
     DEFAULT_PROVIDERS,
     Fault,
     FaultKind,
+    Outcome,
     Provider,
     ProviderConfig,
     StatusState,
@@ -115,6 +116,20 @@ def test_a_charge_that_lands_before_the_void_ends_the_payment_paid_not_paid_twic
     assert done.succeeded and done.provider == "tempo" and done.attempts == 1
     assert done.reason == "paid (the charge took effect before the void)"
     assert [d.chosen for d in orchestrator.decisions] == ["tempo"]  # never sent to Circle
+
+
+def test_a_success_answer_arriving_while_a_void_is_out_waits_for_the_void() -> None:
+    # Found by the fuzzer (seed 87): Circle answered "succeeded" just after the void went
+    # out; the void cancelled that charge, yet the payment was taken as paid, with nothing
+    # charged. Only the void's answer can settle the attempt.
+    orchestrator = Orchestrator("shard-0", DEFAULT_PROVIDERS, RoutingConfig(max_status_checks=1))
+    [send] = orchestrator.begin(0.0, "i1", CARD, 10_000)
+    key = send.attempt_key  # type: ignore[union-attr]
+    [check] = orchestrator.on_timeout(2.0, key)
+    [void] = orchestrator.on_status(2.1, key, check.check_no, StatusState.PROCESSING)  # type: ignore[union-attr]
+    assert orchestrator.on_reply(2.15, key, Outcome.SUCCEEDED, 30) == ()
+    [after] = orchestrator.on_void(2.2, key, void.void_no, StatusState.NOT_FOUND)  # type: ignore[union-attr]
+    assert isinstance(after, SendAttempt) and after.provider == "circle"  # nothing was charged
 
 
 def test_a_void_answered_not_found_fails_over_and_an_unanswered_one_does_not() -> None:

@@ -1,13 +1,28 @@
-"""Request bodies: every field bounded, unknown fields refused, so a 422 names the field."""
+"""Request bodies: every field bounded and strictly typed, unknown fields refused, so a 422
+names the field."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Self, get_args
+from datetime import date
+from functools import cache
+from typing import Annotated, Any, Literal, Self, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from actors.invoice import MAX_AMOUNT_MINOR
 from actors.money import CURRENCY_EXPONENTS
+from simulation.commands import DEFAULT_MERCHANT
 
 # Ids and names are text without control characters: PostgreSQL's text refuses NUL, and a
 # tab or newline is never part of an id.
@@ -26,8 +41,51 @@ def _utf8(value: str) -> str:
     return value
 
 
+def _utf8_or_none(value: str | None) -> str | None:
+    return None if value is None else _utf8(value)
+
+
+_DATE = TypeAdapter(date)
+
+
 class Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """A JSON body taken as JSON types it: strict, so true is not 1, "100" is not 100, 0 is
+    not false and 1.5 is not an integer; Literals are their exact strings. Two readings
+    make up for FastAPI validating the parsed body in python mode, where a strict date is
+    a date object only and a strict integer an int only:
+
+    - a date field reads its text as strict JSON does (YYYY-MM-DD and nothing else);
+    - an integer field takes a whole number written 9.0 as 9: JSON has one number type,
+      and the schema's ``integer`` (JSON Schema's) is any whole number.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _as_json_reads(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = _json_kinds(cls).get(info.field_name or "")
+        if kind is date and isinstance(value, str):
+            try:
+                return _DATE.validate_strings(value, strict=True)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise PydanticCustomError(first["type"], first["msg"]) from None
+        if kind is int and type(value) is float and value.is_integer():
+            return int(value)
+        return value
+
+
+@cache
+def _json_kinds(model: type[Body]) -> dict[str, type]:
+    """The fields that ``Body`` reads as JSON would, and as what (``date`` or ``int``)."""
+    kinds: dict[str, type] = {}
+    for name, field in model.model_fields.items():
+        types = get_args(field.annotation) or (field.annotation,)
+        kind = next((t for t in (date, int) if t in types), None)
+        if kind is not None:
+            kinds[name] = kind
+    return kinds
 
 
 class NewInvoice(Body):
@@ -36,6 +94,19 @@ class NewInvoice(Body):
     method: Method = "crypto"
     payer: Annotated[str, AfterValidator(_utf8)] = Field(
         default="api", min_length=1, max_length=200, pattern=PRINTABLE
+    )
+    invoice_id: Annotated[str | None, AfterValidator(_utf8_or_none)] = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        pattern=PRINTABLE,
+        description="Your own id for the invoice; left out, the next free INV-000001.",
+    )
+    merchant: Annotated[str, AfterValidator(_utf8)] = Field(
+        default=DEFAULT_MERCHANT, min_length=1, max_length=200, pattern=PRINTABLE
+    )
+    due_date: date | None = Field(
+        default=None, description="Today or later; left out, 30 days from today."
     )
 
 

@@ -3,7 +3,7 @@ times (``*_at``, ISO 8601 UTC) of the running scenario."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict
 
@@ -14,6 +14,7 @@ class Out(BaseModel):
 
 class InvoiceCreatedOut(Out):
     invoice_id: str
+    due_date: date
     wallet_address: str
     created_at_s: float
     expires_at_s: float

@@ -3,7 +3,7 @@ so /docs shows them. Simulated times are seconds from the run's start; money is 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -142,6 +142,7 @@ class InvoiceOut(BaseModel):
     reason: str | None
     wallet_address: str | None
     bulk_job: int | None
+    due_date: date
 
 
 class InvoicePageOut(BaseModel):

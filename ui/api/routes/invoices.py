@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import JSONResponse, Response
 from pydantic import TypeAdapter
 
-from simulation.commands import CreateInvoice, InvoiceCreated
 from storage.queries import MAX_LIMIT, active_wallets, get_invoice, list_invoices
 from ui.api import idempotent
 from ui.api.auth import AnyRole, ConsumerOnly, Invoicer
@@ -25,17 +23,36 @@ InvoiceId = Annotated[str, Path(min_length=1, max_length=200, pattern=PRINTABLE)
 Status = Literal["pending", "processing", "paid", "failed", "expired"]
 
 
-@router.post("/invoices", status_code=201, responses=PROTECTED)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        min_length=1,
+        max_length=255,
+        pattern=PRINTABLE,
+        description="Same key, same body: same answer.",
+    ),
+]
+
+
+@router.post(
+    "/invoices",
+    status_code=201,
+    response_model=InvoiceCreatedOut,
+    responses=PROTECTED | CONFLICT,
+)
 def create(
-    caller: Invoicer, new: NewInvoice, engine: LiveEngine, settings: Settings
-) -> InvoiceCreatedOut:
-    """Create an invoice and its ephemeral wallet; the address and when it expires."""
-    result = engine.submit(CreateInvoice(**new.model_dump()), settings.command_timeout_s)
-    assert isinstance(result, InvoiceCreated), type(result)
-    return InvoiceCreatedOut(
-        **asdict(result),
-        created_at=engine.wall_time(result.created_at_s),
-        expires_at=engine.wall_time(result.expires_at_s),
+    caller: Invoicer,
+    db: Db,
+    engine: LiveEngine,
+    run: LiveRun,
+    new: NewInvoice,
+    settings: Settings,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Create an invoice (your own id, or the next free INV-000001) and its ephemeral
+    wallet; the address and when it expires. An id that exists already is a 409."""
+    return idempotent.create(
+        db, engine, run, caller, new, idempotency_key, settings.command_timeout_s
     )
 
 
@@ -79,15 +96,7 @@ def pay(
     settings: Settings,
     invoice_id: InvoiceId,
     payment: Payment,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            min_length=1,
-            max_length=255,
-            pattern=PRINTABLE,
-            description="Same key, same body: same answer.",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     """Pay with card, bank or crypto; the payment completes in the simulation."""
     return idempotent.pay(

@@ -1,6 +1,6 @@
 """Pay Invoice (consumer): pending invoices; the one opened shows its ephemeral wallet with
-a countdown ticking in the browser; pay by card, bank or crypto, then see the provider
-that handled it, every attempt, and the wallet's destruction."""
+a countdown ticking in the browser; pay it by its own method (card, bank or crypto), then
+see the provider that handled it, every attempt, and the wallet's destruction."""
 
 from __future__ import annotations
 
@@ -37,8 +37,9 @@ def recorded(invoice_id: str) -> None:
 def create() -> None:
     with st.expander("New invoice"):
         amount = st.number_input("Amount (USD)", 0.01, 10_000.0, 45.0, key="pay-create-amount")
+        method = st.radio("Paid by", METHODS, index=2, horizontal=True, key="pay-method")
         if st.button("Create invoice", key="pay-create"):
-            made = attempt(client.create_invoice, round(amount * 100), "crypto", "dashboard")
+            made = attempt(client.create_invoice, round(amount * 100), method, "dashboard")
             if made is not None:
                 recorded(made["invoice_id"])
                 st.session_state["pay-invoice"] = made["invoice_id"]
@@ -71,8 +72,13 @@ def wallet_box(invoice_id: str) -> None:
         st.code(wallet["address"], language=None)
         if wallet["state"] == "created" and wallet["expires_at"] is not None:
             countdown(wallet["expires_at"])
-    method = st.radio("Method", METHODS, horizontal=True, key="pay-method")
-    if st.button("Pay", key="pay-submit", type="primary", disabled=invoice["status"] != "pending"):
+    method = invoice["method"]  # an invoice is paid by the method it was created for
+    if st.button(
+        f"Pay by {method}",
+        key="pay-submit",
+        type="primary",
+        disabled=invoice["status"] != "pending",
+    ):
         keys = st.session_state.setdefault("pay_keys", {})
         key = keys.setdefault(f"{invoice_id}/{method}", uuid.uuid4().hex)
         if attempt(client.pay, invoice_id, method, key) is not None:
