@@ -129,8 +129,17 @@ class BulkJob:
         }
 
 
-def parse_invoices_csv(data: bytes, limits: CsvLimits = DEFAULT_LIMITS) -> ImportResult:
-    """Validate every row of an invoice CSV; raise ``InputError`` only for an over-size file."""
+# Why a valid row may still not be imported (its id was given before, its due date has
+# passed): (column, reason), or None when it may.
+RowCheck = Callable[[InvoiceDraft], tuple[str, str] | None]
+
+
+def parse_invoices_csv(
+    data: bytes, limits: CsvLimits = DEFAULT_LIMITS, check: RowCheck | None = None
+) -> ImportResult:
+    """Validate every row of an invoice CSV; raise ``InputError`` only for an over-size file.
+    ``check`` refuses valid rows for reasons outside the file (a refused row's id stays
+    free for a later row of the file)."""
     if len(data) > limits.max_bytes:
         raise InputError(
             f"the CSV file is {len(data):,} bytes; the limit is {limits.max_bytes:,} bytes "
@@ -157,6 +166,10 @@ def parse_invoices_csv(data: bytes, limits: CsvLimits = DEFAULT_LIMITS) -> Impor
             rejected += 1
             continue
         outcome = _check_row(line, fields, header, limits, first_line_of)
+        if isinstance(outcome, InvoiceDraft) and check is not None:
+            refused = check(outcome)
+            if refused is not None:
+                outcome = [RowError(line, *refused)]
         if isinstance(outcome, InvoiceDraft):
             accepted.append(outcome)
             first_line_of[outcome.invoice_id] = line

@@ -19,7 +19,13 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from actors.bulk_csv import ImportResult, InvoiceDraft, RowError
+from actors.bulk_csv import (
+    DEFAULT_LIMITS,
+    CsvLimits,
+    ImportResult,
+    InvoiceDraft,
+    parse_invoices_csv,
+)
 from actors.errors import ConflictError, InputError
 
 LOAD_PREFIX = "SIM-"
@@ -107,32 +113,25 @@ class InvoiceIds:
             if invoice_id not in self._origins:
                 return invoice_id
 
-    def admit(self, job: int, file: str, parsed: ImportResult, run_date: date) -> ImportResult:
-        """The rows of an upload that may be created: a row whose id was given before (in
-        this run, by this file or another) or whose due date is before ``run_date`` moves to
-        the errors with its line; the others' ids are claimed for ``job``."""
-        accepted: list[InvoiceDraft] = []
-        refused: list[RowError] = []
-        for draft in parsed.accepted:
+    def import_csv(
+        self, job: int, file: str, data: bytes, run_date: date, limits: CsvLimits = DEFAULT_LIMITS
+    ) -> ImportResult:
+        """The rows of an upload that may be created, their ids claimed for ``job``. A row
+        whose id was given before (in this run, by this file or another) or whose due date
+        is before ``run_date`` is an error on its line, and its id stays free."""
+
+        def refusal(draft: InvoiceDraft) -> tuple[str, str] | None:
             problem = self.problem(draft.invoice_id)
             if problem is not None:
-                refused.append(RowError(draft.line, "invoice_id", _row_problem(problem)))
-            elif draft.due_date < run_date:
-                refused.append(RowError(draft.line, "due_date", _past_due(draft, run_date)))
-            else:
-                self._origins[draft.invoice_id] = Origin(job, file, draft.line)
-                accepted.append(draft)
-        if not refused:
-            return parsed
-        errors = sorted([*parsed.errors, *refused], key=lambda e: e.line)
-        return ImportResult(
-            accepted,
-            errors,
-            parsed.warnings,
-            parsed.rows_seen,
-            parsed.rows_rejected + len(refused),
-            parsed.rows_over_limit,
-        )
+                return "invoice_id", _row_problem(problem)
+            if draft.due_date < run_date:
+                return "due_date", _past_due(draft, run_date)
+            return None
+
+        parsed = parse_invoices_csv(data, limits, refusal)
+        for draft in parsed.accepted:
+            self._origins[draft.invoice_id] = Origin(job, file, draft.line)
+        return parsed
 
 
 def _row_problem(problem: str) -> str:

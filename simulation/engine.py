@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from actors.bulk_csv import BulkJob, parse_invoices_csv
+from actors.bulk_csv import BulkJob
 from actors.errors import InputError
 from actors.invoice import day_at
 from actors.invoice_ids import InvoiceIds
@@ -93,8 +93,7 @@ def load_bulk(scenario: Scenario, ids: InvoiceIds, start_date: date) -> list[Bul
             raise InputError(f"bulk[{job}].file: cannot read {path}: {error.strerror}") from None
         provider = None if bulk.provider == "auto" else bulk.provider
         at_s = float(bulk.at_s)
-        today = day_at(start_date, at_s)
-        parsed = ids.admit(job, str(bulk.file), parse_invoices_csv(data), today)
+        parsed = ids.import_csv(job, str(bulk.file), data, day_at(start_date, at_s))
         jobs.append(BulkJob.of(job, str(bulk.file), at_s, provider, parsed))
     return jobs
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from actors.bulk_csv import BulkJob, parse_invoices_csv
+from actors.bulk_csv import BulkJob
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
 from actors.invoice import DEFAULT_TERMS_DAYS, day_at
 from actors.invoice_ids import InvoiceIds, Origin
@@ -348,14 +348,14 @@ class _LiveRun:
                 f"provider: unknown provider {command.provider!r}; use auto or one of: "
                 f"{', '.join(sorted(self._configs))}"
             )
-        parsed = parse_invoices_csv(command.data)  # raises InputError naming the line
         at_s = self.sim_now_s
         with self.engine._lock:  # job ids are unique within the run
             job_id = self._next_job
             self._next_job += 1
         with self._ids_lock:
             run_date = day_at(self.start_date, at_s)
-            parsed = self._ids.admit(job_id, command.name, parsed, run_date)
+            # An over-size file raises an InputError; every row error names its line.
+            parsed = self._ids.import_csv(job_id, command.name, command.data, run_date)
         errors = tuple(BulkRowError(e.line, e.column, e.reason) for e in parsed.errors)
         job = BulkJob.of(job_id, command.name, at_s, command.provider, parsed)
         assert self.run_id is not None
