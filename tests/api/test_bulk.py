@@ -88,6 +88,17 @@ def test_a_quoted_newline_does_not_count_as_a_row(
     assert answer.status_code == 202
 
 
+@pytest.mark.parametrize("row", [b'"unterminated\n', b'"I1"x,p,m,1.00,USD,card,2030-01-01\n'])
+def test_a_file_whose_only_row_is_unreadable_is_a_job_and_the_engine_names_the_row(
+    small: TestClient, engine: FakeEngine, tokens: dict[str, str], row: bytes
+) -> None:
+    # as the engine's parser counts it (it refuses the row by line), not "no data rows"
+    answer = small.post("/api/v1/invoices/bulk", files={"file": ("f.csv", HEADER + row)},
+                        headers=bearer(tokens["enterprise"]))  # fmt: skip
+    assert answer.status_code == 202, answer.text
+    assert len(engine.commands) == 1
+
+
 def seed_job(db: Database, run_id: str) -> None:
     dangerous = ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd"]
     with db.engine.begin() as connection:

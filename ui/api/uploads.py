@@ -55,14 +55,21 @@ async def read_csv(upload: UploadFile, max_bytes: int, max_rows: int) -> bytes:
 
 
 def count_rows(data: bytes) -> int:
-    """Non-blank CSV records after the header (quoted newlines stay inside their record)."""
+    """Non-blank CSV records after the header (quoted newlines stay inside their record).
+
+    An unreadable record counts, as the engine's parser counts it: the engine reports it
+    by line, so a file whose only row is badly quoted is a job with one refused row, not a
+    file without rows."""
     text = data.decode("utf-8", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records = 0
-    try:
-        for fields in reader:
-            if any(field.strip() for field in fields):
-                records += 1
-    except csv.Error:
-        pass  # the engine reports the unreadable row with its line
-    return max(0, records - 1)
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return max(0, records - 1)
+        except csv.Error:
+            records += 1  # the reader goes on at the next line, as the parser's does
+            continue
+        if any(field.strip() for field in fields):
+            records += 1

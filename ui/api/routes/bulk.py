@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Form, Path, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from actors.bulk_csv import REQUIRED_COLUMNS
 from simulation.commands import SubmitBulk
 from storage.queries import MAX_RESULT_ROWS, bulk_job_progress, bulk_job_results
 from ui.api.auth import EnterpriseOnly
@@ -25,21 +26,30 @@ JobId = Annotated[int, Path(ge=0, le=2**31 - 1)]  # a scenario's own jobs are nu
 TOO_LARGE: dict[int | str, dict[str, Any]] = {
     413: PROTECTED[422] | {"description": "The file is over the byte or row limit."}
 }
+# What the schema can say of a file the route takes: the header line, then a row that is not
+# blank. The columns may come in any order and letter case; a row is checked by the engine,
+# which refuses a bad one by line and takes the rest.
+CSV_PATTERN = "^" + ",".join(REQUIRED_COLUMNS) + r"\r?\n[^\r\n]*[A-Za-z0-9]"
+CSV_DOC = (
+    "CSV: a header line naming " + ", ".join(REQUIRED_COLUMNS) + " (in any order), then one "
+    "invoice a line"
+)
 
 
-@router.post("", status_code=202, responses=PROTECTED | TOO_LARGE)
+@router.post("", status_code=202, responses=PROTECTED | FOUND | TOO_LARGE)
 async def upload(
     caller: EnterpriseOnly,
     engine: LiveEngine,
     run: LiveRun,
     settings: Settings,
-    file: Annotated[UploadFile, File(description="CSV: " + "invoice_id, payer, merchant, "
-                                     "amount, currency, method, due_date")],
+    file: Annotated[UploadFile, File(description=CSV_DOC,
+                                     json_schema_extra={"pattern": CSV_PATTERN})],
     provider: Annotated[
         str, Form(pattern=r"^[a-z][a-z0-9_-]{0,31}$", description="auto, or a provider name")
     ] = "auto",
 ) -> BulkSubmittedOut:  # fmt: skip
-    """Create and pay every good row; bad rows come back with line, column and reason."""
+    """Create and pay every good row; bad rows come back with line, column and reason.
+    A provider not of the running scenario is a 404."""
     data = await read_csv(file, settings.max_csv_bytes, settings.max_csv_rows)
     command = SubmitBulk(
         data=data,
