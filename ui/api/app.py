@@ -3,8 +3,8 @@
 Nothing is built at import time. The app holds the three on ``app.state``, with
 the log of faults the API injected, the read cache and the verified tokens, for the
 dependencies in ``deps`` and ``auth``; every
-error is problem+json (``problems``); bodies are bounded (``limits``); CORS
-stays closed unless origins are set.
+error is problem+json (``problems``); bodies are bounded (``limits``); parameters are as
+strict as bodies (``strict_input``); CORS stays closed unless origins are set.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from storage.database import Database
@@ -26,6 +26,7 @@ from ui.api.metrics import Metrics, MetricsMiddleware
 from ui.api.read_cache import ReadCache
 from ui.api.routes import bulk, faults, invoices, ops, providers, reserves, runs
 from ui.api.settings import ApiSettings
+from ui.api.strict_input import document_closed_forms, strict_parameters
 from ui.api.token_cache import TokenCache
 
 
@@ -43,6 +44,7 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
         summary="A live simulation of an invoice-first stablecoin payment platform.",
         description="Bearer tokens come from `invoicesim token create --role ROLE`. "
         "Errors are RFC 9457 problem+json.",
+        dependencies=[Depends(strict_parameters)],
     )
     app.state.settings = settings
     app.state.db = db
@@ -76,12 +78,14 @@ def create_app(settings: ApiSettings, db: Database, engine: Engine) -> FastAPI:
 
 
 def _document_settings(app: FastAPI, settings: ApiSettings) -> None:
-    """The OpenAPI schema states the limits of this server's settings, not the defaults."""
+    """The OpenAPI schema states the limits of this server's settings, not the defaults, and
+    that a form takes no field it does not list."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = document_page_size(generate(), settings.max_page_size)
+            schema = document_page_size(generate(), settings.max_page_size)
+            app.openapi_schema = document_closed_forms(schema)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
