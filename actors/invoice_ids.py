@@ -91,13 +91,13 @@ class InvoiceIds:
         return None
 
     def claim(self, invoice_id: str, origin: Origin) -> None:
-        """Remember ``invoice_id``; a ``ConflictError`` if it exists, an ``InputError`` if it
-        may not be used."""
+        """Remember ``invoice_id``; a ``ConflictError`` if it exists or clashes with the
+        simulated load's, an ``InputError`` once the run holds too many."""
         problem = self.problem(invoice_id)
         if problem is None:
             self._origins[invoice_id] = origin
-        elif invoice_id in self._origins:
-            raise ConflictError(problem)
+        elif invoice_id in self._origins or invoice_id.startswith(LOAD_PREFIX):
+            raise ConflictError(f"invoice_id: {problem}")
         else:
             raise InputError(f"invoice_id: {problem}")
 

@@ -265,6 +265,7 @@ def run_scenario(
                 hard_end_s=hard_end,
                 speed=speed,
                 crashes=crashes,
+                start_s=scenario.start_s,
             )
             hooks = WindowHooks(
                 progress=progress,

@@ -185,6 +185,19 @@ class RunStore:
             recorded = replace(recorded, started_at=self._started_at[job.job])
         self.add({"bulk_jobs": [bulk_job_record(job, recorded)]})
 
+    def write_out(self, timeout_s: float) -> bool:
+        """Hand every buffered row to the writer and wait until it is written (a live run's
+        history, before its dashboards open); False if ``timeout_s`` passed first."""
+        writer, deadline = self._writer, time.monotonic() + timeout_s
+        while self.recorder.buffered or writer.rows_in_flight:
+            if writer.failure is not None:
+                raise writer.failure
+            if not writer.hand(self.recorder):
+                writer.wait_idle(deadline - time.monotonic())
+            if time.monotonic() > deadline:
+                return False
+        return True
+
     def mark(self) -> int:
         """The number of the batch that will hold every row added so far; the next
         ``tick`` hands it to the writer at once (a live run's read after write)."""

@@ -58,6 +58,7 @@ FLUSH_EVERY_S = 0.25  # wall seconds between database writes at most
 TICK_WALL_S = 0.05  # the loop looks at the clock at least this often (wall seconds)
 STOP_TIMEOUT_S = 30.0
 WRITE_WAIT_S = 5.0  # how long a created invoice's answer waits for its row to be written
+HISTORY_WRITE_WAIT_S = 60.0  # how long a live run waits for its history's rows to be written
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +241,11 @@ class _LiveRun:
         self._board, self._ids = board, ids
         self._next_job = len(board.jobs)
         self._versions = dict.fromkeys(self._configs, 1)
+
+    def begin_paced(self) -> None:
+        if self._store is not None and self.scenario.history is not None:
+            # The history's rows are in the database before its pages open.
+            self._store.write_out(HISTORY_WRITE_WAIT_S)
         self.started_at = datetime.now(UTC)
         self.wall_start = time.monotonic()
         self._ready.set()

@@ -63,11 +63,13 @@ class WindowResult:
 class LogicalProcess:
     """Base class; subclasses implement ``receive`` and may override ``after_window``."""
 
-    def __init__(self, index: int, name: str, lookahead_s: float) -> None:
+    def __init__(self, index: int, name: str, lookahead_s: float, start_s: float = 0.0) -> None:
         self.index = index
         self.name = name
         self.lookahead_s = lookahead_s
-        self.now = 0.0  # simulated time of the event being handled (or the last window's end)
+        # Simulated time of the event being handled (or the last window's end); a run with
+        # a history starts before 0.
+        self.now = start_s
         self._timers: list[Timer] = []
         self._timer_seq = count()
         self._outbox: list[tuple[int, Envelope]] = []
@@ -77,7 +79,7 @@ class LogicalProcess:
         # The digest chain: the last window's digest, and this window's event lines.
         self._chain = b""
         self._lines: list[str] = []
-        self._until = 0.0
+        self._until = start_s
         self._replies: list[tuple[int, Any]] = []
 
     def call_at(self, at: float, action: Callable[[], None]) -> None:

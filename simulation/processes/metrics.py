@@ -73,10 +73,15 @@ class ShardMetrics:
         self.providers = {name: dict.fromkeys(PROVIDER_COUNTERS, 0) for name in providers}
         self.hist: dict[int, int] = {}
         self.buckets: dict[int, Bucket] = {}
+        self._history = Bucket()
         self.extra = {"double_pays": 0, "lost": 0, "late_payments": 0, "review_minor": 0}
         self.extra |= {"paid_minor": 0, "charged_minor": 0, "destroyed_wallets": 0}
 
     def bucket(self, now: float) -> Bucket:
+        """The time-series bucket of ``now``; a history's (before t=0) counts in the totals
+        only: the series tell the story of the run's live part."""
+        if now < 0:
+            return self._history
         index = int(now // self.bucket_s)
         bucket = self.buckets.get(index)
         if bucket is None:

@@ -30,7 +30,7 @@ from simulation.processes.messages import (
 class ProviderLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
         scenario, layout = spec.scenario, spec.layout
-        super().__init__(spec.index, spec.name, layout.lookahead_s)
+        super().__init__(spec.index, spec.name, layout.lookahead_s, scenario.start_s)
         config = next(c for c in scenario.provider_configs() if c.name == spec.name)
         self.provider = Provider(config, KeyedRandom(scenario.seed))
         self._net = config.network_ms / 1000.0

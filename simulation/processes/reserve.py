@@ -39,7 +39,7 @@ HISTORY_MARGIN_S = 1.0
 class ReserveLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
         scenario, layout = spec.scenario, spec.layout
-        super().__init__(spec.index, spec.name, layout.lookahead_s)
+        super().__init__(spec.index, spec.name, layout.lookahead_s, scenario.start_s)
         rec = scenario.reconciliation
         self._rec = rec
         self.ledger = Ledger(_currency(scenario))
@@ -54,7 +54,8 @@ class ReserveLP(LogicalProcess):
         # Columns of machine numbers: one entry per settled payment, so a horizon at
         # 1,000 payments/s holds about a million. The balance fits in 64 bits: the
         # scenario limits (rate, duration, amount) cap the total near 10^18.
-        self._custodian_t = array("d", [0.0])
+        self._start_s = scenario.start_s
+        self._custodian_t = array("d", [self._start_s])
         self._custodian_bal = array("q", [0])
         self._feed_delays = [
             (float(f.start_s), float(f.end_s), float(f.params.delay_s or 0.0))
@@ -79,7 +80,11 @@ class ReserveLP(LogicalProcess):
         self.failures: list[str] = []
         self.counts = {"confirmed": 0, "settled": 0, "review": 0, "missing_deposits": 0}
         self._end_s = float(scenario.duration_s)
-        self._next_trim_at = TRIM_EVERY_S
+        self._next_trim_at = self._start_s + TRIM_EVERY_S
+        history = scenario.history
+        if history is not None:  # the days before t=0 are reconciled at their own pace
+            every = float(history.reconcile_every_s)
+            self.call_at(self._start_s + every, partial(self._reconcile_history, every))
         self.call_at(float(rec.interval_s), self._reconcile)
 
     def receive(self, payload: Any, src: int) -> None:
@@ -127,7 +132,7 @@ class ReserveLP(LogicalProcess):
     # ---- reconciliation ------------------------------------------------------------
     def _statement(self, now: float) -> CustodianStatement:
         delay = max((d for s, e, d in self._feed_delays if s <= now < e), default=0.0)
-        as_of = max(0.0, now - delay)
+        as_of = max(self._start_s, now - delay)
         i = bisect.bisect_right(self._custodian_t, as_of) - 1
         return CustodianStatement(as_of, self._custodian_bal[i], self.ledger.currency)
 
@@ -178,6 +183,12 @@ class ReserveLP(LogicalProcess):
             f" (statement as of t={row['as_of']:.1f} s)",
         )
 
+    def _reconcile_history(self, every_s: float) -> None:
+        self.reconcile_now()
+        self._trim(self.now - self._horizon_s)
+        if self.now + every_s < 0:
+            self.call_at(self.now + every_s, partial(self._reconcile_history, every_s))
+
     def _reconcile(self) -> None:
         self.reconcile_now()
         now = self.now
@@ -186,7 +197,7 @@ class ReserveLP(LogicalProcess):
             self.call_at(now + self._rec.interval_s, self._reconcile)
 
     def _trim(self, before: float) -> None:
-        if before <= 0:
+        if before <= self._start_s:
             return
         self.ledger.compact(before)
         i = bisect.bisect_right(self._custodian_t, before) - 1

@@ -67,6 +67,7 @@ from simulation.processes.messages import (
 )
 from simulation.processes.metrics import ShardMetrics
 from simulation.processes.shard_records import ShardRecords
+from simulation.scenario.history import HistorySpec
 
 Silence = Callable[[float], tuple[Command, ...]]
 LOAD_MERCHANT = "Simulated merchant"  # the merchant of the scenario's load invoices
@@ -76,7 +77,7 @@ LOAD_PAYER = "Simulated payer"
 class ShardLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
         scenario, layout = spec.scenario, spec.layout
-        super().__init__(spec.index, spec.name, layout.lookahead_s)
+        super().__init__(spec.index, spec.name, layout.lookahead_s, scenario.start_s)
         self.scenario = scenario
         self.shard_no = spec.shard_no
         self._shards = len(layout.shards)
@@ -128,6 +129,26 @@ class ShardLP(LogicalProcess):
         self.call_at(0.0, self._probe_round)
         for share in bulk:
             self.schedule_bulk(share)
+        if scenario.history is not None:
+            self._schedule_history(scenario.history)
+
+    def _schedule_history(self, history: HistorySpec) -> None:
+        """The days before t=0: invoice k of the history (of ``total``) arrives in batch
+        ``k * batches // total``; this shard makes those with k mod shards = its number."""
+        payers = PayerModel(history.payers(), self._ttl)
+        batches = history.days * history.batches_per_day
+        total = history.days * history.invoices_per_day
+        n, mine = self._shards, self.shard_no
+        for batch in range(batches):
+            first, end = -(-batch * total // batches), -(-(batch + 1) * total // batches)
+            count = (end - mine + n - 1) // n - (first - mine + n - 1) // n
+            if count > 0:
+                at = history.start_s + batch * history.batch_every_s
+                self.call_at(at, partial(self._history_batch, payers, count))
+
+    def _history_batch(self, payers: PayerModel, count: int) -> None:
+        for _ in range(count):
+            self._new_load_invoice(payers)
 
     def schedule_bulk(self, share: BulkShare) -> None:
         self._bulk_jobs.setdefault(share.job, JobShare()).rows += len(share.drafts)
@@ -147,6 +168,10 @@ class ShardLP(LogicalProcess):
 
     # ---- invoices ----------------------------------------------------------------
     def _arrive(self, stream: ArrivalStream, payers: PayerModel) -> None:
+        self._new_load_invoice(payers)
+        self._next_arrival(stream, payers)
+
+    def _new_load_invoice(self, payers: PayerModel) -> None:
         now = self.now
         invoice_id = load_invoice_id(self._seq * self._shards + self.shard_no)
         self._seq += 1
@@ -162,7 +187,6 @@ class ShardLP(LogicalProcess):
             self.call_at(now + self._ttl, partial(self.expire_invoice, invoice_id))
             if plan.behaviour == "late":
                 self.call_at(now + plan.pay_after_s, partial(self._late_pay, invoice_id, amount))
-        self._next_arrival(stream, payers)
 
     def create_invoice(self, now: float, terms: InvoiceSpec, behaviour: str) -> None:
         invoice = Invoice.from_draft(terms, now)

@@ -52,6 +52,10 @@ class LiveHooks(Protocol):
         (or the run is asked to stop)."""
         ...
 
+    def begin_paced(self) -> None:
+        """Simulated t=0 is now (after a history, if any): the wall clock starts here."""
+        ...
+
     def started(
         self,
         *,
@@ -89,6 +93,9 @@ class WindowPlan:
     hard_end_s: float  # the drain limit: the loop stops here whatever is still open
     speed: float | None = None  # simulated seconds per wall second; None: virtual time
     crashes: Sequence[tuple[float, int]] = ()  # (start_s, LP index): actor_crash faults
+    # Where simulated time starts: before 0 for a history, which runs on the virtual clock
+    # whatever the run's own clock; the paced part starts at 0.
+    start_s: float = 0.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -138,14 +145,20 @@ def run_windows(
     if live is not None and speed is None:
         raise ValueError("a live run needs a paced clock (speed)")
     loop = _WindowLoop(runtime, layout, plan, hooks)
+    wall_start = time.perf_counter()
+    if plan.start_s < 0:
+        history = simpy.Environment(initial_time=plan.start_s)
+        history.run(until=history.process(loop.run(history, end_s=0.0)))
+    if live is not None:
+        live.begin_paced()
     env: simpy.Environment
     if speed is None or live is not None:
         env = simpy.Environment()  # virtual, or a live run that paces itself
     else:
         # strict=False: a window that takes longer than its wall time is drift, not a crash.
         env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
-    wall_start = time.perf_counter()
-    env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
+    if loop.stats.stopped_by == "":
+        env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
     stats = loop.stats
     stats.wall_s = time.perf_counter() - wall_start
     if stats.windows:
@@ -164,7 +177,7 @@ class _WindowLoop:
         self.progress, self.should_stop = hooks.progress, hooks.should_stop
         self.sink, self.record, self.bulk = hooks.sink, hooks.record, hooks.bulk
         n = layout.size
-        self.next_at: list[float | None] = [0.0] * n
+        self.next_at: list[float | None] = [plan.start_s] * n
         self.open_items = [0] * n
         self.inboxes: list[list[Envelope]] = [[] for _ in range(n)]
         self.totals: dict[int, tuple[int, int]] = {}
@@ -194,11 +207,18 @@ class _WindowLoop:
             return "drain limit reached"
         return None
 
-    def run(self, env: simpy.Environment) -> Generator[simpy.Event, Any, None]:
-        """The SimPy process: one iteration per window; empty stretches are skipped."""
+    def run(
+        self, env: simpy.Environment, end_s: float | None = None
+    ) -> Generator[simpy.Event, Any, None]:
+        """The SimPy process: one iteration per window; empty stretches are skipped. With
+        ``end_s`` (a history), it returns once the next window would start there."""
         lookahead = self.layout.lookahead_s
         while True:
             start = _earliest(self.next_at, self.inboxes)
+            if end_s is not None and (start is None or start >= end_s):
+                if env.now < end_s:
+                    yield env.timeout(end_s - env.now)
+                return
             reason = self._stop_reason(start)
             if reason is not None:
                 self.stats.stopped_by = reason
@@ -209,8 +229,7 @@ class _WindowLoop:
             if until > env.now:
                 # Virtual: instant. Paced: the environment waits for the wall clock.
                 yield env.timeout(until - env.now)
-            if self.speed is not None:
-                assert isinstance(env, simpy.rt.RealtimeEnvironment)
+            if isinstance(env, simpy.rt.RealtimeEnvironment):  # paced (not a history)
                 self._drift(time.monotonic() - (env.real_start + until * env.factor))
             self._progress(until)
 

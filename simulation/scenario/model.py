@@ -43,6 +43,7 @@ from simulation.scenario.faults import (
     SHARD_LP,
     FaultSpec,
 )
+from simulation.scenario.history import HistorySpec
 from simulation.scenario.load import (
     BulkSpec,
     LoadPhase,
@@ -86,6 +87,7 @@ class Scenario(Spec):
         default_factory=dict, max_length=16
     )
     routing: RoutingSpec = RoutingSpec()
+    history: HistorySpec | None = None  # days of business before t=0 (the live part)
     load: list[LoadPhase] = Field(default_factory=list, max_length=100)
     bulk: list[BulkSpec] = Field(default_factory=list, max_length=20)
     faults: list[FaultSpec] = Field(default_factory=list, max_length=100)
@@ -215,6 +217,11 @@ class Scenario(Spec):
     def provider_names(self) -> tuple[str, ...]:
         extra = tuple(n for n in self.providers if n not in DEFAULT_PROVIDER_NAMES)
         return DEFAULT_PROVIDER_NAMES + extra
+
+    @property
+    def start_s(self) -> float:
+        """Simulated time the run starts at: 0, or before it when it has a history."""
+        return 0.0 if self.history is None else self.history.start_s
 
     @property
     def drain_limit_s(self) -> float:

