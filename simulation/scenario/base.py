@@ -12,7 +12,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Strict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict
+
+from actors.errors import InputError
+from actors.money import check_currency
 
 
 def _date(value: object) -> object:
@@ -27,7 +30,15 @@ def _date(value: object) -> object:
     raise ValueError(f"must be a date (YYYY-MM-DD), got {value!r}")
 
 
+def _currency(value: str) -> str:
+    try:
+        return check_currency(value)
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
 Int = Annotated[int, Strict()]
+Currency = Annotated[str, AfterValidator(_currency)]  # a currency the engine knows
 Day = Annotated[date, BeforeValidator(_date)]
 Float = Annotated[float, Strict()]
 Bool = Annotated[bool, Strict()]

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, model_validator
 
-from actors.errors import InputError
 from actors.methods import PaymentMethod
-from actors.money import check_currency
-from simulation.scenario.base import DAY_S, FieldProblems, Float, Int, Spec
+from simulation.scenario.base import DAY_S, Currency, FieldProblems, Float, Int, Spec
 from simulation.scenario.load import AmountSpec, Distribution, LoadPhase, MethodWeight
 
 MAX_HISTORY_INVOICES = 200_000  # days x invoices_per_day, at most
@@ -33,7 +31,7 @@ class HistorySpec(Spec):
     invoices_per_day: Int = Field(default=600, ge=1, le=20_000)
     batches_per_day: Int = Field(default=4, ge=1, le=96)
     reconcile_every_s: Float = Field(default=21_600.0, ge=600, le=DAY_S)
-    currency: str = "USD"
+    currency: Currency = "USD"
     methods: dict[PaymentMethod, MethodWeight] = Field(default_factory=_history_methods)
     amount: AmountSpec = Field(
         default_factory=lambda: AmountSpec(
@@ -42,14 +40,6 @@ class HistorySpec(Spec):
         )
     )  # fmt: skip
     never_pay_share: Float = Field(default=0.02, ge=0, le=1)
-
-    @field_validator("currency")
-    @classmethod
-    def _known_currency(cls, value: str) -> str:
-        try:
-            return check_currency(value)
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _bounded(self) -> Self:

@@ -8,11 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
-from actors.errors import InputError
 from actors.invoice import MAX_AMOUNT_MINOR
 from actors.methods import PaymentMethod
-from actors.money import check_currency
-from simulation.scenario.base import DAY_S, Float, Problems, Spec, one_of
+from simulation.scenario.base import DAY_S, Currency, Float, Problems, Spec, one_of
 
 MAX_RATE_PER_S = 100_000.0
 AmountMinor = Annotated[int, Strict(), Field(gt=0, le=MAX_AMOUNT_MINOR)]
@@ -91,19 +89,11 @@ class LoadPhase(Spec):
     rate_end_per_s: Float | None = Field(default=None, ge=0, le=MAX_RATE_PER_S)
     spike: SpikeSpec | None = None
     methods: dict[PaymentMethod, MethodWeight] = Field(default_factory=_default_methods)
-    currency: str = "USD"
+    currency: Currency = "USD"
     amount: AmountSpec = Field(default_factory=lambda: AmountSpec(value_minor=5000))
     think_s: Float = Field(default=5.0, ge=0, le=DAY_S)  # mean time before a payer pays
     never_pay_share: Float = Field(default=0.0, ge=0, le=1)
     late_pay_share: Float = Field(default=0.0, ge=0, le=1)
-
-    @field_validator("currency")
-    @classmethod
-    def _known_currency(cls, value: str) -> str:
-        try:
-            return check_currency(value)
-        except InputError as exc:
-            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _shape_fields(self) -> Self:
