@@ -59,7 +59,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import api_figures, demo_ready, failover, matrix, ray_parts
+from bench import api_figures, demo_ready, failover, fuzz_figures, matrix, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 from bench.runs import ROOT, Run, measure, stop_running
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> None:
     parts.add_argument("--ray-only", action="store_true", help="only the Ray figures (printed)")
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo figures")
     parser.add_argument("--no-api", action="store_true", help="leave out the API figures")
+    parser.add_argument("--no-fuzz", action="store_true", help="leave out the fuzzer's figures")
     parser.add_argument("--out", type=Path, help="where to write (default BENCHMARKS.md)")
     args = parser.parse_args(argv)
     _default_counts(args)
@@ -149,6 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     faults: list[failover.Fault] = []
     demo: list[str] = []
     api: list[str] = []
+    fuzzed: list[str] = []
     cells: list[matrix.Cell] = []
     try:
         if not args.ray_only:
@@ -159,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
                 demo = demo_ready.render(demo_ready.measure(1 if args.quick else 3))
             if not args.no_api:
                 api = api_figures.render(api_figures.measure(args.quick, args.reps))
+            if not args.no_fuzz:
+                seeds = fuzz_figures.QUICK_SEEDS if args.quick else fuzz_figures.SEEDS
+                fuzzed = fuzz_figures.render(fuzz_figures.measure(seeds))
         if not args.no_ray:
             ray = _measure_ray(args.quick, args.reps)
     finally:
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> None:
         f"--reps {args.reps}, --matrix-reps {args.matrix_reps}, --long-reps {args.long_reps}"
         f"{' (with --quick)' if args.quick else ''}"
     )
-    sections = matrix.render(cells) + failover.render(faults) + demo + api
+    sections = matrix.render(cells) + failover.render(faults) + demo + api + fuzzed
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default

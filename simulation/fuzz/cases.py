@@ -6,7 +6,7 @@ YAML text and the bulk CSVs it names. Sizes are kept small (30-90 simulated
 seconds, at most 50 invoices/s, a few dozen bulk rows) so a run takes a
 fraction of a wall second. What is drawn, per seed:
 
-- 1-3 load phases (constant, ramp, spike, poisson) with random methods,
+- 1-4 shards; 1-3 load phases (constant, ramp, spike, poisson) with random methods,
   amounts (one currency per run: the reserve keeps one), think time and never-pay / late-pay shares;
 - overrides of the default providers within their limits, sometimes a fourth
   provider (``adyen``), and a routing policy, breaker and health interval;
@@ -42,7 +42,7 @@ METHODS = ("card", "bank", "crypto")
 CURRENCIES = ("USD", "EUR", "GBP", "JPY")
 SHAPES = ("constant", "ramp", "spike", "poisson")
 MAX_RATE_PER_S = 50.0
-_SHARD_CHOICES = (1, 1, 2)  # mostly one shard: cheaper, and crashes of shard-0 still drill
+_SHARD_CHOICES = (1, 2, 3, 4)  # up to 4 replicas: crashes and recoveries with peers
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Seeded fault fuzzing: run generated scenarios and check every invariant of each.
+"""Seeded fault fuzzing: run generated scenarios, check every invariant of each, and run
+each again in the ways that must give the very same run (``oracle_violations``).
 
 ``run_fuzz(FuzzPlan(start, seeds))`` runs the fuzz seeds ``start .. start +
 seeds - 1``. Each seed's scenario comes from ``simulation.fuzz.cases``
@@ -25,6 +26,7 @@ from typing import Any
 
 from actors.errors import InputError
 from simulation.fuzz.cases import generate_case
+from simulation.scenario import Scenario, with_overrides
 
 Report = dict[str, Any]
 Check = Callable[[Report], list[str]]  # the violations it finds in a report, one line each
@@ -53,11 +55,25 @@ def invariant_violations(report: Report) -> list[str]:
 CHECKS: tuple[Check, ...] = (invariant_violations,)
 
 
+# The report figures that may differ between two runs of one case (wall time, how the
+# run was carried out); every other figure, the digest included, must not.
+RUN_ONLY = frozenset(
+    {"wall_s", "started_at", "throughput_invoices_per_s", "recoveries", "checkpoints",
+     "runtime", "placement", "run_id"}
+)  # fmt: skip
+MAX_DIFFERENCES = 5  # figures named per failed comparison
+# Checkpoints this often in the checkpoint-independence oracle: many, so a crash replays
+# from a point other than the default schedule's.
+DENSE_CHECKPOINTS = 7
+
+
 @dataclass(frozen=True)
 class FuzzJob:
     seed: int
     shards: int | None  # None: drawn from the seed
     checks: tuple[Check, ...]
+    oracles: bool = True  # run the case again in the ways that must give the same run
+    on_ray: bool = False  # the runtime-parity oracle: run it on Ray too
 
 
 @dataclass(frozen=True)
@@ -84,6 +100,8 @@ class FuzzPlan:
     workers: int | None = None
     ray_address: str | None = None
     checks: tuple[Check, ...] = field(default_factory=lambda: CHECKS)
+    oracles: bool = True
+    ray_every: int = 0  # runtime parity: every Nth seed also runs on Ray (0: none)
 
     def check(self) -> None:
         """InputError naming the first argument out of its limits."""
@@ -97,6 +115,12 @@ class FuzzPlan:
             raise InputError(f"unknown runtime {self.runtime!r}; use one of: {', '.join(RUNTIMES)}")
         if self.workers is not None and not 1 <= self.workers <= 256:
             raise InputError(f"--workers must be within 1..256, got {self.workers}")
+        if not 0 <= self.ray_every <= MAX_SEEDS:
+            raise InputError(f"--ray-every must be within 0..{MAX_SEEDS:,}, got {self.ray_every}")
+        if self.ray_every and self.runtime == "ray":
+            raise InputError(
+                "--ray-every compares Ray with local runs: use it with --runtime local"
+            )
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,58 @@ class FuzzSummary:
         return len(self.results) / self.wall_s if self.wall_s > 0 else 0.0
 
 
+def differences(first: Report, second: Report, prefix: str = "") -> list[str]:
+    """Every figure two reports of one case give differently (``RUN_ONLY`` aside), as
+    ``path: first != second``."""
+    found: list[str] = []
+    for key in sorted(set(first) | set(second)):
+        if not prefix and key in RUN_ONLY:
+            continue
+        a, b, path = first.get(key), second.get(key), f"{prefix}{key}"
+        if isinstance(a, dict) and isinstance(b, dict):
+            found += differences(a, b, f"{path}.")
+        elif a != b:
+            found.append(f"{path}: {_short(a)} != {_short(b)}")
+    return found
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def oracle_violations(scenario: Scenario, report: Report, on_ray: bool) -> list[str]:
+    """The differential oracles: runs of the case that must equal ``report``.
+
+    - crash = calm: a case with ``actor_crash`` faults also runs without them;
+    - checkpoint independence: the case runs again with a checkpoint every
+      ``DENSE_CHECKPOINTS`` windows (a crash then replays from elsewhere);
+    - runtime parity (``on_ray``): the case runs on the Ray runtime too.
+    """
+    from simulation.engine import RunOptions, run_scenario
+
+    others: list[tuple[str, Scenario, RunOptions]] = []
+    if any(f.is_actor_crash for f in scenario.faults):
+        calm = with_overrides(
+            scenario,
+            {"faults": [f.model_dump(mode="json", exclude_unset=True) for f in scenario.faults
+                        if not f.is_actor_crash]},
+        )  # fmt: skip
+        others.append(("crash = calm", calm, RunOptions()))
+    dense = RunOptions(checkpoint_every=DENSE_CHECKPOINTS)
+    others.append((f"checkpoints every {DENSE_CHECKPOINTS} windows", scenario, dense))
+    if on_ray:
+        others.append(("ray = local", scenario, RunOptions(runtime="ray")))
+    found = []
+    for name, other, options in others:
+        diff = differences(report, run_scenario(other, options))
+        if diff:
+            shown = diff[:MAX_DIFFERENCES] + ([f"... {len(diff) - MAX_DIFFERENCES} more"]
+                                               if len(diff) > MAX_DIFFERENCES else [])  # fmt: skip
+            found.append(f"{name}: " + "; ".join(shown))
+    return found
+
+
 def fuzz_one(job: FuzzJob) -> FuzzResult:
     """Generate the seed's scenario, run it, check it: the body of a fuzz task."""
     from simulation.engine import RunOptions, run_scenario
@@ -123,12 +199,15 @@ def fuzz_one(job: FuzzJob) -> FuzzResult:
     digest, invoices = "", 0
     with tempfile.TemporaryDirectory(prefix="invoicesim-fuzz-") as folder:
         try:
-            report = run_scenario(case.load(Path(folder)), RunOptions())
+            scenario = case.load(Path(folder))
+            report = run_scenario(scenario, RunOptions())
+            violations: list[str] = [v for check in job.checks for v in check(report)]
+            if job.oracles:
+                violations += oracle_violations(scenario, report, job.on_ray)
         except Exception as error:  # a run that stops on any error is a finding, not a crash
-            violations: list[str] = [f"the run stopped: {type(error).__name__}: {error}"]
+            violations = [f"the run stopped: {type(error).__name__}: {error}"]
         else:
             digest, invoices = str(report["digest"]), int(report["invoices"]["created"])
-            violations = [v for check in job.checks for v in check(report)]
     return FuzzResult(
         seed=job.seed,
         shards=case.shards,
@@ -143,8 +222,10 @@ def fuzz_one(job: FuzzJob) -> FuzzResult:
 def run_fuzz(plan: FuzzPlan, on_result: Callable[[FuzzResult], None] | None = None) -> FuzzSummary:
     """Run every seed of the plan; ``on_result`` is called as each one ends (for progress)."""
     plan.check()
+    every = plan.ray_every
     jobs = [
-        FuzzJob(s, plan.shards, plan.checks) for s in range(plan.start, plan.start + plan.seeds)
+        FuzzJob(s, plan.shards, plan.checks, plan.oracles, bool(every) and s % every == 0)
+        for s in range(plan.start, plan.start + plan.seeds)
     ]
     started = time.perf_counter()
     results: list[FuzzResult]

@@ -186,3 +186,52 @@ def test_ray_runs_the_seeds_as_tasks_with_the_same_digests_as_local() -> None:
     on_ray = run_fuzz(FuzzPlan(seeds[0], 3, runtime="ray", workers=2))
     assert [r.digest for r in on_ray.results] == [r.digest for r in local.results]
     assert [r.seed for r in on_ray.results] == [seeds[0], seeds[0] + 1, seeds[0] + 2]
+
+
+# ---- the differential oracles -------------------------------------------------------------
+def crash_seed() -> int:
+    """A seed whose case crashes a shard (the calm twin then differs in the crash only)."""
+    return next(
+        s
+        for s in range(1_000)
+        if "actor_crash" in generate_case(s).yaml_text
+        and "target: shard-" in generate_case(s).yaml_text
+    )
+
+
+def test_a_recovery_that_is_not_exact_is_caught_by_the_crash_equals_calm_oracle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Break recovery on purpose (a revived LP is off by one event line): the crashed run
+    then differs from its calm twin, and the oracle says how."""
+    from simulation.runtime.local import LocalRuntime
+
+    exact_crash = LocalRuntime.crash
+
+    def inexact_crash(self: LocalRuntime, index: int) -> None:
+        exact_crash(self, index)
+        self.lps[index].log_event("revived")
+
+    seed = crash_seed()
+    assert fuzz_one(FuzzJob(seed, None, CHECKS)).passed
+    monkeypatch.setattr(LocalRuntime, "crash", inexact_crash)
+    broken = fuzz_one(FuzzJob(seed, None, ()))
+    [found] = [v for v in broken.violations if v.startswith("crash = calm: ")]
+    assert "digest: " in found, found
+
+
+def test_differences_name_every_figure_that_differs_but_not_wall_time() -> None:
+    first = {"digest": "a", "wall_s": 1.0, "reserves": {"fiat_minor": 5, "status": "ok"}}
+    second = {"digest": "b", "wall_s": 2.0, "reserves": {"fiat_minor": 7, "status": "ok"}}
+    assert fuzz.differences(first, second) == [
+        "digest: 'a' != 'b'",
+        "reserves.fiat_minor: 5 != 7",
+    ]
+    assert fuzz.differences(first, first) == []
+
+
+def test_every_nth_seed_runs_on_ray_too_and_gives_the_local_digest() -> None:
+    seed = passing_seeds(1)[0]
+    summary = run_fuzz(FuzzPlan(seed, 2, ray_every=2))
+    assert summary.failures == (), [r.violations for r in summary.failures]
+    assert [r.seed for r in summary.results] == [seed, seed + 1]

@@ -50,11 +50,25 @@ def fuzz_command(
         str | None,
         typer.Option(help="Ray: join this cluster (default: RAY_ADDRESS, else a local Ray)."),
     ] = None,
+    oracles: Annotated[
+        bool,
+        typer.Option(
+            help="Also run each case the ways that must give the same run: without its "
+            "actor_crash faults, and with a checkpoint every 7 windows."
+        ),
+    ] = True,
+    ray_every: Annotated[
+        int, typer.Option(help="Every Nth seed also runs on the Ray runtime (0: none).")
+    ] = 0,
 ) -> None:
     """Generate a random scenario from each seed START .. START+SEEDS-1 (load, provider,
-    custodian and actor faults, bulk CSVs with bad rows), run it and check every invariant;
-    exit 0 if none is violated, 1 if one is, 2 on bad arguments."""
-    plan = FuzzPlan(start, seeds, shards, runtime, workers, ray_address)
+    custodian and actor faults, bulk CSVs with bad rows), run it, check every invariant and
+    run it again the ways that must give the same digest and figures (without its crashes,
+    with other checkpoints, on Ray); exit 0 if nothing differs or is violated, 1 if so,
+    2 on bad arguments."""
+    plan = FuzzPlan(
+        start, seeds, shards, runtime, workers, ray_address, oracles=oracles, ray_every=ray_every
+    )
     try:
         plan.check()
         with _progress(seeds, runtime) as on_result:
