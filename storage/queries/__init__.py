@@ -31,6 +31,7 @@ from storage.queries.provider_live import (
     provider_settings,
     provider_traffic,
     provider_traffic_series,
+    traffic_span,
 )
 from storage.queries.providers import (
     BREAKER_ORDER,
@@ -127,4 +128,5 @@ __all__ = [
     "reserves_daily",
     "reserves_now",
     "run_report",
+    "traffic_span",
 ]

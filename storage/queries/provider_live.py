@@ -5,11 +5,13 @@
 ``provider_traffic`` is each provider's attempts, success rate and latency
 over a recent span of simulated time (the health route uses the last minute);
 ``provider_traffic_series`` is the same per provider and time bucket, for the
-charts of success rate and latency over the run.
+charts of success rate and latency over the run; ``traffic_span`` is the span of
+whole buckets a request for a time range gets.
 """
 
 from __future__ import annotations
 
+import math
 import typing
 from typing import Any, TypedDict
 
@@ -52,6 +54,27 @@ class TrafficBucket(TypedDict):
 
 
 MAX_BUCKETS = 720  # per provider in one answer: a chart's worth
+
+
+def traffic_span(
+    now_s: float, bucket_s: float, since_s: float | None = None, until_s: float | None = None
+) -> tuple[float, float]:
+    """The whole buckets of ``bucket_s`` that cover ``[since_s, until_s)``, at most
+    ``MAX_BUCKETS``: the last ones of a longer range, as a chart of the latest traffic wants.
+
+    Without ``until_s`` the range ends with the bucket the clock ``now_s`` is in (still
+    filling); without ``since_s`` it is the ``MAX_BUCKETS`` buckets before its end. An empty
+    range (``until_s`` at or before ``since_s``) is ``(x, x)``: no bucket."""
+    if not bucket_s > 0:
+        raise ValueError("bucket_s must be > 0")
+    # In bucket numbers, so that the span is a whole number of buckets exactly; without an
+    # end, up to and with the bucket the clock is in.
+    last = math.floor(now_s / bucket_s) + 1 if until_s is None else math.ceil(until_s / bucket_s)
+    first = last - MAX_BUCKETS if since_s is None else math.floor(since_s / bucket_s)
+    first = max(0, first, last - MAX_BUCKETS)
+    if last < first or (since_s is not None and until_s is not None and until_s <= since_s):
+        last = first
+    return first * bucket_s, last * bucket_s
 
 
 def provider_settings(db: Source, run_id: str) -> list[ProviderSettings]:
@@ -114,7 +137,7 @@ def provider_traffic_series(
     """
     if not bucket_s > 0 or until_s < since_s:
         raise ValueError("bucket_s must be > 0 and until_s >= since_s")
-    if (until_s - since_s) / bucket_s > MAX_BUCKETS:
+    if (until_s - since_s) / bucket_s > MAX_BUCKETS * (1 + 1e-9):  # a float's rounding
         raise ValueError(f"more than {MAX_BUCKETS} buckets: widen bucket_s or shorten the span")
     p = PaymentAttempt
     bucket = func.floor(p.finished_at_s / literal(bucket_s)).label("bucket")

@@ -1,4 +1,5 @@
-"""Success rate and latency per provider and time bucket, for the charts over the run."""
+"""Success rate and latency per provider and time bucket, for the charts over the run, and
+the whole buckets a time range asks for."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import pytest
 from sqlalchemy import insert
 
 from storage.database import Database
-from storage.queries import provider_traffic_series
+from storage.queries import provider_traffic_series, traffic_span
+from storage.queries.provider_live import MAX_BUCKETS
 from storage.schema import PaymentAttempt
 from tests.storage.rows import attempt, new_run
 
@@ -60,3 +62,24 @@ def test_too_many_buckets_or_a_bad_bucket_is_refused(migrated_database: Database
         provider_traffic_series(migrated_database, "any", 0.0, 7_300.0, 10.0)
     with pytest.raises(ValueError, match="bucket_s"):
         provider_traffic_series(migrated_database, "any", 0.0, 10.0, 0.0)
+
+
+def test_a_range_is_covered_by_whole_buckets_up_to_the_bucket_the_clock_is_in() -> None:
+    assert traffic_span(now_s=63.0, bucket_s=5.0, since_s=12.0) == (10.0, 65.0)
+    assert traffic_span(now_s=63.0, bucket_s=5.0, since_s=12.0, until_s=31.0) == (10.0, 35.0)
+    assert traffic_span(now_s=63.0, bucket_s=5.0) == (0.0, 65.0)  # the whole run
+
+
+def test_a_range_longer_than_720_buckets_keeps_the_last_720(migrated_database: Database) -> None:
+    assert traffic_span(now_s=10_000.0, bucket_s=5.0) == (6_405.0, 10_005.0)
+    assert traffic_span(now_s=10_000.0, bucket_s=5.0, since_s=0.0) == (6_405.0, 10_005.0)
+    first, until = traffic_span(now_s=9e8, bucket_s=1.7, since_s=3.3, until_s=5e8)
+    assert round((until - first) / 1.7) == MAX_BUCKETS
+    # far from zero, 720 buckets of an uneven width are still 720 to the query
+    assert provider_traffic_series(migrated_database, "any", first, until, 1.7) == []
+
+
+def test_an_empty_range_has_no_bucket() -> None:
+    for since_s, until_s in ((40.0, 40.0), (40.0, 12.0)):
+        first, until = traffic_span(now_s=63.0, bucket_s=5.0, since_s=since_s, until_s=until_s)
+        assert first == until, (since_s, until_s)

@@ -16,8 +16,7 @@ from simulation.commands import (
     FaultStarted,
     StartFault,
 )
-from storage.queries import MAX_LIMIT, provider_settings, provider_traffic_series
-from storage.queries.provider_live import MAX_BUCKETS
+from storage.queries import MAX_LIMIT, provider_settings, provider_traffic_series, traffic_span
 from ui.api.auth import AdminOnly
 from ui.api.deps import Db, Faults, LiveEngine, LiveRun, LiveStatus, Reads, Settings
 from ui.api.hot_path import HEALTH_KEY
@@ -87,16 +86,20 @@ def traffic(
         float | None,
         Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="From this simulated time on."),
     ] = None,
+    until_s: Annotated[
+        float | None,
+        Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="Up to this simulated time."),
+    ] = None,
 ) -> list[TrafficBucketOut]:
     """Success rate and latency (p50, p99) per provider and bucket of simulated time, for
-    the charts over the run: the last 720 buckets at most (from `since_s` if given).
-    A bucket is still filling while the clock is inside it."""
+    the charts over the run: the whole buckets covering `since_s` to `until_s` (exclusive;
+    default: the clock now), at most 720: the last 720 of a longer range, and without
+    `since_s` the 720 before its end. An empty range (`until_s` at or before `since_s`) has
+    no bucket. A bucket is still filling while the clock is inside it; buckets without an
+    attempt are left out."""
     assert status.run_id is not None
-    now_s = status.sim_now_s
-    first = max(0.0, now_s - MAX_BUCKETS * bucket_s + bucket_s) if since_s is None else since_s
-    first = (first // bucket_s) * bucket_s
-    until_s = min(now_s + bucket_s, first + MAX_BUCKETS * bucket_s)
-    rows = provider_traffic_series(db, status.run_id, first, max(first, until_s), bucket_s)
+    first, until = traffic_span(status.sim_now_s, bucket_s, since_s, until_s)
+    rows = provider_traffic_series(db, status.run_id, first, until, bucket_s)
     return [TrafficBucketOut.model_validate(row) for row in rows]
 
 
