@@ -135,6 +135,20 @@ def ago(seconds: float | None) -> str:
     return f"{duration(seconds)} ago"
 
 
+def words(name: str | None) -> str:
+    """A machine name as words: ``half_open`` -> ``half open``; ``None`` -> "—"."""
+    if not name:
+        return MISSING
+    return name.replace("_", " ").replace("-", " ")
+
+
+def clock_span(start_s: float | None, end_s: float | None) -> str:
+    """A span of simulated time as two clocks: ``04:00–05:30``; open-ended ``04:00–now``."""
+    if start_s is None:
+        return MISSING
+    return f"{clock(start_s)}–{'now' if end_s is None else clock(end_s)}"
+
+
 def cell(value: object) -> str:
     """Any value as a cell: ``None`` and empty text as "—", booleans as yes / no."""
     if value is None or value == "":

@@ -71,3 +71,12 @@ def test_a_missing_value_is_a_dash_and_booleans_are_words() -> None:
     assert fmt.cell(True) == "yes"
     assert fmt.cell(1234) == "1,234"
     assert fmt.count(1234.4) == "1,234"
+
+
+def test_machine_names_and_spans_of_time_read_as_words() -> None:
+    assert fmt.words("half_open") == "half open"
+    assert fmt.words("forced_open") == "forced open"
+    assert fmt.words(None) == "—"
+    assert fmt.clock_span(240, 330) == "04:00–05:30"
+    assert fmt.clock_span(3600, None) == "1:00:00–now"
+    assert fmt.clock_span(None, 5) == "—"
