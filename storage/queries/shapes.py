@@ -7,7 +7,7 @@ each field says.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypedDict
 
 
@@ -128,7 +128,12 @@ class BulkProgress(TypedDict):
     job_id: int
     file: str
     provider: str
-    status: str
+    status: str  # queued | running | done | failed
+    started_at_s: float | None  # its first row started (simulated)
+    started_at: datetime | None  # and by the wall clock
+    finished_at_s: float | None  # its last accepted row ended
+    finished_at: datetime | None
+    failure: str | None  # why a failed job could not go on
     total: int
     accepted: int
     rejected: int

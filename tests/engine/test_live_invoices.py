@@ -177,4 +177,7 @@ def test_a_bulk_job_is_queued_then_running_then_done_with_its_times(
     assert done.started_at_s is not None and done.finished_at_s >= done.started_at_s
     assert done.started_at is not None and done.finished_at >= done.started_at
     assert done.failure is None
-    assert bulk_job_progress(migrated_database, run_id, job.job_id)["status"] == "done"
+    progress = bulk_job_progress(migrated_database, run_id, job.job_id)
+    assert (progress["status"], progress["failure"]) == ("done", None)
+    assert progress["started_at_s"] == done.started_at_s
+    assert progress["finished_at_s"] == done.finished_at_s

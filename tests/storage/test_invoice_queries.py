@@ -123,7 +123,9 @@ def test_bulk_progress_counts_lines_by_outcome_and_lists_row_errors(
     counts = {k: v for k, v in progress.items() if k != "errors"}
     assert counts == {"job_id": 1, "file": "march.csv", "provider": "auto", "status": "running",
                       "total": 6, "accepted": 4, "rejected": 2, "processed": 3, "succeeded": 1,
-                      "failed": 1, "expired": 1, "pending": 1, "errors_total": 3}  # fmt: skip
+                      "failed": 1, "expired": 1, "pending": 1, "errors_total": 3,
+                      "started_at_s": 0.0, "started_at": None, "finished_at_s": None,
+                      "finished_at": None, "failure": None}  # fmt: skip
     assert progress["errors"] == [
         {"line": 6, "column": "amount", "error": "amount must be positive"},
         {"line": 6, "column": "currency", "error": "unknown currency 'XXX'"},

@@ -202,7 +202,12 @@ class BulkProgressOut(BaseModel):
     job_id: int
     file: str
     provider: str
-    status: str
+    status: str  # queued | running | done | failed
+    started_at_s: float | None
+    started_at: datetime | None
+    finished_at_s: float | None
+    finished_at: datetime | None
+    failure: str | None
     total: int
     accepted: int
     rejected: int
