@@ -127,12 +127,12 @@ def duration(seconds: float | None) -> str:
 
 
 def ago(seconds: float | None) -> str:
-    """How long ago: ``12`` -> ``12 s ago``; ``0.3`` -> ``just now``."""
+    """How long ago: ``12`` -> ``12 s ago``; ``4.7`` -> ``5 s ago``; ``0.3`` -> ``just now``."""
     if seconds is None or math.isnan(seconds):
         return MISSING
     if seconds < 1:
         return "just now"
-    return f"{duration(seconds)} ago"
+    return f"{duration(round(seconds))} ago"  # an age in whole seconds: "5 s ago"
 
 
 def words(name: str | None) -> str:
