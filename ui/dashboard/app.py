@@ -15,9 +15,19 @@ import streamlit as st
 PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="invoicesim", page_icon="💸", layout="wide")
+OVERVIEW = st.Page(PAGES / "overview.py", title="Overview", icon="🏠", url_path="overview")
+
+
+def _home() -> None:
+    """The app's root opens the Overview at its own URL, /overview (a default page would be
+    served at the root only, and /overview would be "Page not found")."""
+    st.switch_page(OVERVIEW)
+
+
 navigation = st.navigation(
     [
-        st.Page(PAGES / "overview.py", title="Overview", icon="🏠", default=True),
+        st.Page(_home, title="Home", default=True, visibility="hidden"),
+        OVERVIEW,
         st.Page(PAGES / "providers.py", title="Provider Health Monitor", icon="🩺"),
         st.Page(PAGES / "reserves.py", title="Reserves", icon="🏦"),
         st.Page(PAGES / "bulk.py", title="Bulk Invoices", icon="📄"),
