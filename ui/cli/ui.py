@@ -23,11 +23,14 @@ STOP_TIMEOUT_S = 10.0
 
 
 def streamlit_command(host: str, port: int) -> list[str]:
-    """The command that serves the dashboards on ``host:port`` (no browser opened)."""
+    """The command that serves the dashboards on ``host:port`` (no browser opened), as a
+    viewer sees them (no Deploy button or developer menu), logging warnings and errors only
+    (not Streamlit's own "server started" lines beside the API's)."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.address", host, "--server.port", str(port),
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "viewer", "--logger.level", "warning",
     ]  # fmt: skip
 
 

@@ -14,8 +14,10 @@ import streamlit as st
 
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="invoicesim", page_icon="💸", layout="wide")
-OVERVIEW = st.Page(PAGES / "overview.py", title="Overview", icon="🏠", url_path="overview")
+st.set_page_config(page_title="invoicesim", page_icon=":material/payments:", layout="wide")
+OVERVIEW = st.Page(
+    PAGES / "overview.py", title="Overview", icon=":material/home:", url_path="overview"
+)
 
 
 def _home() -> None:
@@ -28,11 +30,13 @@ navigation = st.navigation(
     [
         st.Page(_home, title="Home", default=True, visibility="hidden"),
         OVERVIEW,
-        st.Page(PAGES / "providers.py", title="Provider Health Monitor", icon="🩺"),
-        st.Page(PAGES / "reserves.py", title="Reserves", icon="🏦"),
-        st.Page(PAGES / "bulk.py", title="Bulk Invoices", icon="📄"),
-        st.Page(PAGES / "pay.py", title="Pay Invoice", icon="💳"),
-        st.Page(PAGES / "scenarios.py", title="Scenarios", icon="🎬"),
+        st.Page(
+            PAGES / "providers.py", title="Provider Health Monitor", icon=":material/monitor_heart:"
+        ),
+        st.Page(PAGES / "reserves.py", title="Reserves", icon=":material/account_balance:"),
+        st.Page(PAGES / "bulk.py", title="Bulk Invoices", icon=":material/description:"),
+        st.Page(PAGES / "pay.py", title="Pay Invoice", icon=":material/credit_card:"),
+        st.Page(PAGES / "scenarios.py", title="Scenarios", icon=":material/movie:"),
     ]
 )
 navigation.run()

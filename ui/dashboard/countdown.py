@@ -2,8 +2,8 @@
 
 The server computes how many milliseconds are left when the page is drawn and the
 browser counts down from its own clock from there, so a browser clock set wrong
-does not matter. The element is a small HTML component (an iframe): the text has
-the id ``wallet-countdown`` and the attribute ``data-seconds-left`` for tests.
+does not matter. The element is a small HTML page in an iframe (``st.iframe``): the
+text has the id ``wallet-countdown`` and the attribute ``data-seconds-left`` for tests.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from datetime import UTC, datetime
 
-import streamlit.components.v1 as components
+import streamlit as st
 
 TEMPLATE = """
 <div style="font-family:'Source Sans Pro',sans-serif;font-size:28px;font-weight:700"
@@ -50,4 +50,4 @@ def countdown_html(expires_at: str, now: datetime | None = None) -> str:
 
 
 def countdown(expires_at: str) -> None:
-    components.html(countdown_html(expires_at), height=80)
+    st.iframe(countdown_html(expires_at), height=80)

@@ -56,7 +56,7 @@ def attempt(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | No
     try:
         return action(*args, **kwargs)
     except ApiError as error:
-        st.error(str(error), icon="⚠️")
+        st.error(str(error), icon=":material/warning:")
         return None
 
 
