@@ -14,6 +14,7 @@ import math
 from actors.money import CURRENCY_EXPONENTS, Money
 
 MISSING = "—"
+RANGE_DASH = "\u2013"  # an en dash, between the two ends of a span
 _COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
@@ -143,10 +144,11 @@ def words(name: str | None) -> str:
 
 
 def clock_span(start_s: float | None, end_s: float | None) -> str:
-    """A span of simulated time as two clocks: ``04:00–05:30``; open-ended ``04:00–now``."""
+    """A span of simulated time as two clocks joined by an en dash: ``04:00``, dash, ``05:30``;
+    open-ended, ``now`` for the end."""
     if start_s is None:
         return MISSING
-    return f"{clock(start_s)}–{'now' if end_s is None else clock(end_s)}"
+    return f"{clock(start_s)}{RANGE_DASH}{'now' if end_s is None else clock(end_s)}"
 
 
 def cell(value: object) -> str:

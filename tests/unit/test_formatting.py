@@ -78,6 +78,6 @@ def test_machine_names_and_spans_of_time_read_as_words() -> None:
     assert fmt.words("half_open") == "half open"
     assert fmt.words("forced_open") == "forced open"
     assert fmt.words(None) == "—"
-    assert fmt.clock_span(240, 330) == "04:00–05:30"
-    assert fmt.clock_span(3600, None) == "1:00:00–now"
+    assert fmt.clock_span(240, 330) == "04:00\u201305:30"
+    assert fmt.clock_span(3600, None) == "1:00:00\u2013now"
     assert fmt.clock_span(None, 5) == "—"
