@@ -1,22 +1,28 @@
 """`invoicesim demo` (and `make demo`): the whole product, live, with one command.
 
-Starts the database (embedded unless ``DATABASE_URL``) and migrates it, makes
-an admin token, starts the live engine on the paced clock with
+Checks its ports, then runs the demo in a child process of its own session
+(``tied.run_apart``): Ctrl-C, or SIGTERM to the command or to its whole process
+group (how service managers and containers stop it), reaches the command alone,
+which asks the child once to stop. The child starts the database (embedded
+unless ``DATABASE_URL``; started again if its process dies) and migrates it,
+makes an admin token, starts the live engine on the paced clock with
 ``scenarios/demo.yaml``, serves the API in a thread, starts the dashboards
 (``streamlit run``) pointed at the API with that token, waits until both
-answer, and prints where to look. Ctrl-C (or SIGTERM) stops everything in
-reverse order: the dashboards, the API, the engine (its last window is
-recorded), the database.
+answer, and prints where to look. Asked to stop, it stops everything in reverse
+order: the dashboards, the API, the engine (its last window is recorded), the
+embedded server (when no other process uses it). Nothing but the banner and real
+errors reaches the terminal: Ray's notices and Streamlit's are left out.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Annotated
@@ -30,10 +36,12 @@ from rich.panel import Panel
 from actors.errors import InvoicesimError
 from simulation.scenario import Scenario, load_scenario
 from storage.database import Database, downgrade, open_database, upgrade
+from storage.embedded_keeper import Keeper
 from storage.tokens import create_token
 from ui.api import ApiSettings, create_app
 from ui.cli import tied
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED
+from ui.cli.ports import check_free
 from ui.cli.ui import dashboard_env, streamlit_command
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,43 +77,62 @@ def demo_command(
         raise typer.BadParameter("must be local or ray", param_hint="--runtime")
     started = time.monotonic()
     try:
-        _check_free(host, api_port, "--api-port")
-        _check_free(host, ui_port, "--ui-port")
+        check_free(host, api_port, "--api-port")
+        check_free(host, ui_port, "--ui-port")
         loaded = load_scenario(scenario)
+    except InvoicesimError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    options = _Options(loaded, reset, speed, runtime, host, api_port, ui_port, started)
+    raise typer.Exit(tied.run_apart(lambda: _demo(options)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    scenario: Scenario
+    reset: bool
+    speed: float
+    runtime: str
+    host: str
+    api_port: int
+    ui_port: int
+    started: float  # time.monotonic() when the command started
+
+
+def _demo(options: _Options) -> int:
+    """The demo itself, in its own session; its exit code."""
+    try:
         with console.status("starting PostgreSQL"):
             db = open_database()
-            if reset:
+            if options.reset:
                 downgrade(db, "base")
             upgrade(db)
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    previous = signal.signal(signal.SIGTERM, _raise_stop)
+        return EXIT_BAD_INPUT
+    signal.signal(signal.SIGTERM, _raise_stop)
+    keeper = Keeper(db).start()
+    code = 0
     try:
-        _run(db, loaded, speed, runtime, host, api_port, ui_port, started)
+        _run(db, options)
     except (_Stop, KeyboardInterrupt):
         pass
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(EXIT_FAILED) from None
+        code = EXIT_FAILED
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        db.dispose()
+        _ignore_stop_signals()  # stopping already: a second signal must not cut it short
+        keeper.stop()
+        db.stop_embedded_server()
         console.print("demo stopped")
+    return code
 
 
-def _run(
-    db: Database,
-    scenario: Scenario,
-    speed: float,
-    runtime: str,
-    host: str,
-    api_port: int,
-    ui_port: int,
-    started: float,
-) -> None:
+def _run(db: Database, options: _Options) -> None:
     from simulation.live.service import LiveEngine
 
+    runtime, speed, host = options.runtime, options.speed, options.host
+    api_port, ui_port = options.api_port, options.ui_port
     _, token = create_token(db, "admin", name="demo")
     engine = LiveEngine(db, runtime=runtime, shards=2, speed=speed)
     server: uvicorn.Server | None = None
@@ -116,8 +143,13 @@ def _run(
         # The dashboards boot in their own process while the runtime starts here:
         # both take seconds, and a page opened early fills in once the API answers.
         ui = _start_dashboards(host, ui_port, api_url, token)
+        if runtime == "ray":
+            _quiet_ray()
         with console.status(f"starting the {runtime} runtime and the scenario"):
-            run_id = engine.start(scenario)
+            run_id = engine.start(options.scenario)
+        # Ray's core worker, started with the runtime, puts a handler of its own on SIGTERM
+        # (it prints a stack and aborts): the demo's goes back, so SIGTERM stops it cleanly.
+        signal.signal(signal.SIGTERM, _raise_stop)
         settings = ApiSettings(host=host, port=api_port, scenarios_dir=DEMO_SCENARIO.parent)
         config = uvicorn.Config(
             create_app(settings, db, engine), host=host, port=api_port, log_level="warning"
@@ -134,7 +166,7 @@ def _run(
                 f"[bold]API[/]        {api_url}/docs\n"
                 f"[bold]Admin token[/] {token}\n"
                 f"[bold]Run[/]        {run_id} ({speed:g}x, {runtime} runtime)\n"
-                f"ready in {time.monotonic() - started:.1f} s - Ctrl-C stops everything",
+                f"ready in {time.monotonic() - options.started:.1f} s - Ctrl-C stops everything",
                 title="invoicesim demo",
             )
         )
@@ -142,6 +174,7 @@ def _run(
             time.sleep(0.5)
         console.print("[red]the dashboards or the API stopped; shutting down[/]")
     finally:
+        _ignore_stop_signals()
         if ui is not None and ui.poll() is None:
             ui.terminate()
             try:
@@ -156,15 +189,17 @@ def _run(
             console.print(f"stopped run {stopped}; its last window is recorded")
 
 
-def _check_free(host: str, port: int, option: str) -> None:
-    with socket.socket() as probe:
-        try:
-            probe.bind((host, port))
-        except OSError as error:
-            raise InvoicesimError(
-                f"{option}: cannot listen on {host}:{port} ({error.strerror}); another program "
-                f"may use it: pick another port with {option}"
-            ) from None
+def _quiet_ray() -> None:
+    """Ray's notices (token authentication, a SIGTERM handler it leaves to the demo, which
+    starts it in a thread) are not the presenter's business: only its errors are shown."""
+    import ray  # noqa: F401  (its import sets up the logger configured here)
+
+    logging.getLogger("ray").setLevel(logging.ERROR)
+
+
+def _ignore_stop_signals() -> None:
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
 
 
 def _start_dashboards(host: str, port: int, api_url: str, token: str) -> subprocess.Popen[bytes]:
