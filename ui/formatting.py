@@ -10,6 +10,7 @@ functions of plain values: no Streamlit, no HTML.
 from __future__ import annotations
 
 import math
+from decimal import Decimal, InvalidOperation
 
 from actors.money import CURRENCY_EXPONENTS, Money
 
@@ -35,20 +36,35 @@ def decimal_amount(minor: int | None, currency: str = "USD") -> str | None:
     return None if minor is None else Money(int(minor), currency).decimal_text()
 
 
-def money_compact(minor: int | None, currency: str = "USD") -> str:
-    """Money where space is short: ``10.8k USD``, ``2.35M USD``; below 1,000 as ``money``."""
+def money_compact(minor: int | None, currency: str = "USD", significant: int = 3) -> str:
+    """Money where space is short: ``10.8k USD``, ``2.35M USD``; below 1,000 as ``money``.
+    ``significant=4`` keeps one digit more (``949.7k USD``), for figures read side by side."""
     if minor is None:
         return MISSING
     value = int(minor) / 10 ** CURRENCY_EXPONENTS.get(currency, 2)
     for size, suffix in _COMPACT:
         if abs(value) >= size:
-            return f"{_short(value / size)}{suffix} {currency}"
+            return f"{_short(value / size, significant)}{suffix} {currency}"
     return money(minor, currency)
 
 
-def _short(value: float) -> str:
-    """Three significant digits, no trailing zeros: 10.76 -> 10.8, 2.0 -> 2."""
-    digits = max(0, 2 - math.floor(math.log10(abs(value)))) if value else 0
+def money_text(amount: str | None, currency: str | None) -> str:
+    """A decimal amount as written in a file or export (``"1234.5"``) as money:
+    ``1,234.50 USD``; empty or unreadable text is "—" (it is shown, not computed with)."""
+    if not amount or not currency:
+        return MISSING
+    try:
+        value = Decimal(amount.strip())
+    except InvalidOperation:
+        return MISSING
+    if not value.is_finite():
+        return MISSING
+    return money(int(value.scaleb(CURRENCY_EXPONENTS.get(currency, 2))), currency)
+
+
+def _short(value: float, significant: int = 3) -> str:
+    """``significant`` digits, no trailing zeros: 10.76 -> 10.8, 2.0 -> 2."""
+    digits = max(0, significant - 1 - math.floor(math.log10(abs(value)))) if value else 0
     text = f"{value:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -110,6 +126,19 @@ def clock(seconds: float | None) -> str:
     if hours:
         return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
     return f"{sign}{minutes:02d}:{secs:02d}"
+
+
+def run_time(seconds: float | None) -> str:
+    """A moment of a run on its simulated clock: the live part as a clock (``01:08``), the
+    history before it (negative seconds) by day and time of day: ``-21600`` -> ``day -1,
+    18:00`` (day -1 is the 24 hours before the live part began)."""
+    if seconds is None or math.isnan(seconds):
+        return MISSING
+    if seconds >= 0:
+        return clock(seconds)
+    day, rest = divmod(math.floor(seconds), 86_400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    return f"day {day}, {hours:02d}:{minutes:02d}"
 
 
 def duration(seconds: float | None) -> str:

@@ -81,3 +81,33 @@ def test_machine_names_and_spans_of_time_read_as_words() -> None:
     assert fmt.clock_span(240, 330) == "04:00\u201305:30"
     assert fmt.clock_span(3600, None) == "1:00:00\u2013now"
     assert fmt.clock_span(None, 5) == "—"
+
+
+def test_compact_money_can_keep_a_fourth_digit_for_figures_read_side_by_side() -> None:
+    assert fmt.money_compact(94_972_467, significant=4) == "949.7k USD"
+    assert fmt.money_compact(108_159_400, significant=4) == "1.082M USD"
+    assert fmt.money_compact(10_741, significant=4) == "107.41 USD"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        ("84.19", "USD", "84.19 USD"),
+        ("1234.5", "EUR", "1,234.50 EUR"),
+        ("4009", "JPY", "4,009 JPY"),
+        ("", "USD", "—"),
+        ("not-money", "USD", "—"),
+        ("12.00", None, "—"),
+    ],
+)
+def test_a_decimal_amount_from_a_file_reads_as_money(
+    amount: str, currency: str | None, shown: str
+) -> None:
+    assert fmt.money_text(amount, currency) == shown
+
+
+def test_a_moment_of_a_run_is_a_clock_or_a_day_of_its_history() -> None:
+    assert fmt.run_time(68.4) == "01:08"
+    assert fmt.run_time(-21_600) == "day -1, 18:00"
+    assert fmt.run_time(-86_400 * 30) == "day -30, 00:00"
+    assert fmt.run_time(None) == "—"

@@ -100,7 +100,9 @@ class Reserves(TypedDict):
 
 
 class DailyReserves(TypedDict):
-    day: int
+    day: int  # 0: the day the live part began; -1 the day before (the run's history)
+    start_s: float
+    end_s: float
     fiat_minor: int
     in_transit_minor: int
     minted_minor: int
@@ -127,8 +129,13 @@ class Invoice(TypedDict):
     payer: str
     provider: str | None
     attempts: int
+    fee_minor: int
     created_at_s: float
+    ended_at_s: float | None
+    reason: str | None
     wallet_address: str | None
+    bulk_job: int | None
+    due_date: str  # ISO date
 
 
 class InvoicePage(TypedDict):
@@ -192,13 +199,17 @@ class BulkProgress(TypedDict):
     job_id: int
     file: str
     provider: str
-    status: str
+    status: str  # queued | running | done | failed
+    started_at_s: float | None
+    finished_at_s: float | None
+    failure: str | None
     total: int
     accepted: int
     rejected: int
     processed: int
     succeeded: int
     failed: int
+    expired: int
     pending: int
     errors_total: int
     errors: list[dict[str, Any]]
