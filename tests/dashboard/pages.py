@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
-
-from tests.dashboard.conftest import LiveApi
 
 PAGES = Path(__file__).resolve().parents[2] / "ui" / "dashboard" / "views"
 TIMEOUT_S = 30.0
 
 
-def open_page(api: LiveApi, page: str, role: str | None = "admin") -> AppTest:
+class Api(Protocol):
+    """Where an API answers and its tokens by role: the live one or the fake-engine one."""
+
+    @property
+    def url(self) -> str: ...
+
+    @property
+    def tokens(self) -> dict[str, str]: ...
+
+
+def open_page(api: Api, page: str, role: str | None = "admin") -> AppTest:
     """The page ``pages/<page>.py`` run once, connected to ``api`` as ``role``."""
     app = AppTest.from_file(str(PAGES / f"{page}.py"), default_timeout=TIMEOUT_S)
     app.session_state["_api_url"] = api.url

@@ -9,7 +9,8 @@ from typing import Any
 from ui.dashboard.countdown import countdown_html, remaining_ms
 from ui.dashboard.models import TrafficBucket
 from ui.dashboard.session import figure_text
-from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct, traffic_points
+from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct
+from ui.dashboard.traffic import line_points
 
 
 def health(provider: str, status: str) -> Any:
@@ -53,8 +54,8 @@ def test_faults_that_started_are_marked_with_their_end_once_it_is_past() -> None
     ]  # fmt: skip
     marks = fault_marks(faults, ["tempo", "circle"], 20.0)
     assert [(m["provider"], m["label"], m["start_s"], m["end_s"]) for m in marks] == [
-        ("tempo", "outage (scheduled)", 10.0, None),
-        ("circle", "latency (injected)", 5.0, 8.0),
+        ("tempo", "tempo outage (scheduled)", 10.0, None),
+        ("circle", "circle latency (injected)", 5.0, 8.0),
     ]
 
 
@@ -79,9 +80,9 @@ def test_the_countdown_starts_from_the_time_left_on_the_servers_clock() -> None:
 def test_a_provider_without_traffic_in_a_bucket_gets_an_empty_point_so_its_line_breaks() -> None:
     def bucket(provider: str, start_s: float, rate: float) -> TrafficBucket:
         return TrafficBucket(provider=provider, start_s=start_s, attempts=4, succeeded=2,
-                             success_rate=rate, latency_p50_ms=5.0, latency_p99_ms=9.0)  # fmt: skip
+                             success_rate=rate, latency_p50_ms=5.0, latency_p99_ms=9.4)  # fmt: skip
 
-    rows = traffic_points(
+    rows = line_points(
         [bucket("tempo", 0.0, 1.0), bucket("circle", 10.0, 0.5), bucket("tempo", 15.0, 0.25)],
         bucket_s=5.0,
     )
@@ -89,4 +90,5 @@ def test_a_provider_without_traffic_in_a_bucket_gets_an_empty_point_so_its_line_
     assert tempo == [(0.0, 100.0), (5.0, None), (10.0, None), (15.0, 25.0)]
     circle = [(r["start_s"], r["success_pct"]) for r in rows if r["provider"] == "circle"]
     assert circle == [(10.0, 50.0), (15.0, None)]  # nothing before its first bucket
-    assert traffic_points([], 5.0) == []
+    assert {r["latency_p99_ms"] for r in rows} == {9, None}  # whole milliseconds
+    assert line_points([], 5.0) == []

@@ -116,15 +116,18 @@ class ApiClient:
             params["since_s"] = page[-1]["at_s"]  # inclusive: the repeats are skipped above
         return changes
 
-    def provider_traffic(self, bucket_s: float) -> list[m.TrafficBucket]:
-        """Success rate and latency per provider and bucket of simulated time (public)."""
-        return cast(
-            list[m.TrafficBucket],
-            self._json(
-                "Loading provider traffic", "GET", "/providers/traffic",
-                params={"bucket_s": bucket_s},
-            ),
-        )  # fmt: skip
+    def provider_traffic(
+        self, bucket_s: float, since_s: float | None = None, until_s: float | None = None
+    ) -> list[m.TrafficBucket]:
+        """Success rate and latency per provider and bucket of simulated time (public), from
+        ``since_s`` to ``until_s`` (default: now), at most the API's 720 buckets."""
+        params: dict[str, Any] = {"bucket_s": bucket_s}
+        if since_s is not None:
+            params["since_s"] = since_s
+        if until_s is not None:
+            params["until_s"] = until_s
+        body = self._json("Loading provider traffic", "GET", "/providers/traffic", params=params)
+        return cast(list[m.TrafficBucket], body)
 
     def faults(self) -> list[m.Fault]:
         return cast(list[m.Fault], self._json("Loading the scenario's faults", "GET", "/faults"))
@@ -181,6 +184,13 @@ class ApiClient:
         return cast(
             m.InvoicePage, self._json("Loading invoices", "GET", "/invoices", params=params)
         )
+
+    def latest_invoices(self, count: int = 8) -> list[m.Invoice]:
+        """The ``count`` newest invoices, newest first (the API pages oldest first: the total
+        says where the last page starts)."""
+        total = self.invoices(limit=1)["total"]
+        page = self.invoices(limit=count, offset=max(0, total - count))
+        return sorted(page["items"], key=lambda i: i["created_at_s"], reverse=True)
 
     def invoice(self, invoice_id: str) -> m.InvoiceDetail:
         return cast(

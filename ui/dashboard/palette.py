@@ -8,6 +8,8 @@ may have up to 16), else grey; never a shipped provider's colour.
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 
 PROVIDERS = ("tempo", "circle", "stripe")
@@ -67,5 +69,7 @@ def provider_scale(names: list[str] | None = None) -> alt.Scale:
     return alt.Scale(domain=domain, range=[colour(n, domain) for n in domain])
 
 
-def provider_colour(field: str = "provider", names: list[str] | None = None) -> alt.Color:
-    return alt.Color(f"{field}:N", title="Provider", scale=provider_scale(names))
+def provider_colour(
+    field: str = "provider", names: list[str] | None = None, legend: Any = alt.Undefined
+) -> alt.Color:
+    return alt.Color(f"{field}:N", title="Provider", scale=provider_scale(names), legend=legend)

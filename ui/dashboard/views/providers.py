@@ -1,100 +1,140 @@
-"""Provider Health Monitor: a card per provider; status, breaker, success rate and latency
-over the whole run with faults marked, refreshed every second; admin controls for faults
-and priorities."""
+"""Provider Health Monitor: the failover story of the range in view (the last 5 or 30
+minutes, or the whole run, in 5 s buckets): who took the payments, their success rate and
+latency, each fault a shaded band; a card per provider saying how it is, since when and
+why; status and breaker per provider over the same range; admin controls for faults and
+priorities. Refreshed every second."""
 
 from __future__ import annotations
 
-import math
-
 import streamlit as st
 
-from ui.dashboard.charts import state_chart, traffic_chart
-from ui.dashboard.client import ApiClient
-from ui.dashboard.models import EngineState, ProviderHealth
-from ui.dashboard.palette import BREAKER_COLOURS, STATUS_COLOURS
+from ui.dashboard.charts import line_chart, share_chart, state_chart
+from ui.dashboard.client import ApiClient, ApiError
+from ui.dashboard.models import (
+    EngineState,
+    Fault,
+    ProviderChange,
+    ProviderHealth,
+    TrafficBucket,
+)
+from ui.dashboard.palette import BREAKER_COLOURS, STATUS_COLOURS, ordered
 from ui.dashboard.session import attempt, connect
-from ui.dashboard.timeline import Mark, fault_marks, state_spans, traffic_points
-from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, provider_card, run_line
+from ui.dashboard.timeline import clip, fault_marks, fault_rows, state_spans, why
+from ui.dashboard.traffic import (
+    DEFAULT_RANGE,
+    RANGES,
+    View,
+    line_points,
+    payment_shares,
+    view_for,
+    windows,
+)
+from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, provider_cards, run_line
 
 st.title("Provider Health Monitor")
 client = connect()
 
 
-def charts(client: ApiClient, engine: EngineState, health: list[ProviderHealth]) -> None:
-    """Status and breaker of every provider over the run, faults ticked, and the faults."""
-    changes = attempt(client.health_timeline)
-    if changes is None:
-        return
-    faults = attempt(client.faults) or []  # needs a token; the charts are public
-    now_s = engine["sim_now_s"]
+def range_in_view(now_s: float) -> View:
+    """The range the presenter picked (kept across reruns and pages), at clock ``now_s``."""
+    label = st.segmented_control(
+        "Range",
+        list(RANGES),
+        default=DEFAULT_RANGE,
+        required=True,
+        key="provider-range",
+        persist_state="session",
+        label_visibility="collapsed",
+    )
+    return view_for(str(label or DEFAULT_RANGE), now_s)
+
+
+def faults_of_run(client: ApiClient) -> list[Fault]:
+    """The run's faults; none without a token (the rest of the page is public)."""
+    try:
+        return client.faults()
+    except ApiError:
+        return []
+
+
+def failover_story(
+    view: View,
+    health: list[ProviderHealth],
+    changes: list[ProviderChange],
+    faults: list[Fault],
+    buckets: list[TrafficBucket] | None,
+) -> None:
+    """The charts of the range in view: share of payments, success rate and latency p99 per
+    provider, then status and breaker per provider, every one with the faults shaded."""
     names = [h["provider"] for h in health]
-    marks = fault_marks(faults, names, now_s)
+    marks = fault_marks(faults, names, view.now_s)
     with st.container(key="provider-charts"):
-        status = state_spans(changes, health, now_s, "provider_status")
-        st.altair_chart(state_chart(status, marks, "Status", STATUS_COLOURS))
-        breaker = state_spans(changes, health, now_s, "provider_breaker")
-        st.altair_chart(state_chart(breaker, marks, "Breaker", BREAKER_COLOURS))
-        traffic_charts(client, marks, now_s)
+        if buckets is not None:
+            st.markdown("**Who took the payments** · share of each bucket's payments by provider")
+            shares = payment_shares(buckets, view.bucket_s, ordered(names))
+            st.altair_chart(share_chart(shares, marks, view, names))
+            points = line_points(buckets, view.bucket_s)
+            st.markdown("**Success rate of calls (%)**")
+            st.altair_chart(line_chart(points, marks, view, names, "success_pct"))
+            st.markdown("**Latency p99 (ms)**")
+            st.altair_chart(line_chart(points, marks, view, names, "latency_p99_ms"))
+        st.markdown("**Status** · one row per provider")
+        status = clip(state_spans(changes, health, view.now_s, "provider_status"), view.since_s)
+        st.altair_chart(state_chart(status, marks, view, STATUS_COLOURS, "Status"))
+        st.markdown("**Breaker** · one row per provider")
+        breaker = clip(state_spans(changes, health, view.now_s, "provider_breaker"), view.since_s)
+        st.altair_chart(state_chart(breaker, marks, view, BREAKER_COLOURS, "Breaker"))
         st.caption(
-            "The whole run, from what the engine recorded; black ticks and dashed rules: a "
-            "fault's start and end, whether the scenario scheduled it or it was injected "
-            "through the API."
+            f"{view.label} of simulated time in {view.bucket_s:g} s buckets, from what the "
+            "engine recorded. A blank bucket had no payment; a line breaks where its provider "
+            "had no call. Shaded: a fault, scheduled by the scenario file or injected here."
         )
     with st.container(key="provider-faults"):
-        shown = [f for f in faults if f["target"] in names]
-        if not shown:
+        rows = fault_rows(faults, names)
+        if rows:
+            st.markdown("**Faults of this run**")
+            st.table(rows, hide_index=True)
+        else:
             st.caption("No provider fault scheduled or injected in this run.")
-            return
-        rows = [
-            {"provider": f["target"], "fault": f["kind"], "origin": f["origin"],
-             "start (s)": f["start_s"], "end (s)": f["end_s"], "state": f["state"]}
-            for f in shown
-        ]  # fmt: skip
-        st.dataframe(rows, hide_index=True, key="provider-faults-table")
-
-
-def bucket_for(now_s: float) -> float:
-    """Bucket width for about 60 points over the run so far: 5 s, then whole minutes."""
-    if now_s <= 300:
-        return 5.0
-    return 60.0 * max(1, math.ceil(now_s / 60 / 60))
-
-
-def traffic_charts(client: ApiClient, marks: list[Mark], now_s: float) -> None:
-    """Success rate and latency p99 per provider over the run, faults ruled."""
-    bucket_s = bucket_for(now_s)
-    buckets = attempt(client.provider_traffic, bucket_s)
-    if buckets is None:
-        return
-    rows = traffic_points(buckets, bucket_s)
-    st.altair_chart(traffic_chart(rows, marks, "success_pct", "Success rate (%)", bucket_s))
-    st.altair_chart(traffic_chart(rows, marks, "latency_p99_ms", "Latency p99 (ms)", bucket_s))
 
 
 @st.fragment(run_every=REFRESH_S)
 def monitor() -> None:
     engine, health = live_health(client)
     run_line(engine)
-    with st.container(key="provider-cards"):
-        for col, h in zip(st.columns(max(1, len(health))), health, strict=False):
-            with col:
-                provider_card(h)
-    if engine is not None and engine["run_id"] and health:
-        charts(client, engine, health)
     st.session_state["provider_names"] = [h["provider"] for h in health]
+    if engine is None or not engine["run_id"] or not health:
+        return
+    show(engine, health)
+
+
+def show(engine: EngineState, health: list[ProviderHealth]) -> None:
+    view = range_in_view(engine["sim_now_s"])
+    changes = attempt(client.health_timeline)
+    if changes is None:
+        return
+    faults = faults_of_run(client)
+    buckets = attempt(client.provider_traffic, view.bucket_s, view.since_s)
+    names = [h["provider"] for h in health]
+    reasons = {h["provider"]: why(h, changes, faults, view.now_s) for h in health}
+    provider_cards(health, reasons, windows(buckets or [], names), view)
+    failover_story(view, health, changes, faults, buckets)
 
 
 def priorities() -> None:
     """Admin: each provider's priority (1 is tried first) and whether it is enabled."""
     with st.container(border=True, key="provider-priorities"):
         st.markdown("**Priorities** (admin)")
+        if not st.session_state.get("provider_names"):
+            st.caption("A provider's priority can be changed while a scenario runs.")
+            return
         settings = attempt(client.providers)
         if settings is None:
             return
         for s in sorted(settings, key=lambda s: s["priority"]):
             name = s["name"]
             cols = st.columns([2, 2, 2, 1])
-            cols[0].markdown(f"**{name}** · v{s['version']} · {', '.join(s['methods'])}")
+            cols[0].markdown(f"**{name}** · version {s['version']} · {', '.join(s['methods'])}")
             priority = cols[1].number_input(
                 "Priority", 1, 100, s["priority"], key=f"priority-{name}-{s['version']}"
             )
