@@ -45,7 +45,6 @@ WARM_READY_TARGET_S = 10.0  # a warm demo ready, its history included
 STALE_TARGET_S = 2.0
 READY_TIMEOUT_S = 180.0
 SAMPLE_S = 20.0  # seconds of clock samples per run
-CLOCK = re.compile(r"simulated clock ([\d,]+\.\d) s")
 
 
 @dataclass
@@ -142,10 +141,11 @@ def _ready_in_browser(page: Any, url: str, started: float) -> float:
 def _sample_page_lag(page: Any, api: httpx.Client, into: list[float]) -> None:
     end = time.monotonic() + SAMPLE_S
     while time.monotonic() < end:
-        shown = CLOCK.search(page.locator(".st-key-run-line").inner_text())
+        clock = page.locator(".st-key-run-line [data-sim-s]")
+        shown = clock.get_attribute("data-sim-s") if clock.count() else None
         engine = api.get("/healthz").json()["engine"]
         if shown is not None and engine["running"]:
-            shown_s = float(shown.group(1).replace(",", ""))
+            shown_s = float(shown)
             into.append(max(0.0, (engine["sim_now_s"] - shown_s) / engine["speed"]))
         time.sleep(0.1)
 
