@@ -143,12 +143,16 @@ def run_time(seconds: float | None) -> str:
 
 def duration(seconds: float | None) -> str:
     """A span of time in words: ``0.4`` -> ``0.4 s``; ``95`` -> ``1 min 35 s``; ``7200`` ->
-    ``2 h``."""
+    ``2 h``; from a day on, days and hours: ``2_599_200`` -> ``30 days 2 h``."""
     if seconds is None or math.isnan(seconds):
         return MISSING
     if seconds < 10:
         return f"{seconds:.1f} s".replace(".0 s", " s")
     whole = round(seconds)
+    if whole >= 86_400:
+        days, rest = divmod(whole, 86_400)
+        hours = rest // 3600
+        return f"{days} day{'' if days == 1 else 's'}" + (f" {hours} h" if hours else "")
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     parts = [f"{hours} h" if hours else "", f"{minutes} min" if minutes else ""]

@@ -55,6 +55,8 @@ def test_spans_and_ages_read_as_words() -> None:
     assert fmt.duration(0.4) == "0.4 s"
     assert fmt.duration(95) == "1 min 35 s"
     assert fmt.duration(7200) == "2 h"
+    assert fmt.duration(86_400 + 3_700) == "1 day 1 h"
+    assert fmt.ago(30 * 86_400 + 50) == "30 days ago"
     assert fmt.ago(12) == "12 s ago"
     assert fmt.ago(4.7) == "5 s ago"
     assert fmt.ago(0.2) == "just now"
