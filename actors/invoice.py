@@ -4,7 +4,16 @@ An invoice moves through a small state machine kept in one table,
 ``ALLOWED_TRANSITIONS``::
 
     pending ──► processing ──► paid | failed | expired
-       └───────────────────────────────────► expired   (wallet TTL lapsed, no payment)
+       ├───────────────────────────────────► expired   (wallet TTL lapsed, no payment)
+       └───────────────────────────────────► underpaid | overpaid
+
+The last two are the crypto-native path: the payer sends money straight to the
+invoice's wallet address, no provider involved, and gets the amount wrong.
+``underpaid``: less than the amount arrived; none of it is applied and all of it
+is held for review (to refund, or to apply once the rest arrives). ``overpaid``:
+more arrived; the invoice's amount is applied (the invoice is paid) and the extra
+is held for review, to refund. Both are end states of their own so that a person
+sees the money to sort out.
 
 Every other move raises ``IllegalTransition``. Paying an invoice twice is worse
 than illegal: it means money moved twice, so a second ``mark_paid`` raises
@@ -44,6 +53,8 @@ class InvoiceState(StrEnum):
     PAID = "paid"
     FAILED = "failed"
     EXPIRED = "expired"
+    UNDERPAID = "underpaid"  # too little arrived at the wallet: all of it held for review
+    OVERPAID = "overpaid"  # too much arrived: the amount applied, the extra held for review
 
 
 # The one place the invoice state machine is written down. Processing may still
@@ -51,13 +62,22 @@ class InvoiceState(StrEnum):
 # orchestrator settles it as expired. Processing never goes back to pending: a
 # retry on another provider stays in processing under the same idempotency key.
 ALLOWED_TRANSITIONS: dict[InvoiceState, frozenset[InvoiceState]] = {
-    InvoiceState.PENDING: frozenset({InvoiceState.PROCESSING, InvoiceState.EXPIRED}),
+    InvoiceState.PENDING: frozenset(
+        {
+            InvoiceState.PROCESSING,
+            InvoiceState.EXPIRED,
+            InvoiceState.UNDERPAID,
+            InvoiceState.OVERPAID,
+        }
+    ),
     InvoiceState.PROCESSING: frozenset(
         {InvoiceState.PAID, InvoiceState.FAILED, InvoiceState.EXPIRED}
     ),
     InvoiceState.PAID: frozenset(),
     InvoiceState.FAILED: frozenset(),
     InvoiceState.EXPIRED: frozenset(),
+    InvoiceState.UNDERPAID: frozenset(),
+    InvoiceState.OVERPAID: frozenset(),
 }
 
 TERMINAL_STATES: frozenset[InvoiceState] = frozenset(
@@ -138,7 +158,7 @@ class Invoice:
         self.due_date = due_date
         self.created_at = created_at
         self.state = InvoiceState.PENDING
-        # Set once, on reaching a terminal state: when, and (for failed/expired) why.
+        # Set once, on reaching a terminal state: when, and (but for paid) why.
         self.ended_at: float | None = None
         self.reason: str | None = None
         # The provider that handled the payment (the last one tried, if it failed).
@@ -159,7 +179,9 @@ class Invoice:
 
     @property
     def paid_at(self) -> float | None:
-        return self.ended_at if self.state is InvoiceState.PAID else None
+        """When its amount was paid: an overpaid invoice is paid too (the extra is held)."""
+        paid = self.state is InvoiceState.PAID or self.state is InvoiceState.OVERPAID
+        return self.ended_at if paid else None
 
     @property
     def is_terminal(self) -> bool:
@@ -206,6 +228,38 @@ class Invoice:
         self._move(InvoiceState.EXPIRED, now)
         self.ended_at = now
         self.reason = reason
+
+    def mark_underpaid(self, now: float, received: Money) -> None:
+        """Less than the amount arrived at the wallet: none of it is applied, all of it is
+        held for review."""
+        if not 0 < received.amount_minor < self.amount.amount_minor:
+            raise InvariantViolation(
+                f"invoice {self.id}: {received} received is not short of {self.amount}"
+            )
+        self._received(InvoiceState.UNDERPAID, now, received, "held for review")
+
+    def mark_overpaid(self, now: float, received: Money) -> None:
+        """More than the amount arrived at the wallet: the amount is applied (the invoice
+        is paid), the extra is held for review."""
+        extra_minor = received.amount_minor - self.amount.amount_minor
+        if extra_minor <= 0:
+            raise InvariantViolation(
+                f"invoice {self.id}: {received} received is not more than {self.amount}"
+            )
+        extra = Money(extra_minor, self.amount.currency).decimal_text()
+        applied = self.amount.decimal_text()
+        self._received(
+            InvoiceState.OVERPAID, now, received, f"{applied} applied, {extra} held for review"
+        )
+
+    def _received(self, to: InvoiceState, now: float, received: Money, outcome: str) -> None:
+        if received.currency != self.amount.currency:
+            raise InvariantViolation(
+                f"invoice {self.id} is in {self.amount.currency}, {received} arrived"
+            )
+        self._move(to, now)
+        self.ended_at = now
+        self.reason = f"{to.value}: {received.decimal_text()} of {self.amount} received; {outcome}"
 
     def __repr__(self) -> str:
         return f"Invoice({self.id!r}, {self.amount}, {self.method}, {self.state})"

@@ -16,6 +16,7 @@ from actors.bulk_csv import BulkJob
 from actors.errors import InputError
 from actors.invoice import day_at
 from actors.invoice_ids import InvoiceIds
+from simulation.processes.arrivals import Mispayers
 from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.layout import (
     MIN_LOOKAHEAD_S,
@@ -130,7 +131,8 @@ def build_specs(
     specs = [spec("provider", index, name) for name, index in layout.providers.items()]
     shares: list[list[BulkShare]] = [[] for _ in layout.shards]
     for job in bulk_jobs:
-        for shard_no, share in bulk_shares(job, job.at_s, len(layout.shards)):
+        mispayers = Mispayers.of(scenario.bulk[job.job])  # a file's job is its place in bulk
+        for shard_no, share in bulk_shares(job, job.at_s, len(layout.shards), mispayers):
             shares[shard_no].append(share)
     for shard_no, index in enumerate(layout.shards):
         specs.append(spec("shard", index, f"shard-{shard_no}", shard_no, tuple(shares[shard_no])))

@@ -79,12 +79,60 @@ class ArrivalStream:
         return _invert(self._segments, target)
 
 
+# What a payer does: pays through a provider, never pays, pays after the wallet expired,
+# or sends too little or too much straight to the wallet (the crypto-native path).
+PAYS, NEVER, LATE, UNDERPAYS, OVERPAYS = "pays", "never", "late", "underpays", "overpays"
+MISPAYS = (UNDERPAYS, OVERPAYS)
+
+
 @frozen
 class PayerPlan:
     method: PaymentMethod
     amount_minor: int
-    behaviour: str  # "pays", "never", "late"
+    behaviour: str  # PAYS, NEVER, LATE, UNDERPAYS or OVERPAYS
     pay_after_s: float  # from invoice creation
+    sends_minor: int  # what the payer sends (0: nothing); off the amount for MISPAYS
+
+
+def mispaid_minor(amount_minor: int, behaviour: str, mispay_by: float) -> int | None:
+    """What a payer who gets ``amount_minor`` wrong sends: ``mispay_by`` of it less or more,
+    rounded to the minor unit and off by one at least. None for an underpayment of one
+    minor unit, which cannot be: nothing sent is no payment at all."""
+    off = max(1, round(amount_minor * mispay_by))
+    if behaviour == OVERPAYS:
+        return amount_minor + off
+    off = min(off, amount_minor - 1)
+    return amount_minor - off if off > 0 else None
+
+
+@frozen
+class Mispayers:
+    """Payers who send the wrong amount to the wallet: ``underpay_share`` of them too
+    little, ``overpay_share`` too much, each off by ``mispay_by`` of the amount."""
+
+    underpay_share: float
+    overpay_share: float
+    mispay_by: float
+
+    @classmethod
+    def of(cls, spec: Any) -> Mispayers | None:
+        """The mispayers of a load phase or bulk job; None when every payer pays right."""
+        if spec.underpay_share == 0 and spec.overpay_share == 0:
+            return None
+        return cls(float(spec.underpay_share), float(spec.overpay_share), float(spec.mispay_by))
+
+    def pick(self, u: float, amount_minor: int) -> tuple[str, int] | None:
+        """(behaviour, what the payer sends) for a uniform draw ``u`` that falls in the
+        mispayers' part of [0, 1) (the underpayers first); None past it, or when the
+        amount cannot be got wrong that way."""
+        if u < self.underpay_share:
+            behaviour = UNDERPAYS
+        elif u < self.underpay_share + self.overpay_share:
+            behaviour = OVERPAYS
+        else:
+            return None
+        sends = mispaid_minor(amount_minor, behaviour, self.mispay_by)
+        return None if sends is None else (behaviour, sends)
 
 
 def _amount_minor(spec: Any, rng: KeyedRandom, invoice_id: str) -> int:
@@ -118,9 +166,11 @@ class PayerModel:
 
     __slots__ = (
         "_amount",
-        "_late_share",
+        "_late_below",
         "_methods",
-        "_never_share",
+        "_mispay_below",
+        "_mispayers",
+        "_never_below",
         "_think_s",
         "_total",
         "_ttl_s",
@@ -132,8 +182,12 @@ class PayerModel:
         self._methods = [(PaymentMethod(name), weight) for name, weight in weights.items()]
         self._total = sum(weights.values())
         self._amount = phase.amount
-        self._never_share = phase.never_pay_share
-        self._late_share = phase.late_pay_share
+        # One behaviour draw u per invoice, cut in this order: never, late, mispays, pays.
+        # Without mispayers their part is empty and every payer does what it did before.
+        self._never_below = phase.never_pay_share
+        self._late_below = phase.never_pay_share + phase.late_pay_share
+        self._mispayers = Mispayers.of(phase)
+        self._mispay_below = self._late_below + phase.underpay_share + phase.overpay_share
         self._think_s = phase.think_s
         self._ttl_s = ttl_s
         self.currency: str = phase.currency
@@ -144,14 +198,21 @@ class PayerModel:
         method = self._pick_method(rng.uniform(invoice_id, 0, stream="method"))
         amount = _amount_minor(self._amount, rng, invoice_id)
         u = rng.uniform(invoice_id, 0, stream="behaviour")
-        if u < self._never_share:
-            return PayerPlan(method, amount, "never", ttl_s)
-        if u < self._never_share + self._late_share:
+        if u < self._never_below:
+            return PayerPlan(method, amount, NEVER, ttl_s, 0)
+        if u < self._late_below:
             late = ttl_s + 1.0 + rng.exponential(LATE_MEAN_S, invoice_id, 0, stream="late")
-            return PayerPlan(PaymentMethod.CRYPTO, amount, "late", late)
+            return PayerPlan(PaymentMethod.CRYPTO, amount, LATE, late, amount)
         think_s = self._think_s
         think = rng.exponential(think_s, invoice_id, 0, stream="think") if think_s else 0
-        return PayerPlan(method, amount, "pays", min(think, ttl_s * 0.9))
+        pay_after_s = min(think, ttl_s * 0.9)
+        if u < self._mispay_below:
+            assert self._mispayers is not None
+            mispaid = self._mispayers.pick(u - self._late_below, amount)
+            if mispaid is not None:  # to the wallet's address: a crypto payment
+                behaviour, sends = mispaid
+                return PayerPlan(PaymentMethod.CRYPTO, amount, behaviour, pay_after_s, sends)
+        return PayerPlan(method, amount, PAYS, pay_after_s, amount)
 
     def _pick_method(self, u: float) -> PaymentMethod:
         point = u * self._total

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from actors.bulk_csv import BulkJob, InvoiceDraft
+from simulation.processes.arrivals import Mispayers
 from simulation.scenario import Scenario
 
 # Lower bound for any message delay between logical processes, in seconds.
@@ -36,9 +37,12 @@ class BulkShare:
     provider: str | None  # None: automatic routing
     drafts: tuple[InvoiceDraft, ...]
     row_interval_s: float
+    mispayers: Mispayers | None = None  # None: every row's payer pays the amount
 
 
-def bulk_shares(job: BulkJob, at_s: float, shards: int) -> list[tuple[int, BulkShare]]:
+def bulk_shares(
+    job: BulkJob, at_s: float, shards: int, mispayers: Mispayers | None = None
+) -> list[tuple[int, BulkShare]]:
     """The rows of ``job`` dealt out over ``shards`` in turn (row i to shard i mod n), as
     (shard number, share); each shard starts a fraction of a row interval after the one
     before, so together they submit one row every ``BULK_ROW_INTERVAL_S / shards``."""
@@ -47,7 +51,9 @@ def bulk_shares(job: BulkJob, at_s: float, shards: int) -> list[tuple[int, BulkS
         drafts = job.drafts[shard_no::shards]
         if drafts:
             start_s = at_s + shard_no * BULK_ROW_INTERVAL_S / shards
-            share = BulkShare(job.job, start_s, job.provider, drafts, BULK_ROW_INTERVAL_S)
+            share = BulkShare(
+                job.job, start_s, job.provider, drafts, BULK_ROW_INTERVAL_S, mispayers
+            )
             shares.append((shard_no, share))
     return shares
 

@@ -11,9 +11,14 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from actors.invoice import TERMINAL_STATES, InvoiceState
+
 _K = 1.0 / math.log(1.01)  # bucket width: 1% of the value
 
 PROVIDER_COUNTERS = ("attempts", "succeeded", "failed", "timeouts")
+# The states an invoice ends in, as counted (report.json's ``invoices``): a shard's
+# invoices are done when they reach one.
+ENDED_STATES = tuple(state.value for state in InvoiceState if state in TERMINAL_STATES)
 
 
 def latency_bin(ms: float) -> int:
@@ -69,13 +74,16 @@ class ShardMetrics:
 
     def __init__(self, providers: Iterable[str], bucket_s: float) -> None:
         self.bucket_s = bucket_s
-        self.invoices = {"created": 0, "paid": 0, "failed": 0, "expired": 0}
+        self.invoices = {"created": 0} | dict.fromkeys(ENDED_STATES, 0)
         self.providers = {name: dict.fromkeys(PROVIDER_COUNTERS, 0) for name in providers}
         self.hist: dict[int, int] = {}
         self.buckets: dict[int, Bucket] = {}
         self._history = Bucket()
         self.extra = {"double_pays": 0, "lost": 0, "late_payments": 0, "review_minor": 0}
         self.extra |= {"paid_minor": 0, "charged_minor": 0, "destroyed_wallets": 0}
+        # Applied from money sent straight to a wallet (an overpaid invoice's amount): paid
+        # without a provider, so never charged by one.
+        self.extra["direct_paid_minor"] = 0
 
     def bucket(self, now: float) -> Bucket:
         """The time-series bucket of ``now``; a history's (before t=0) counts in the totals
@@ -101,6 +109,11 @@ class ShardMetrics:
         bucket.paid += 1
         bucket.hist[b] = bucket.hist.get(b, 0) + 1
         bucket.share[provider] = bucket.share.get(provider, 0) + 1
+
+    def ended(self) -> int:
+        """Invoices that reached an end state."""
+        invoices = self.invoices
+        return sum(invoices[state] for state in ENDED_STATES)
 
     def failed(self, now: float) -> None:
         self.invoices["failed"] += 1

@@ -1,11 +1,12 @@
 """The shard logical process: a partition of invoices, their wallets and an orchestrator.
 
 A shard generates its share of the scenario's load, creates each invoice with
-its ephemeral wallet, lets the payer pay (or not, or late), drives its
-orchestrator replica, and carries out the orchestrator's commands as messages
-to the provider processes. Finished invoices and destroyed wallets leave
-memory at once; a finished invoice is remembered for ``RECENT_S`` only, to
-catch a charge that arrives after the payment ended (a double pay or lost money).
+its ephemeral wallet, lets the payer pay (or not, or late, or the wrong amount
+straight to the wallet), drives its orchestrator replica, and carries out the
+orchestrator's commands as messages to the provider processes. Finished invoices
+and destroyed wallets leave memory at once; a finished invoice is remembered for
+``RECENT_S`` only, to catch a charge that arrives after the payment ended (a double
+pay or lost money).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from functools import partial
 from typing import Any
 
 from actors.bulk_csv import InvoiceDraft
-from actors.errors import ConflictError, InputError, NotFoundError
+from actors.errors import ConflictError, InputError, InvariantViolation, NotFoundError
 from actors.invoice import (
     DEFAULT_TERMS_DAYS,
     MAX_AMOUNT_MINOR,
@@ -28,7 +29,7 @@ from actors.invoice import (
 )
 from actors.invoice_ids import load_invoice_id
 from actors.keyed import KeyedRandom
-from actors.methods import parse_method
+from actors.methods import PaymentMethod, parse_method
 from actors.money import Money
 from actors.orchestrator import Orchestrator
 from actors.orchestrator_records import (
@@ -48,7 +49,7 @@ from simulation.commands import (
     PaymentStarted,
 )
 from simulation.export import invoice_row
-from simulation.processes.arrivals import ArrivalStream, PayerModel
+from simulation.processes.arrivals import LATE, MISPAYS, PAYS, ArrivalStream, PayerModel
 from simulation.processes.base import LogicalProcess
 from simulation.processes.bulk_progress import JobShare
 from simulation.processes.charge_book import ChargeBook
@@ -181,11 +182,14 @@ class ShardLP(LogicalProcess):
             invoice_id, LOAD_MERCHANT, LOAD_PAYER, amount, plan.method, self._load_due
         )
         self.create_invoice(now, terms, plan.behaviour)
-        if plan.behaviour == "pays":
+        if plan.behaviour == PAYS:
             self.call_at(now + plan.pay_after_s, partial(self.pay_invoice, invoice_id))
+        elif plan.behaviour in MISPAYS:
+            sent = Money(plan.sends_minor, payers.currency)
+            self.call_at(now + plan.pay_after_s, partial(self._pay_wallet, invoice_id, sent))
         else:
             self.call_at(now + self._ttl, partial(self.expire_invoice, invoice_id))
-            if plan.behaviour == "late":
+            if plan.behaviour == LATE:
                 self.call_at(now + plan.pay_after_s, partial(self._late_pay, invoice_id, amount))
 
     def create_invoice(self, now: float, terms: InvoiceSpec, behaviour: str) -> None:
@@ -208,6 +212,17 @@ class ShardLP(LogicalProcess):
         self._bulk_changed.add(share.job)
         if self._rec is not None:
             self._rec.bulk_lines[invoice_id] = (share.job, draft.line)
+        mispayers = share.mispayers
+        # Only a crypto payer sends to the wallet's address itself and can get the amount
+        # wrong; a card or bank payment is charged for the amount by a provider.
+        if mispayers is not None and draft.method is PaymentMethod.CRYPTO:
+            u = self._rng.uniform(invoice_id, 0, stream="bulk-payer")
+            mispaid = mispayers.pick(u, draft.amount.amount_minor)
+            if mispaid is not None:
+                behaviour, sends_minor = mispaid
+                self.create_invoice(now, draft, f"bulk-{behaviour}")
+                self._pay_wallet(invoice_id, Money(sends_minor, draft.amount.currency))
+                return
         self.create_invoice(now, draft, "bulk")
         if share.provider is not None:
             self._forced[invoice_id] = share.provider
@@ -328,19 +343,59 @@ class ShardLP(LogicalProcess):
         now = self.now
         wallet = self.wallets.get(invoice_id)
         self.metrics.extra["late_payments"] += 1
-        self.metrics.extra["review_minor"] += amount.amount_minor
         if wallet is None:
             reason = "sent to a destroyed address"
         else:
             receipt = wallet.receive(now, amount)
             reason = str(receipt.reason)
             self._destroy(invoice_id, "late payment held for review")
-        self.send(
-            self._layout.reserve,
-            now + self.lookahead_s,
-            FundsForReview(invoice_id, amount.amount_minor, reason),
-        )
+        self._hold(invoice_id, amount.amount_minor, reason)
         self.log_event(f"L|{invoice_id}|{now:.6f}|{amount.amount_minor}|{reason}")
+
+    def _pay_wallet(self, invoice_id: str, sent: Money) -> None:
+        """The payer sends ``sent`` straight to the invoice's wallet (no provider), while
+        the invoice waits: the wallet's receipt says what is applied and what is held for
+        review, and the invoice ends underpaid or overpaid."""
+        now = self.now
+        invoice = self.invoices.get(invoice_id)
+        wallet = self.wallets.get(invoice_id)
+        if invoice is None or wallet is None or invoice.state is not InvoiceState.PENDING:
+            # The invoice went on without this money (a live command paid it): all held.
+            state = "ended" if invoice is None else invoice.state.value
+            self._hold(invoice_id, sent.amount_minor, f"sent while the invoice was {state}")
+            self.log_event(f"M|{invoice_id}|{now:.6f}|{sent.amount_minor}|{state}")
+            return
+        receipt = wallet.receive(now, sent)
+        if receipt.state is WalletState.UNDERPAID:
+            invoice.mark_underpaid(now, sent)
+        elif receipt.state is WalletState.OVERPAID:
+            invoice.mark_overpaid(now, sent)
+        else:
+            raise InvariantViolation(
+                f"invoice {invoice_id}: {sent} sent to its wallet left it {receipt.state}; "
+                "only a payment off the amount goes this way"
+            )
+        state = invoice.state.value
+        self.metrics.invoices[state] += 1
+        if receipt.accepted_minor:  # minted like a payment, with no provider fee
+            self.metrics.extra["direct_paid_minor"] += receipt.accepted_minor
+            self.send(
+                self._layout.reserve,
+                now + self.lookahead_s,
+                PaymentConfirmed(invoice_id, receipt.accepted_minor, 0, invoice.method, now),
+            )
+        self._hold(invoice_id, receipt.to_review_minor, str(receipt.reason))
+        self._retire(invoice_id, state)
+        self._destroy(invoice_id, f"{state}: held for review")
+        self.log_event(
+            f"M|{invoice_id}|{now:.6f}|{sent.amount_minor}|{state}|{receipt.accepted_minor}"
+        )
+
+    def _hold(self, invoice_id: str, amount_minor: int, reason: str) -> None:
+        """Money that pays no invoice: the reserve holds it for a person to review."""
+        self.metrics.extra["review_minor"] += amount_minor
+        message = FundsForReview(invoice_id, amount_minor, reason)
+        self.send(self._layout.reserve, self.now + self.lookahead_s, message)
 
     def _destroy_if(self, invoice_id: str, state: WalletState) -> None:
         wallet = self.wallets.get(invoice_id)
@@ -536,7 +591,7 @@ class ShardLP(LogicalProcess):
         counts = self.metrics.invoices
         return {
             "created": counts["created"],
-            "done": counts["paid"] + counts["failed"] + counts["expired"],
+            "done": self.metrics.ended(),
         }
 
     def finish(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from typing import Any
 from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.failover import merge_failover
 from simulation.processes.layout import Layout
-from simulation.processes.metrics import merge_shards, percentile
+from simulation.processes.metrics import ENDED_STATES, merge_shards, percentile
 from simulation.report.assertions import evaluate_assertions
 from simulation.runtime.coordinator import WindowStats
 from simulation.scenario import Scenario
@@ -41,7 +41,7 @@ def build_report(
     failover = merge_failover([s["failover"] for s in shard_summaries], faults)
     for row, fault in zip(failover, provider_faults, strict=True):
         row["kind"] = str(fault.kind)
-    done = invoices["paid"] + invoices["failed"] + invoices["expired"]
+    done = sum(invoices.get(state, 0) for state in ENDED_STATES)
     wall_s = max(stats.wall_s, 1e-9)
     last = reserve["last_reconciliation"] or {}
     alerts = reserve["alerts"]
@@ -71,6 +71,10 @@ def build_report(
             "paid": invoices["paid"],
             "expired": invoices["expired"],
             "failed": invoices["failed"],
+            # Sent the wrong amount straight to the wallet: held for review (an overpaid
+            # invoice's amount is applied, its extra held).
+            "underpaid": invoices["underpaid"],
+            "overpaid": invoices["overpaid"],
             "open": open_invoices,
         },
         "double_pays": extra["double_pays"],
@@ -127,16 +131,19 @@ def _invariants(
     balances = reserve["balances"]
     booked = balances["tokens_minted"] + balances["provider_fees"]
     created = report["invoices"]["created"]
+    # Providers charged what was paid through them; the reserve booked that and what was
+    # applied from money sent straight to wallets; it holds what the shards held.
+    paid, direct = extra["paid_minor"], extra["direct_paid_minor"]
     money = (
-        charged == extra["paid_minor"]
-        and booked == extra["paid_minor"]
+        charged == paid
+        and booked == paid + direct
         and balances["review_hold"] == extra["review_minor"]
     )
     return [
         {
             "name": "money_conserved",
             "held": money,
-            "detail": f"charged {charged}, paid {extra['paid_minor']}, booked {booked}, "
+            "detail": f"charged {charged}, paid {paid} (+{direct} to wallets), booked {booked}, "
             f"review {balances['review_hold']}/{extra['review_minor']}",
         },
         {"name": "transfers_balanced", "held": bool(reserve["balanced"])},

@@ -21,6 +21,8 @@ class Metric(StrEnum):
     INVOICES_PAID = "invoices_paid"
     INVOICES_FAILED = "invoices_failed"
     INVOICES_EXPIRED = "invoices_expired"
+    INVOICES_UNDERPAID = "invoices_underpaid"
+    INVOICES_OVERPAID = "invoices_overpaid"
     INVOICES_OPEN = "invoices_open"
     SUCCESS_RATE = "success_rate"
     LATENCY_P50_MS = "latency_p50_ms"

@@ -15,6 +15,22 @@ from simulation.scenario.base import DAY_S, Currency, Float, Problems, Spec, one
 MAX_RATE_PER_S = 100_000.0
 AmountMinor = Annotated[int, Strict(), Field(gt=0, le=MAX_AMOUNT_MINOR)]
 MethodWeight = Annotated[float, Strict(), Field(ge=0, le=1_000_000)]
+# A share of payers: 0..1.
+Share = Annotated[float, Strict(), Field(ge=0, le=1)]
+# How far off a payer who gets the amount wrong is, as a share of the amount: an
+# underpayer always sends something, an overpayer less than twice the amount.
+MAX_MISPAY_BY = 0.9
+DEFAULT_MISPAY_BY = 0.1
+MispayBy = Annotated[float, Strict(), Field(gt=0, le=MAX_MISPAY_BY)]
+
+
+def check_payer_shares(problems: Problems, shares: dict[str, float]) -> None:
+    """Payer shares (never, late, underpay, overpay...) are parts of one whole: together
+    at most 1. The problem names the shares given and sits on the last of them."""
+    total = sum(shares.values())
+    if total > 1:
+        given = [name for name, share in shares.items() if share > 0]
+        problems.add((given[-1],), f"{' + '.join(given)} is {total:g}; together at most 1")
 
 
 class Shape(StrEnum):
@@ -92,8 +108,12 @@ class LoadPhase(Spec):
     currency: Currency = "USD"
     amount: AmountSpec = Field(default_factory=lambda: AmountSpec(value_minor=5000))
     think_s: Float = Field(default=5.0, ge=0, le=DAY_S)  # mean time before a payer pays
-    never_pay_share: Float = Field(default=0.0, ge=0, le=1)
-    late_pay_share: Float = Field(default=0.0, ge=0, le=1)
+    never_pay_share: Share = 0.0
+    late_pay_share: Share = 0.0
+    # Payers who send the wrong amount straight to the wallet (the crypto-native path).
+    underpay_share: Share = 0.0
+    overpay_share: Share = 0.0
+    mispay_by: MispayBy = DEFAULT_MISPAY_BY
 
     @model_validator(mode="after")
     def _shape_fields(self) -> Self:
@@ -113,11 +133,13 @@ class LoadPhase(Spec):
             )
         if not any(weight > 0 for weight in self.methods.values()):
             problems.add(("methods",), "at least one method needs a weight > 0")
-        shares = self.never_pay_share + self.late_pay_share
-        if shares > 1:
-            problems.add(
-                ("late_pay_share",), f"never_pay_share + late_pay_share is {shares:g}; max 1"
-            )
+        shares = {
+            "never_pay_share": self.never_pay_share,
+            "late_pay_share": self.late_pay_share,
+            "underpay_share": self.underpay_share,
+            "overpay_share": self.overpay_share,
+        }
+        check_payer_shares(problems, shares)
         problems.raise_any()
         return self
 
@@ -130,6 +152,10 @@ class BulkSpec(Spec):
     at_s: Float = Field(ge=0, le=DAY_S)
     file: str = Field(min_length=1, max_length=1000)  # relative to the scenario file
     provider: str = "auto"  # or a provider name: every row is forced onto it
+    # Of the file's crypto rows, payers who send the wrong amount straight to the wallet.
+    underpay_share: Share = 0.0
+    overpay_share: Share = 0.0
+    mispay_by: MispayBy = DEFAULT_MISPAY_BY
 
     @field_validator("file")
     @classmethod
@@ -140,3 +166,11 @@ class BulkSpec(Spec):
         if base_dir is not None and not (Path(base_dir) / value).is_file():
             raise ValueError(f"file {value!r} not found (looked for {Path(base_dir) / value})")
         return value
+
+    @model_validator(mode="after")
+    def _shares(self) -> Self:
+        problems = Problems()
+        shares = {"underpay_share": self.underpay_share, "overpay_share": self.overpay_share}
+        check_payer_shares(problems, shares)
+        problems.raise_any()
+        return self

@@ -8,10 +8,16 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKeyConstraint, Index, text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from actors.invoice import TERMINAL_STATES, InvoiceState
 from storage.schema.base import Base, one_of, run_fk
 
 BULK_JOB_STATUSES = ("queued", "running", "done", "failed")
-BULK_ROW_STATUSES = ("rejected", "accepted", "paid", "failed", "expired")
+# A row refused, accepted, or once its invoice ended, the invoice's end state.
+BULK_ROW_STATUSES = (
+    "rejected",
+    "accepted",
+    *(state.value for state in InvoiceState if state in TERMINAL_STATES),
+)
 
 
 class BulkJob(Base):

@@ -7,8 +7,8 @@ from sqlalchemy import insert, text
 from sqlalchemy.exc import IntegrityError
 
 from storage.database import Database, DatabaseError, downgrade, scratch_database, status, upgrade
-from storage.schema import COPY_COLUMNS, Base, LedgerTransfer
-from tests.storage.rows import new_run, transfer
+from storage.schema import COPY_COLUMNS, Base, Invoice, LedgerTransfer
+from tests.storage.rows import invoice, new_run, transfer
 
 TABLES = {
     "runs",
@@ -49,7 +49,7 @@ def functions(db: Database) -> set[str]:
 def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0006"
+    assert upgrade(empty_database) == "0007"
     assert tables(empty_database) == TABLES
     assert functions(empty_database)
 
@@ -57,7 +57,7 @@ def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     assert tables(empty_database) == set()
     assert functions(empty_database) == set()
 
-    assert upgrade(empty_database) == "0006"
+    assert upgrade(empty_database) == "0007"
     assert tables(empty_database) == TABLES
 
 
@@ -65,12 +65,12 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    expected = (None, "0006", ["0001", "0002", "0003", "0004", "0005", "0006"])
+    expected = (None, "0007", ["0001", "0002", "0003", "0004", "0005", "0006", "0007"])
     assert (before["current"], before["head"], before["pending"]) == expected
     upgrade(empty_database)
     after = status(empty_database)
-    assert (after["current"], after["head"], after["pending"]) == ("0006", "0006", [])
-    assert upgrade(empty_database) == "0006"  # a second upgrade changes nothing
+    assert (after["current"], after["head"], after["pending"]) == ("0007", "0007", [])
+    assert upgrade(empty_database) == "0007"  # a second upgrade changes nothing
 
 
 def test_a_database_at_a_revision_this_code_does_not_know_is_reported_not_guessed(
@@ -151,6 +151,29 @@ def test_downgrading_0003_keeps_a_transfer_without_entries_from_being_committed(
     assert "ledger_transfer_checks" not in tables(empty_database)
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()
-    assert upgrade(empty_database) == "0006"
+    assert upgrade(empty_database) == "0007"
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()
+
+
+def test_0007_stores_invoices_held_for_review_and_a_downgrade_keeps_them_from_being_lost(
+    empty_database: Database,
+) -> None:
+    upgrade(empty_database)
+    with empty_database.engine.begin() as connection:
+        run_id = new_run(connection)
+        connection.execute(
+            insert(Invoice).values(
+                [invoice(run_id, invoice_id=f"i-{s}", status=s) for s in ("underpaid", "overpaid")]
+            )
+        )
+    with pytest.raises(DatabaseError, match="2 invoices rows are underpaid or overpaid"):
+        downgrade(empty_database, "0006")
+    assert status(empty_database)["current"] == "0007"  # nothing was undone
+    with empty_database.engine.begin() as connection:
+        connection.execute(text("DELETE FROM runs"))
+    assert downgrade(empty_database, "0006") == "0006"
+    with pytest.raises(IntegrityError, match="ck_invoices_status"):
+        with empty_database.engine.begin() as connection:
+            run_id = new_run(connection)
+            connection.execute(insert(Invoice).values([invoice(run_id, status="underpaid")]))

@@ -30,6 +30,12 @@ def invoice_in(state: InvoiceState) -> Invoice:
     if state is S.EXPIRED:
         invoice.expire(20.0)
         return invoice
+    if state is S.UNDERPAID:
+        invoice.mark_underpaid(20.0, Money(1000))
+        return invoice
+    if state is S.OVERPAID:
+        invoice.mark_overpaid(20.0, Money(1500))
+        return invoice
     invoice.start_processing(11.0)
     if state is S.PAID:
         invoice.mark_paid(12.0, "tempo")
@@ -47,6 +53,10 @@ def move(invoice: Invoice, to: InvoiceState, now: float = 30.0) -> None:
         invoice.mark_failed(now, "declined")
     elif to is S.EXPIRED:
         invoice.expire(now)
+    elif to is S.UNDERPAID:
+        invoice.mark_underpaid(now, Money(1000))
+    elif to is S.OVERPAID:
+        invoice.mark_overpaid(now, Money(1500))
     else:
         raise AssertionError(f"no command moves an invoice to {to}")
 
@@ -112,14 +122,16 @@ def test_processing_never_goes_back_to_pending() -> None:
 
 def test_the_transition_table_is_the_documented_state_machine() -> None:
     documented = {
-        S.PENDING: {S.PROCESSING, S.EXPIRED},
+        S.PENDING: {S.PROCESSING, S.EXPIRED, S.UNDERPAID, S.OVERPAID},
         S.PROCESSING: {S.PAID, S.FAILED, S.EXPIRED},
         S.PAID: set(),
         S.FAILED: set(),
         S.EXPIRED: set(),
+        S.UNDERPAID: set(),
+        S.OVERPAID: set(),
     }
     assert documented == ALLOWED_TRANSITIONS
-    assert {S.PAID, S.FAILED, S.EXPIRED} == TERMINAL_STATES
+    assert {S.PAID, S.FAILED, S.EXPIRED, S.UNDERPAID, S.OVERPAID} == TERMINAL_STATES
 
 
 # Every (from, to) pair except paying a paid invoice, which is a bug tested above.
@@ -139,6 +151,48 @@ def test_every_move_outside_the_table_raises_illegal_transition_naming_id_from_a
     with pytest.raises(IllegalTransition, match=f"invoice INV-1: cannot move from {start} to {to}"):
         move(invoice, to)
     assert (invoice.state, invoice.ended_at, invoice.reason, invoice.provider) == before
+
+
+def test_too_little_sent_to_the_wallet_leaves_the_invoice_underpaid_and_unpaid() -> None:
+    invoice = make_invoice()
+    invoice.mark_underpaid(40.0, Money(1125))
+    assert invoice.state is S.UNDERPAID and invoice.is_terminal
+    assert invoice.reason == "underpaid: 11.25 of 12.50 USD received; held for review"
+    assert (invoice.ended_at, invoice.paid_at, invoice.provider) == (40.0, None, None)
+
+
+def test_too_much_sent_to_the_wallet_pays_the_invoice_and_holds_the_extra() -> None:
+    invoice = make_invoice()
+    invoice.mark_overpaid(40.0, Money(1375))
+    assert invoice.state is S.OVERPAID and invoice.is_terminal
+    assert invoice.reason == (
+        "overpaid: 13.75 of 12.50 USD received; 12.50 applied, 1.25 held for review"
+    )
+    assert (invoice.ended_at, invoice.paid_at, invoice.provider) == (40.0, 40.0, None)
+
+
+@pytest.mark.parametrize(
+    ("mark", "sent"),
+    [("mark_underpaid", Money(1250)), ("mark_underpaid", Money(1300)),
+     ("mark_overpaid", Money(1250)), ("mark_overpaid", Money(1000)),
+     ("mark_underpaid", Money(1000, "EUR")), ("mark_overpaid", Money(1500, "EUR"))],
+)  # fmt: skip
+def test_an_amount_that_is_not_short_or_over_is_a_bug_and_moves_nothing(
+    mark: str, sent: Money
+) -> None:
+    invoice = make_invoice()
+    with pytest.raises(InvariantViolation, match="INV-1"):
+        getattr(invoice, mark)(40.0, sent)
+    assert (invoice.state, invoice.ended_at, invoice.reason) == (S.PENDING, None, None)
+
+
+def test_an_invoice_in_processing_cannot_end_underpaid_or_overpaid() -> None:
+    invoice = invoice_in(S.PROCESSING)
+    with pytest.raises(IllegalTransition, match="from processing to underpaid"):
+        invoice.mark_underpaid(40.0, Money(1000))
+    with pytest.raises(IllegalTransition, match="from processing to overpaid"):
+        invoice.mark_overpaid(40.0, Money(1500))
+    assert invoice.state is S.PROCESSING
 
 
 def test_an_invoice_cannot_move_before_it_was_created() -> None:

@@ -58,6 +58,7 @@ def test_a_load_phase_defaults_to_the_documented_mix_and_amount() -> None:
     assert phase.currency == "USD"
     assert phase.amount.distribution == "fixed" and phase.amount.value_minor == 5000
     assert phase.think_s == 5
+    assert (phase.underpay_share, phase.overpay_share, phase.mispay_by) == (0, 0, 0.1)
 
 
 # ---- bad values: file, field path and line ------------------------------------------
@@ -139,6 +140,20 @@ BAD_CASES = {
         "methods:",
         "at least one method needs a weight > 0",
     ),
+    "payer shares summing over 1": (
+        BASE
+        + PHASE
+        + "    never_pay_share: 0.5\n    underpay_share: 0.3\n    overpay_share: 0.3\n",
+        "load[0].overpay_share",
+        "overpay_share",
+        "never_pay_share + underpay_share + overpay_share is 1.1; together at most 1",
+    ),
+    "mispaying by too much": (
+        BASE + PHASE + "    underpay_share: 0.1\n    mispay_by: 0.95\n",
+        "load[0].mispay_by",
+        "mispay_by",
+        "less than or equal to 0.9",
+    ),
     "bulk file missing": (
         BASE + "bulk:\n  - at_s: 10\n    file: missing.csv\n",
         "bulk[0].file",
@@ -168,6 +183,16 @@ def test_a_bad_value_is_reported_with_file_field_path_and_line(
     assert lines, str(error)
     assert message in lines[0]
     assert lines[0].endswith(f"(line {line_of(text, needle)})")
+
+
+def test_a_bulk_jobs_payer_shares_are_parts_of_one_whole(tmp_path: Path) -> None:
+    (tmp_path / "b.csv").write_text("invoice_id,payer,merchant,amount,currency,method,due_date\n")
+    job = "bulk:\n  - {at_s: 1, file: b.csv, underpay_share: 0.6, overpay_share: %s}\n"
+    error = error_for(tmp_path, BASE + job % "0.9")
+    assert f"{error.file}: bulk[0].overpay_share: " in str(error)
+    assert "underpay_share + overpay_share is 1.5; together at most 1 (line 4)" in str(error)
+    bulk = load_scenario(write(tmp_path, BASE + job % "0.4")).bulk[0]
+    assert (bulk.underpay_share, bulk.overpay_share, bulk.mispay_by) == (0.6, 0.4, 0.1)
 
 
 def test_every_problem_in_a_file_is_reported_at_once(tmp_path: Path) -> None:
