@@ -52,8 +52,9 @@ def bulk_job_progress(
             select(func.count()).where(*of_job, r.error.is_not(None))
         ).scalar_one()
         shown = connection.execute(errors).all()
-    succeeded, failed, expired = (by_status.get(s, 0) for s in ("paid", "failed", "expired"))
-    processed = succeeded + failed + expired
+    ended = ("paid", "failed", "expired", "underpaid", "overpaid")
+    succeeded, failed, expired, underpaid, overpaid = (by_status.get(s, 0) for s in ended)
+    processed = succeeded + failed + expired + underpaid + overpaid
     accepted = by_status.get("accepted", 0) + processed
     return BulkProgress(
         job_id=job.job_id,
@@ -72,6 +73,8 @@ def bulk_job_progress(
         succeeded=succeeded,
         failed=failed,
         expired=expired,
+        underpaid=underpaid,
+        overpaid=overpaid,
         pending=accepted - processed,
         errors_total=int(error_total),
         errors=[RowErrorRow(line=ln, column=col, error=err) for ln, col, err in shown],

@@ -9,7 +9,10 @@ from storage.queries.runs import get_run
 from storage.queries.shapes import ComparedFigure, Comparison, Value
 
 _FIGURES = (
-    *((f"invoices.{k}", ("invoices", k)) for k in ("created", "paid", "expired", "failed", "open")),
+    *(
+        (f"invoices.{k}", ("invoices", k))
+        for k in ("created", "paid", "expired", "failed", "underpaid", "overpaid", "open")
+    ),
     ("double_pays", ("double_pays",)),
     ("lost", ("lost",)),
     *((f"latency_ms.{k}", ("latency_ms", k)) for k in ("p50", "p95", "p99")),

@@ -137,10 +137,12 @@ class BulkProgress(TypedDict):
     total: int
     accepted: int
     rejected: int
-    processed: int  # succeeded + failed + expired
+    processed: int  # succeeded + failed + expired + underpaid + overpaid
     succeeded: int
     failed: int
     expired: int
+    underpaid: int  # too little sent to the wallet: held for review
+    overpaid: int  # too much: the amount applied, the extra held for review
     pending: int
     errors_total: int
     errors: list[RowErrorRow]

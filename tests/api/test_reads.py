@@ -53,6 +53,25 @@ def test_invoices_page_by_status_and_one_invoice_shows_its_attempts(
     assert client.get("/api/v1/invoices/nope", headers=token).status_code == 404
 
 
+def test_invoices_held_for_review_are_listed_by_their_own_status(
+    client: TestClient, migrated_database: Database, live_run: str, tokens: dict[str, str]
+) -> None:
+    short = "underpaid: 9.00 of 10.00 USD received; held for review"
+    over = "overpaid: 11.00 of 10.00 USD received; 10.00 applied, 1.00 held for review"
+    record(migrated_database, live_run, {
+        "invoices": [invoice("u1", "underpaid", 1.0, 2.0, reason=short),
+                     invoice("o1", "overpaid", 3.0, 4.0, reason=over),
+                     invoice("p1", "paid", 5.0, 6.0, provider="tempo")],
+    })  # fmt: skip
+    token = bearer(tokens["admin"])
+    for status, invoice_id, reason in (("underpaid", "u1", short), ("overpaid", "o1", over)):
+        page = client.get(f"/api/v1/invoices?status={status}", headers=token).json()
+        assert [(i["invoice_id"], i["reason"]) for i in page["items"]] == [(invoice_id, reason)]
+        one = client.get(f"/api/v1/invoices/{invoice_id}", headers=token).json()
+        assert one["invoice"]["status"] == status
+    assert client.get("/api/v1/invoices?status=review", headers=token).status_code == 422
+
+
 def test_wallets_count_seconds_left_from_the_engines_simulated_now(
     client: TestClient, migrated_database: Database, live_run: str, engine: FakeEngine,
     tokens: dict[str, str],

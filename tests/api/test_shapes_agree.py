@@ -10,8 +10,10 @@ from typing import Any, get_type_hints
 import pytest
 from pydantic import BaseModel
 
+from actors.invoice import InvoiceState
 from storage.queries import shapes
 from ui.api import views
+from ui.api.routes import invoices
 
 # (read-side row, API model, fields the API adds itself: wall times of simulated times)
 PAIRS: list[tuple[type, type[BaseModel], set[str]]] = [
@@ -50,3 +52,7 @@ def test_the_api_model_has_every_field_of_the_row_with_its_type(
     assert set(model_fields) - added == set(row_fields)
     for name, annotation in row_fields.items():
         assert normal(model_fields[name]) == normal(annotation), name
+
+
+def test_the_invoice_status_filter_takes_exactly_the_invoice_states() -> None:
+    assert typing.get_args(invoices.Status) == tuple(state.value for state in InvoiceState)

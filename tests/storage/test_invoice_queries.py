@@ -53,9 +53,10 @@ def test_invoices_by_state_counts_every_state_including_empty_ones(
 ) -> None:
     db = migrated_database
     run_id = run_in(db)
-    states = ["paid"] * 3 + ["failed"] + ["pending"] * 2
+    states = ["paid"] * 3 + ["failed"] + ["pending"] * 2 + ["underpaid"] * 2 + ["overpaid"]
     record(db, run_id, {"invoices": [invoice(f"i{n}", s) for n, s in enumerate(states)]})
-    expected = {"pending": 2, "processing": 0, "paid": 3, "failed": 1, "expired": 0}
+    expected = {"pending": 2, "processing": 0, "paid": 3, "failed": 1, "expired": 0,
+                "underpaid": 2, "overpaid": 1}  # fmt: skip
     assert invoices_by_state(db, run_id) == expected
     with db.engine.connect() as connection:  # a caller's connection works as well
         assert invoices_by_state(connection, run_id) == expected
@@ -123,7 +124,8 @@ def test_bulk_progress_counts_lines_by_outcome_and_lists_row_errors(
     counts = {k: v for k, v in progress.items() if k != "errors"}
     assert counts == {"job_id": 1, "file": "march.csv", "provider": "auto", "status": "running",
                       "total": 6, "accepted": 4, "rejected": 2, "processed": 3, "succeeded": 1,
-                      "failed": 1, "expired": 1, "pending": 1, "errors_total": 3,
+                      "failed": 1, "expired": 1, "underpaid": 0, "overpaid": 0, "pending": 1,
+                      "errors_total": 3,
                       "started_at_s": 0.0, "started_at": None, "finished_at_s": None,
                       "finished_at": None, "failure": None}  # fmt: skip
     assert progress["errors"] == [
@@ -133,6 +135,34 @@ def test_bulk_progress_counts_lines_by_outcome_and_lists_row_errors(
     ]
     bounded = bulk_job_progress(migrated_database, bulk_run, 1, errors_limit=2)
     assert (len(bounded["errors"]), bounded["errors_total"]) == (2, 3)
+
+
+def test_underpaid_and_overpaid_rows_count_as_processed_each_under_its_own_name(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_in(db)
+    held = "underpaid: 9.00 of 10.00 USD received; held for review"
+    record(db, run_id, {
+        "bulk_jobs": [(2, "may.csv", "auto", 3, 3, 0, "running", 0.0, None, 0.0, None, None,
+                       None)],
+        "invoices": [invoice("u1", "underpaid", 1.0, 1.0, reason=held, bulk_job=2),
+                     invoice("o1", "overpaid", 1.0, 1.0, bulk_job=2),
+                     invoice("p1", "paid", 1.0, 1.5, bulk_job=2)],
+        "bulk_job_rows": [(2, 2, 0, "u1", "underpaid", None, None),
+                          (2, 3, 0, "o1", "overpaid", None, None),
+                          (2, 4, 0, "p1", "paid", None, None)],
+    })  # fmt: skip
+    progress = bulk_job_progress(db, run_id, 2)
+    counts = ("accepted", "processed", "succeeded", "underpaid", "overpaid", "pending")
+    assert {k: progress[k] for k in counts} == {  # type: ignore[literal-required]
+        "accepted": 3, "processed": 3, "succeeded": 1, "underpaid": 1, "overpaid": 1,
+        "pending": 0,
+    }  # fmt: skip
+    results = bulk_job_results(db, run_id, 2)
+    assert [(r["invoice_id"], r["status"], r["reason"]) for r in results] == [
+        ("u1", "underpaid", held), ("o1", "overpaid", None), ("p1", "paid", None)
+    ]  # fmt: skip
 
 
 def test_bulk_results_give_one_row_per_accepted_line_with_its_outcome(

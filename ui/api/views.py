@@ -215,6 +215,8 @@ class BulkProgressOut(BaseModel):
     succeeded: int
     failed: int
     expired: int
+    underpaid: int  # too little sent to the wallet: held for review
+    overpaid: int  # too much: the amount applied, the extra held for review
     pending: int
     errors_total: int
     errors: list[RowErrorOut]

@@ -20,7 +20,8 @@ from ui.api.views import ActiveWalletOut, InvoiceDetailOut, InvoicePageOut
 router = APIRouter(prefix=PREFIX, tags=["invoices"])
 
 InvoiceId = Annotated[str, Path(min_length=1, max_length=200, pattern=PRINTABLE)]
-Status = Literal["pending", "processing", "paid", "failed", "expired"]
+# actors.invoice.InvoiceState, spelled out for the OpenAPI schema (a test holds them equal).
+Status = Literal["pending", "processing", "paid", "failed", "expired", "underpaid", "overpaid"]
 
 
 IdempotencyKey = Annotated[
