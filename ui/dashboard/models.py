@@ -210,6 +210,8 @@ class BulkProgress(TypedDict):
     succeeded: int
     failed: int
     expired: int
+    underpaid: int  # too little sent to the wallet: held for review
+    overpaid: int  # too much: the amount applied, the extra held for review
     pending: int
     errors_total: int
     errors: list[dict[str, Any]]

@@ -70,11 +70,13 @@ def progress() -> None:
         return
     with st.container(key="bulk-progress"):
         share = 1.0 if not p["accepted"] else p["processed"] / p["accepted"]
+        held = p["underpaid"] + p["overpaid"]  # the payer sent the wrong amount
         st.progress(
             share,
             text=f"Job {p['job_id']} ({p['file']}, {p['provider']}): "
             f"{p['processed']} of {p['accepted']} processed · {p['succeeded']} paid · "
-            f"{p['failed']} failed · {p['rejected']} refused",
+            f"{p['failed']} failed · {p['rejected']} refused"
+            + (f" · {held} held for review" if held else ""),
         )
     if done is not None or p["processed"] < p["accepted"]:
         return
