@@ -11,7 +11,9 @@ entity's later state replacing its earlier one). Past ``MAX_BUFFERED_ROWS`` wait
 rows the run stops with an error naming the database, never dropping rows
 silently. Either way batches are written in order and idempotently, so a batch
 retried after a commit whose answer was lost adds nothing, and the end of the run
-is recorded only once every batch is written.
+is recorded only once every batch is written. A live run also keeps its providers'
+recent rows in memory (``storage.queries.provider_facts``): the API's public provider
+reads are answered from them while the database is away.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from simulation.scenario import Scenario
 
 if TYPE_CHECKING:  # storage (SQLAlchemy, psycopg) is imported only by runs that persist
     from storage.database import Database
+    from storage.queries import ProviderMemory
     from storage.recorder import Batch, Recorder
 
 log = logging.getLogger(__name__)
@@ -100,7 +103,9 @@ class RunStore:
         batch_rows: int,
         flush_every_s: float | None = None,
         max_buffered_rows: int = MAX_BUFFERED_ROWS,
+        providers: Sequence[str] = (),
     ) -> None:
+        from storage.queries import ProviderMemory
         from storage.recorder import Recorder
 
         self.db = db
@@ -108,6 +113,9 @@ class RunStore:
         self.flush_every_s = flush_every_s
         self.max_buffered_rows = max_buffered_rows
         live = flush_every_s is not None
+        # A live run's public provider reads are answered from these while the database is
+        # away (``storage.queries.provider_facts``).
+        self.providers: ProviderMemory | None = ProviderMemory(providers) if live else None
         closing = threading.Event()  # a batch run's retries end early once the run is over
 
         def pause(delay_s: float) -> None:
@@ -150,11 +158,14 @@ class RunStore:
             bulk_jobs=opening.bulk_jobs,
         )
         run_id = start_run(db, run)
-        return cls(db, run_id, owned, opening.batch_rows, opening.flush_every_s)
+        names = [config.name for config in run.providers]
+        return cls(db, run_id, owned, opening.batch_rows, opening.flush_every_s, providers=names)
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer a window's rows; hand them to the writer once a batch is full (a live run:
         also once they are a moment old)."""
+        if self.providers is not None:
+            self.providers.observe(records)
         self.recorder.add(records)
         if self.flush_every_s is not None:
             self.tick()

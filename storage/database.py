@@ -68,6 +68,14 @@ CONNECTION_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` says the server cannot be reached or was lost, as opposed to a
+    statement it refused (a bug to report) or a setting."""
+    if isinstance(error, DatabaseError):
+        return isinstance(error.__cause__, CONNECTION_ERRORS)
+    return isinstance(error, CONNECTION_ERRORS)
+
+
 @dataclass(frozen=True, slots=True)
 class DatabaseSettings:
     """``database_url`` (psycopg driver) or, when None, the embedded server in ``data_dir``."""

@@ -9,7 +9,9 @@ Rows are written to PostgreSQL at least every ``FLUSH_EVERY_S`` of wall time,
 so what the API reads is never more than a moment stale. If PostgreSQL goes
 away, the run goes on: its rows wait in memory (bounded) and are written once
 the server is back (``simulation.run_store``); a provider change, which must be
-recorded as it takes effect, is refused meanwhile.
+recorded as it takes effect, is refused meanwhile, and the public provider reads
+are answered from the providers' recent rows the run keeps in memory
+(``providers_in_memory``).
 
 ``simulation.live.dispatch`` decides which LPs a command goes to and how
 their answers combine.
@@ -24,7 +26,7 @@ import time
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from actors.bulk_csv import BulkJob
 from actors.errors import InputError, InvoicesimError, NotFoundError, UnavailableError
@@ -49,6 +51,9 @@ from simulation.processes.layout import Layout
 from simulation.processes.messages import COMMAND_SOURCE, Envelope, Request
 from simulation.run_store import RunStore
 from simulation.scenario import Scenario
+
+if TYPE_CHECKING:
+    from storage.queries import ProviderRows
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +146,13 @@ class LiveEngine:
             run.windows,
             run.error,
         )
+
+    def providers_in_memory(self) -> ProviderRows | None:
+        """The running scenario's recent provider rows, held in memory (None: no run): what
+        the public provider routes answer from while the database is away."""
+        run = self._run
+        memory = None if run is None or run._store is None else run._store.providers
+        return None if memory is None else memory.snapshot()
 
     def wall_time(self, sim_s: float) -> datetime:
         run = self._run
@@ -309,7 +321,7 @@ class _LiveRun:
             # Its new version is written by the caller once the LPs applied it: refuse it
             # up front rather than apply a change that would then go unrecorded.
             raise DatabaseError(
-                f"{self.engine.db.url_for_display} is unavailable and a provider change is "
+                f"{self.engine.db.public_name} is unavailable and a provider change is "
                 "recorded as it takes effect; retry once the database is back"
             )
         if kind not in ROUTED:

@@ -13,7 +13,8 @@ than a ``DatabaseError``: the database is fine, the id is wrong (an API maps it
 to 404, not 503). A query the server cannot answer raises ``DatabaseError``.
 
 One module per concept: ``providers``, ``reserves``, ``invoices`` (and
-wallets), ``invoice_detail``, ``alerts``, ``provider_live``, ``bulk``, ``runs``,
+wallets), ``invoice_detail``, ``alerts``, ``provider_live``, ``provider_facts`` (the
+public provider reads from the database or a live run's memory), ``bulk``, ``runs``,
 ``compare``; ``shapes`` holds the result types
 and ``common`` what they share. Import from here, not from the modules.
 """
@@ -24,6 +25,12 @@ from storage.queries.common import MAX_LIMIT, MAX_RESULT_ROWS, RUNS_HINT, NotFou
 from storage.queries.compare import compare_runs
 from storage.queries.invoice_detail import AttemptRow, InvoiceDetail, WalletRow, get_invoice
 from storage.queries.invoices import active_wallets, invoices_by_state, list_invoices
+from storage.queries.provider_facts import (
+    DatabaseFacts,
+    ProviderFacts,
+    ProviderMemory,
+    ProviderRows,
+)
 from storage.queries.provider_live import (
     ProviderSettings,
     ProviderTraffic,
@@ -89,12 +96,16 @@ __all__ = [
     "ComparedFigure",
     "Comparison",
     "DailyReserves",
+    "DatabaseFacts",
     "HealthEvent",
     "InvoiceDetail",
     "InvoicePage",
     "InvoiceRow",
     "NotFound",
     "ProviderChange",
+    "ProviderFacts",
+    "ProviderMemory",
+    "ProviderRows",
     "ProviderSettings",
     "ProviderStatus",
     "ProviderTraffic",

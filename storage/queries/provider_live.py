@@ -77,6 +77,18 @@ def traffic_span(
     return first * bucket_s, last * bucket_s
 
 
+def check_series(since_s: float, until_s: float, bucket_s: float) -> None:
+    """A ``ValueError`` unless ``[since_s, until_s)`` is at most ``MAX_BUCKETS`` buckets."""
+    if not bucket_s > 0 or until_s < since_s:
+        raise ValueError("bucket_s must be > 0 and until_s >= since_s")
+    if (until_s - since_s) / bucket_s > MAX_BUCKETS * (1 + 1e-9):  # a float's rounding
+        raise ValueError(f"more than {MAX_BUCKETS} buckets: widen bucket_s or shorten the span")
+
+
+def success_rate(succeeded: int, attempts: int) -> float:
+    return round(succeeded / attempts, 4)
+
+
 def provider_settings(db: Source, run_id: str) -> list[ProviderSettings]:
     """Each provider's newest configuration, by priority then name."""
     pc = ProviderConfig
@@ -118,7 +130,7 @@ def provider_traffic(db: Source, run_id: str, since_s: float) -> dict[str, Provi
             provider=row.provider,
             attempts=int(row.attempts),
             succeeded=int(row.succeeded or 0),
-            success_rate=round(int(row.succeeded or 0) / int(row.attempts), 4),
+            success_rate=success_rate(int(row.succeeded or 0), int(row.attempts)),
             latency_p50_ms=None if row.p50 is None else float(row.p50),
             latency_p99_ms=None if row.p99 is None else float(row.p99),
         )
@@ -135,10 +147,7 @@ def provider_traffic_series(
     Buckets without a finished attempt are left out. At most ``MAX_BUCKETS`` buckets
     a provider: a longer span is a ``ValueError`` (ask for wider buckets).
     """
-    if not bucket_s > 0 or until_s < since_s:
-        raise ValueError("bucket_s must be > 0 and until_s >= since_s")
-    if (until_s - since_s) / bucket_s > MAX_BUCKETS * (1 + 1e-9):  # a float's rounding
-        raise ValueError(f"more than {MAX_BUCKETS} buckets: widen bucket_s or shorten the span")
+    check_series(since_s, until_s, bucket_s)
     p = PaymentAttempt
     bucket = func.floor(p.finished_at_s / literal(bucket_s)).label("bucket")
     query = (
@@ -162,7 +171,7 @@ def provider_traffic_series(
             start_s=float(row.bucket) * bucket_s,
             attempts=int(row.attempts),
             succeeded=int(row.succeeded or 0),
-            success_rate=round(int(row.succeeded or 0) / int(row.attempts), 4),
+            success_rate=success_rate(int(row.succeeded or 0), int(row.attempts)),
             latency_p50_ms=float(row.p50),
             latency_p99_ms=float(row.p99),
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import func, select
@@ -57,8 +58,17 @@ def provider_status(db: Source, run_id: str) -> list[ProviderStatus]:
     with _connect(db) as connection:
         rows = connection.execute(_latest(run_id)).all()
         names = set(connection.scalars(configured))
+    return statuses(names, [tuple(row) for row in rows])
+
+
+LatestState = tuple[str, str, str, str, float]  # provider, source, kind, state, at_s
+
+
+def statuses(names: Iterable[str], latest: Iterable[LatestState]) -> list[ProviderStatus]:
+    """``provider_status`` from each replica's latest state of each kind (``latest``) and
+    the configured providers (``names``): the database's rows, or a live run's memory."""
     sources: dict[str, dict[str, SourceState]] = {name: {} for name in names}
-    for provider, source, kind, state, at_s in rows:
+    for provider, source, kind, state, at_s in latest:
         detail = sources.setdefault(provider, {}).setdefault(
             source, SourceState(source=source, health=None, health_at_s=None, breaker=None,
                                 breaker_at_s=None),
@@ -111,15 +121,16 @@ def provider_timeline(
         seed = [] if since_s is None else connection.execute(_latest(run_id, since_s)).all()
         events = health_timeline(connection, run_id, since_s=since_s, limit=limit)
     states = {(provider, source, kind): state for provider, source, kind, state, _ in seed}
-    out = []
-    for event in events:
-        states[(event["provider"], event["source"], event["kind"])] = event["state"]
-        mine = [(kind, state) for (p, _, kind), state in states.items() if p == event["provider"]]
-        out.append(
-            ProviderChange(
-                **event,
-                provider_health=_worst((s for k, s in mine if k == "health"), HEALTH_ORDER),
-                provider_breaker=_worst((s for k, s in mine if k == "breaker"), BREAKER_ORDER),
-            )
-        )
-    return out
+    return [with_states(event, states) for event in events]
+
+
+def with_states(event: HealthEvent, states: dict[tuple[str, str, str], str]) -> ProviderChange:
+    """``event`` applied to ``states`` (each replica's latest state of each kind, changed in
+    place), with the provider's worst health and breaker state after it."""
+    states[(event["provider"], event["source"], event["kind"])] = event["state"]
+    mine = [(kind, state) for (p, _, kind), state in states.items() if p == event["provider"]]
+    return ProviderChange(
+        **event,
+        provider_health=_worst((s for k, s in mine if k == "health"), HEALTH_ORDER),
+        provider_breaker=_worst((s for k, s in mine if k == "breaker"), BREAKER_ORDER),
+    )

@@ -26,6 +26,7 @@ from simulation.commands import (
     SubmitBulk,
 )
 from simulation.scenario import Scenario
+from storage.queries import ProviderMemory, ProviderRows
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -57,6 +58,10 @@ class FakeEngine:
     started: list[Scenario] = field(default_factory=list)
     answers: dict[type, Any] = field(default_factory=dict)
     closed: bool = False
+    # What the engine holds of its providers, fed by a test with recorded rows.
+    providers: ProviderMemory = field(
+        default_factory=lambda: ProviderMemory(("tempo", "circle", "stripe"))
+    )
 
     def start(self, scenario: Scenario) -> str:
         self.started.append(scenario)
@@ -87,6 +92,9 @@ class FakeEngine:
             drift_s=0.0,
             windows=7,
         )
+
+    def providers_in_memory(self) -> ProviderRows | None:
+        return None if self.run_id is None else self.providers.snapshot()
 
     def wall_time(self, sim_s: float) -> datetime:
         return T0 + timedelta(seconds=sim_s)

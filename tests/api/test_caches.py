@@ -17,6 +17,7 @@ from ui.api import ApiSettings, create_app
 from ui.api.read_cache import ReadCache
 from ui.api.routes import providers
 from ui.api.token_cache import TokenCache
+from ui.api.views import ProvidersHealthOut
 
 
 class Clock:
@@ -143,9 +144,9 @@ def test_health_is_answered_from_the_cache_within_the_ttl_by_the_hot_path(
     computed: list[str] = []
     real = providers.provider_health
 
-    def counted(db: Database, run_id: str, *args: Any) -> Any:
+    def counted(db: Database, engine: FakeEngine, run_id: str, *args: Any) -> Any:
         computed.append(run_id)
-        return real(db, run_id, *args)
+        return real(db, engine, run_id, *args)
 
     monkeypatch.setattr(providers, "provider_health", counted)
     settings = ApiSettings(read_cache_ttl_s=5.0, read_max_stale_s=5.0)
@@ -166,9 +167,12 @@ def test_a_new_run_is_never_answered_with_the_previous_runs_health(
     migrated_database: Database, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     computed: list[str] = []
-    monkeypatch.setattr(
-        providers, "provider_health", lambda db, run_id, *_: computed.append(run_id) or []
-    )
+
+    def counted(db: Database, engine: FakeEngine, run_id: str, *_: Any) -> ProvidersHealthOut:
+        computed.append(run_id)
+        return ProvidersHealthOut(database="available", providers=[])
+
+    monkeypatch.setattr(providers, "provider_health", counted)
     settings = ApiSettings(read_cache_ttl_s=5.0, read_max_stale_s=5.0)
     with TestClient(create_app(settings, migrated_database, engine)) as client:
         first = engine.run_id

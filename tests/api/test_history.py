@@ -39,7 +39,7 @@ def test_the_health_timeline_gives_each_change_and_the_providers_worst_state_aft
         health("shard-0", 2, 20.0, "health", "healthy"),
         health("shard-1", 1, 25.0, "health", "healthy"),
     ]})  # fmt: skip
-    found = client.get("/api/v1/providers/health/timeline").json()  # public, as /health
+    found = client.get("/api/v1/providers/health/timeline").json()["changes"]  # public
     assert [(c["at_s"], c["source"], c["kind"], c["state"]) for c in found] == [
         (10.0, "shard-0", "health", "down"), (11.0, "shard-1", "health", "degraded"),
         (12.0, "shard-0", "breaker", "open"), (20.0, "shard-0", "health", "healthy"),
@@ -52,7 +52,7 @@ def test_the_health_timeline_gives_each_change_and_the_providers_worst_state_aft
     ]  # fmt: skip
     assert found[0]["at"] == "2025-01-01T00:00:10Z" and found[0]["reason"] == "test"
     # From since_s on, the states before it seed the provider's state.
-    later = client.get("/api/v1/providers/health/timeline?since_s=20&limit=1").json()
+    later = client.get("/api/v1/providers/health/timeline?since_s=20&limit=1").json()["changes"]
     assert [(c["at_s"], c["provider_status"], c["provider_breaker"]) for c in later] == [
         (20.0, "degraded", "open")
     ]
@@ -67,7 +67,7 @@ def test_provider_health_reports_a_breaker_never_reported_as_closed(
 ) -> None:
     record(migrated_database, live_run, {"provider_health": [
         health("shard-0", 0, 10.0, "health", "degraded")]})  # fmt: skip
-    (tempo,) = client.get("/api/v1/providers/health").json()
+    (tempo,) = client.get("/api/v1/providers/health").json()["providers"]
     assert (tempo["status"], tempo["breaker"]) == ("degraded", "closed")
 
 

@@ -24,9 +24,12 @@ def test_traffic_comes_in_buckets_up_to_the_clock(
     })  # fmt: skip
     answer = client.get("/api/v1/providers/traffic?bucket_s=10")
     assert answer.status_code == 200, answer.text
-    got = [(b["provider"], b["start_s"], b["attempts"], b["success_rate"]) for b in answer.json()]
+    got = [
+        (b["provider"], b["start_s"], b["attempts"], b["success_rate"])
+        for b in answer.json()["buckets"]
+    ]
     assert got == [("tempo", 0.0, 2, 0.5), ("circle", 10.0, 1, 1.0), ("tempo", 20.0, 1, 1.0)]
-    later = client.get("/api/v1/providers/traffic?bucket_s=10&since_s=15").json()
+    later = client.get("/api/v1/providers/traffic?bucket_s=10&since_s=15").json()["buckets"]
     assert [(b["provider"], b["start_s"]) for b in later] == [("circle", 10.0), ("tempo", 20.0)]
 
 
@@ -41,7 +44,8 @@ def test_only_the_last_720_buckets_come_back(
             attempt("i2#1", "i2", 1, "tempo", 9_990.0, "succeeded", 100.0),
         ],
     })  # fmt: skip
-    starts = [b["start_s"] for b in client.get("/api/v1/providers/traffic?bucket_s=10").json()]
+    answer = client.get("/api/v1/providers/traffic?bucket_s=10")
+    starts = [b["start_s"] for b in answer.json()["buckets"]]
     assert starts == [9_990.0]
 
 
@@ -70,7 +74,7 @@ def test_a_time_range_and_fine_buckets_show_a_short_outage_late_in_a_long_run(
     })  # fmt: skip
     answer = client.get("/api/v1/providers/traffic?bucket_s=5&since_s=7000&until_s=7180")
     assert answer.status_code == 200, answer.text
-    by_start = {(b["start_s"], b["provider"]) for b in answer.json()}
+    by_start = {(b["start_s"], b["provider"]) for b in answer.json()["buckets"]}
     assert min(s for s, _ in by_start) == 7_000.0 and max(s for s, _ in by_start) < 7_180.0
     starts = sorted({s for s, _ in by_start})
     tempo = [s for s in starts if (s, "tempo") in by_start]
@@ -91,11 +95,12 @@ def test_a_range_ends_at_until_s_and_an_empty_range_has_no_bucket(
             attempt("i2#1", "i2", 1, "tempo", 52.0, "succeeded", 100.0),
         ],
     })  # fmt: skip
-    ranged = client.get("/api/v1/providers/traffic?bucket_s=10&until_s=30").json()
+    ranged = client.get("/api/v1/providers/traffic?bucket_s=10&until_s=30").json()["buckets"]
     assert [b["start_s"] for b in ranged] == [10.0]
     for query in ("since_s=40&until_s=40", "since_s=60&until_s=20"):
         answer = client.get(f"/api/v1/providers/traffic?bucket_s=10&{query}")
-        assert answer.status_code == 200 and answer.json() == [], query
+        assert answer.status_code == 200, query
+        assert answer.json() == {"database": "available", "buckets": []}, query
 
 
 def test_the_range_and_bucket_are_bounded_and_named_when_refused(

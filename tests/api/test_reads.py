@@ -24,7 +24,9 @@ def test_provider_health_reports_state_breaker_and_the_last_minute_of_traffic(
             attempt("i3#1", "i3", 1, "tempo", 80.0, "succeeded", 60.0),
         ],
     })  # fmt: skip
-    (tempo,) = client.get("/api/v1/providers/health").json()
+    answer = client.get("/api/v1/providers/health").json()
+    assert answer["database"] == "available"
+    (tempo,) = answer["providers"]
     assert tempo["provider"] == "tempo"
     assert (tempo["status"], tempo["breaker"]) == ("down", "open")
     assert (tempo["attempts_last_minute"], tempo["success_rate"]) == (2, 0.5)

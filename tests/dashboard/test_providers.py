@@ -29,8 +29,8 @@ def fake(migrated_database: Database) -> Iterator[FakeApi]:
 
 
 def health_of(api: LiveApi, provider: str) -> str:
-    rows: Any = api.get("/providers/health")
-    return next(str(r["status"]) for r in rows if r["provider"] == provider)
+    answer: Any = api.get("/providers/health")
+    return next(str(r["status"]) for r in answer["providers"] if r["provider"] == provider)
 
 
 def card_text(app: AppTest, provider: str) -> str:
@@ -77,9 +77,14 @@ def test_success_rate_and_latency_show_what_the_api_counted_in_fine_buckets(
     paid = httpx.post(f"{live_api.url}/api/v1/invoices/{made.json()['invoice_id']}/pay",
                       json={"method": "card"}, headers=consumer, timeout=30)  # fmt: skip
     assert paid.status_code == 202, paid.text
-    traffic: Any = eventually(lambda: live_api.get("/providers/traffic?bucket_s=5"), 30)
+
+    def buckets() -> Any:
+        answer: Any = live_api.get("/providers/traffic?bucket_s=5")
+        return answer["buckets"]
+
+    traffic: Any = eventually(buckets, 30)
     app = open_page(live_api, "providers", role="consumer")
-    after: Any = live_api.get("/providers/traffic?bucket_s=5")
+    after: Any = buckets()
     rows = [r for r in chart_rows(app, "provider-charts") if "success_pct" in r]
     tempo = [r for r in rows if r["provider"] == "tempo"]
     assert tempo, rows

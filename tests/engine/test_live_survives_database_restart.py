@@ -101,7 +101,8 @@ def test_a_live_run_outlives_a_database_restart_and_loses_nothing(server: OwnSer
             assert problem["type"] == "urn:invoicesim:problem:database-unavailable"
             assert "is unavailable" in problem["detail"]
             assert "until the database is back" in problem["detail"]
-            assert str(server.settings.pgdata) in problem["detail"]  # which database
+            assert "(embedded PostgreSQL)" in problem["detail"]  # which database
+            assert str(server.settings.data_dir) not in refused.text  # never where it lives
             health = client.get("/healthz").json()
             assert health["status"] == "database-unavailable"
             assert health["engine"]["running"]

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from simulation.commands import Command
 from simulation.scenario import Scenario
+from storage.queries import ProviderRows
 
 
 class EngineStatus(Protocol):
@@ -52,6 +53,11 @@ class Engine(Protocol):
         ...
 
     def status(self) -> EngineStatus: ...
+
+    def providers_in_memory(self) -> ProviderRows | None:
+        """The running scenario's recent provider rows, held by the engine (None: no run):
+        what the public provider routes answer from while the database is away."""
+        ...
 
     def wall_time(self, sim_s: float) -> datetime:
         """The wall time (aware UTC) of a simulated time of the current run."""

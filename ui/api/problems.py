@@ -34,7 +34,7 @@ from actors.errors import (
     ReconciliationError,
     UnavailableError,
 )
-from storage.database import CONNECTION_ERRORS, DatabaseError
+from storage.database import CONNECTION_ERRORS, DatabaseError, connection_lost
 from storage.queries import NotFound
 
 MEDIA_TYPE = "application/problem+json"
@@ -99,7 +99,7 @@ def status_of(exc: InvoicesimError) -> tuple[int, str]:
 
 def _invoicesim_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InvoicesimError)
-    if isinstance(exc, DatabaseError) and isinstance(exc.__cause__, CONNECTION_ERRORS):
+    if isinstance(exc, DatabaseError) and connection_lost(exc):
         return _database_unavailable(request, exc)  # lost or unreachable, as opposed to refused
     if isinstance(exc, DatabaseError) and isinstance(exc.__cause__, DBAPIError):
         # The server answered and refused the statement: a bug here, not an outage (and
@@ -109,16 +109,25 @@ def _invoicesim_error(request: Request, exc: Exception) -> JSONResponse:
     if status >= 500 and status != 503:
         log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
     headers = {"Retry-After": "1"} if status == 503 else None
-    return problem(status, str(exc), slug, headers)
+    return problem(status, _public(request, str(exc)), slug, headers)
+
+
+def _public(request: Request, detail: str) -> str:
+    """``detail`` with the database named as answers name it: a message written for the log
+    and the command line names the embedded server's folder (``url_for_display``)."""
+    db = getattr(request.app.state, "db", None)
+    if db is None or not db.url_for_display:
+        return detail
+    return detail.replace(db.url_for_display, db.public_name)
 
 
 def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     """The database is down or restarting: say so and when to retry, never how it is reached.
 
-    The driver's message can name hosts and users, so it goes to the server log only;
-    the detail names the database as ``url_for_display`` does, without a password.
+    The driver's message can name hosts, users and socket folders, so it goes to the server
+    log only; the detail names the database by its ``public_name``.
     """
-    shown = getattr(getattr(request.app.state, "db", None), "url_for_display", None)
+    shown = getattr(getattr(request.app.state, "db", None), "public_name", None)
     name = "the database" if shown is None else f"the database ({shown})"
     log.warning(
         "%s %s: database unavailable (%s: %s)",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from actors.errors import NotFoundError
+from actors.errors import InputError, NotFoundError
 from simulation.scenario import Scenario, ScenarioError, load_scenario
 from ui.api.responses import ScenarioOut
 
@@ -46,9 +46,14 @@ def list_scenarios(folder: Path) -> list[ScenarioOut]:
 
 
 def find_scenario(folder: Path, name: str) -> Scenario:
-    """Load scenario ``name``; ``NotFoundError`` naming the ones there are."""
+    """Load scenario ``name``; ``NotFoundError`` naming the ones there are, or an
+    ``InputError`` naming each problem of the file by the file's name (not the server's
+    path to it)."""
     files = scenario_files(folder)
     if not NAME.match(name) or name not in files:
         known = ", ".join(files) or "none"
         raise NotFoundError(f"no scenario {name!r}; the scenarios are: {known} (GET /scenarios)")
-    return load_scenario(files[name])
+    try:
+        return load_scenario(files[name])
+    except ScenarioError as error:
+        raise InputError("\n".join(f"{files[name].name}: {e}" for e in error.errors)) from None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 HealthState = Literal["healthy", "degraded", "down"]
 BreakerStateName = Literal["closed", "open", "half_open", "forced_open", "disabled"]
@@ -50,6 +50,35 @@ class TrafficBucketOut(BaseModel):
     success_rate: float
     latency_p50_ms: float
     latency_p99_ms: float
+
+
+DatabaseState = Literal["available", "unavailable"]
+DATABASE_FIELD = Field(
+    description='"unavailable" when PostgreSQL cannot be reached: the answer then comes from '
+    "what the engine holds in memory (every replica's latest state, the last 10,000 changes "
+    'and the last 100,000 finished attempts); "available" otherwise.'
+)
+
+
+class ProvidersHealthOut(BaseModel):
+    """``GET /providers/health``: each provider now, and where the answer comes from."""
+
+    database: DatabaseState = DATABASE_FIELD
+    providers: list[ProviderHealthOut]
+
+
+class ProviderTimelineOut(BaseModel):
+    """``GET /providers/health/timeline``: the changes asked for, and where they come from."""
+
+    database: DatabaseState = DATABASE_FIELD
+    changes: list[ProviderChangeOut]
+
+
+class ProviderTrafficOut(BaseModel):
+    """``GET /providers/traffic``: the buckets asked for, and where they come from."""
+
+    database: DatabaseState = DATABASE_FIELD
+    buckets: list[TrafficBucketOut]
 
 
 class FaultOut(BaseModel):

@@ -89,10 +89,9 @@ class ApiClient:
         return cast(m.EngineState, body["engine"])
 
     def provider_health(self) -> list[m.ProviderHealth]:
-        return cast(
-            list[m.ProviderHealth],
-            self._json("Loading provider health", "GET", "/providers/health"),
-        )
+        """Each provider now (from the engine's memory while the database is away)."""
+        body = self._json("Loading provider health", "GET", "/providers/health")
+        return cast(list[m.ProviderHealth], body["providers"])
 
     def health_timeline(self) -> list[m.ProviderChange]:
         """Every health and breaker change of the run, oldest first (at most
@@ -101,11 +100,10 @@ class ApiClient:
         seen: set[tuple[str, float, str, str]] = set()
         params: dict[str, Any] = {"limit": TIMELINE_PAGE}
         for _ in range(MAX_TIMELINE_PAGES):
-            page = cast(
-                list[m.ProviderChange],
-                self._json("Loading health changes", "GET", "/providers/health/timeline",
-                           params=params),
-            )  # fmt: skip
+            body = self._json(
+                "Loading health changes", "GET", "/providers/health/timeline", params=params
+            )
+            page = cast(list[m.ProviderChange], body["changes"])
             for change in page:
                 key = (change["source"], change["at_s"], change["kind"], change["state"])
                 if key not in seen:
@@ -127,7 +125,7 @@ class ApiClient:
         if until_s is not None:
             params["until_s"] = until_s
         body = self._json("Loading provider traffic", "GET", "/providers/traffic", params=params)
-        return cast(list[m.TrafficBucket], body)
+        return cast(list[m.TrafficBucket], body["buckets"])
 
     def faults(self) -> list[m.Fault]:
         return cast(list[m.Fault], self._json("Loading the scenario's faults", "GET", "/faults"))

@@ -14,12 +14,12 @@ router = APIRouter(tags=["operations"])
 
 @router.get("/healthz")
 def healthz(db: Db, engine: LiveEngine) -> Healthz:
-    """The service answers; which database it uses, whether that answers ("ok", else
-    "database-unavailable": the engine goes on and writes its rows once it is back), and
-    what the engine is doing."""
+    """The service answers; which database it uses (no folder, user or password), whether
+    that answers ("ok", else "database-unavailable": the engine goes on and writes its rows
+    once it is back), and what the engine is doing."""
     return Healthz(
         status="ok" if db.reachable() else "database-unavailable",
-        database=db.url_for_display,
+        database=db.public_name,
         engine=EngineOut.model_validate(engine.status(), from_attributes=True),
     )
 

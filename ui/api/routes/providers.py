@@ -1,5 +1,6 @@
 """Providers: public health now and over the run, settings (admin), and faults injected
-now (admin, remembered for ``GET /faults``)."""
+now (admin, remembered for ``GET /faults``). The public reads answer from the engine's
+memory while the database is away (``ui.api.provider_health``)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,11 @@ from simulation.commands import (
     FaultStarted,
     StartFault,
 )
-from storage.queries import MAX_LIMIT, provider_settings, provider_traffic_series, traffic_span
+from storage.queries import MAX_LIMIT, provider_settings
 from ui.api.auth import AdminOnly
 from ui.api.deps import Db, Faults, LiveEngine, LiveRun, LiveStatus, Reads, Settings
 from ui.api.hot_path import HEALTH_KEY
-from ui.api.provider_health import health_changes, provider_health
+from ui.api.provider_health import health_changes, provider_health, traffic_buckets
 from ui.api.requests import NewFault, ProviderChange
 from ui.api.responses import FaultClearedOut, FaultStartedOut, ProviderConfiguredOut
 from ui.api.routes.common import (
@@ -33,27 +34,27 @@ from ui.api.routes.common import (
     json_body,
 )
 from ui.api.views import (
-    ProviderChangeOut,
-    ProviderHealthOut,
     ProviderSettingsOut,
-    TrafficBucketOut,
+    ProvidersHealthOut,
+    ProviderTimelineOut,
+    ProviderTrafficOut,
 )
 
 router = APIRouter(prefix=f"{PREFIX}/providers", tags=["providers"])
 MAX_SIM_S = 1e9
-HEALTH = TypeAdapter(list[ProviderHealthOut])
+HEALTH = TypeAdapter(ProvidersHealthOut)
 
 
-@router.get("/health", responses=PUBLIC, response_model=list[ProviderHealthOut])
+@router.get("/health", responses=PUBLIC, response_model=ProvidersHealthOut)
 async def health(db: Db, engine: LiveEngine, status: LiveStatus, reads: Reads) -> Response:
     """Per provider: healthy / degraded / down, breaker state, the last minute of traffic
-    (shared by the requests of a quarter second: the engine writes as often)."""
+    (shared by the requests of a quarter second: the engine writes as often). While
+    PostgreSQL cannot be reached, from the engine's memory (`database`: `unavailable`)."""
     run_id = status.run_id
     assert run_id is not None
 
     def compute() -> bytes:
-        now_s = engine.status().sim_now_s
-        return HEALTH.dump_json(provider_health(db, run_id, now_s, engine.wall_time))
+        return HEALTH.dump_json(provider_health(db, engine, run_id, engine.status().sim_now_s))
 
     return json_body(await reads.get((HEALTH_KEY, run_id), compute))
 
@@ -68,16 +69,18 @@ def health_timeline(
         Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="From this simulated time on."),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 500,
-) -> list[ProviderChangeOut]:
+) -> ProviderTimelineOut:
     """Health and breaker changes of the running scenario, oldest first, each with the
-    provider's state after it; page on with `since_s` = the last `at_s` (inclusive)."""
+    provider's state after it; page on with `since_s` = the last `at_s` (inclusive). While
+    PostgreSQL cannot be reached, from the engine's memory (`database`: `unavailable`)."""
     assert status.run_id is not None
-    return health_changes(db, status.run_id, since_s, limit, engine.wall_time)
+    return health_changes(db, engine, status.run_id, since_s, limit)
 
 
 @router.get("/traffic", responses=PUBLIC)
 def traffic(
     db: Db,
+    engine: LiveEngine,
     status: LiveStatus,
     bucket_s: Annotated[
         float, Query(ge=1, le=3600, allow_inf_nan=False, description="Bucket width, simulated s.")
@@ -90,17 +93,15 @@ def traffic(
         float | None,
         Query(ge=0, le=MAX_SIM_S, allow_inf_nan=False, description="Up to this simulated time."),
     ] = None,
-) -> list[TrafficBucketOut]:
+) -> ProviderTrafficOut:
     """Success rate and latency (p50, p99) per provider and bucket of simulated time, for
     the charts over the run: the whole buckets covering `since_s` to `until_s` (exclusive;
     default: the clock now), at most 720: the last 720 of a longer range, and without
     `since_s` the 720 before its end. An empty range (`until_s` at or before `since_s`) has
     no bucket. A bucket is still filling while the clock is inside it; buckets without an
-    attempt are left out."""
-    assert status.run_id is not None
-    first, until = traffic_span(status.sim_now_s, bucket_s, since_s, until_s)
-    rows = provider_traffic_series(db, status.run_id, first, until, bucket_s)
-    return [TrafficBucketOut.model_validate(row) for row in rows]
+    attempt are left out. While PostgreSQL cannot be reached, from the engine's memory
+    (`database`: `unavailable`)."""
+    return traffic_buckets(db, engine, status, bucket_s, since_s, until_s)
 
 
 @router.get("", responses=PROTECTED)
