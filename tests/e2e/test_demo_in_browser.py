@@ -130,6 +130,44 @@ def shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+# What a person must never read: minor units, the engine's own ids (an actor's a0-0 or s0-1,
+# a batch's b0:, a shard's name), a missing value spelt as code, a figure cut short.
+INTERNAL_ID = re.compile(r"\b[a-z]\d+-\d+\b|\b[a-z]\d+:(?!\d)|\bshard-\d+\b")
+AS_CODE = re.compile(r"\bNone\b|\bNULL\b")
+CUT_SHORT = re.compile(r"\d[\d,.]*\s*…")
+# Text the browser draws cut short with an ellipsis (CSS text-overflow), which the DOM's
+# text does not show: any element so styled whose text is wider than its box.
+ELLIPSIZED = """() => [...document.querySelectorAll('[data-testid=stMain] *')]
+    .filter(e => getComputedStyle(e).textOverflow === 'ellipsis'
+                 && e.scrollWidth > e.clientWidth + 1 && e.innerText.trim())
+    .map(e => e.innerText.trim())"""
+WIDTHS = (1280, 1440, 1920)
+
+
+def assert_readable(page: Page, where: str) -> None:
+    """The page reads as a person reads it: no `_minor`, no internal id, no None or NULL,
+    no figure cut short (in the text, or drawn with an ellipsis)."""
+    text = page.locator("[data-testid=stMain]").inner_text()
+    for pattern in (re.compile("_minor"), INTERNAL_ID, AS_CODE, CUT_SHORT):
+        found = pattern.search(text)
+        assert found is None, f"{where}: {found.group(0)!r} in {text[:2000]}"
+    assert page.evaluate(ELLIPSIZED) == [], where
+
+
+def chart_rows(page: Page, key: str) -> list[tuple[str, float]]:
+    """The rows of a state timeline as the browser draws them: each y-axis label (a
+    provider) and its height on the chart."""
+    labels = page.locator(f".st-key-{key} g.role-axis-label text").evaluate_all(
+        "els => els.map(e => [e.textContent, e.getAttribute('transform')])"
+    )
+    rows = []
+    for text, transform in labels:
+        x, y = (float(v) for v in re.findall(r"-?[\d.]+", transform)[:2])
+        if x < 0:  # left of the plot: the y axis
+            rows.append((str(text), y))
+    return rows
+
+
 def test_the_demo_prints_where_to_look_and_the_token_works(demo: Demo) -> None:
     import httpx
 
@@ -152,6 +190,9 @@ def test_step1_overview_shows_every_provider_healthy(page: Page, demo: Demo) -> 
     for name in ("tempo", "circle", "stripe"):
         expect(providers).to_contain_text(name)
     expect(providers).not_to_contain_text("down")
+    expect(page.locator(".st-key-overview-invoices")).to_contain_text("USD")
+    expect(page.locator(".st-key-overview-trend")).to_contain_text("Payments per minute")
+    assert_readable(page, "overview")
     shot(page, "1-overview")
 
 
@@ -228,6 +269,13 @@ def test_step5_when_tempo_fails_circle_takes_over_and_tempo_comes_back(
     # demo.yaml takes Tempo down at simulated 240 s for 90 s
     expect(tempo).to_contain_text("down", timeout=(240 / SPEED + 60) * 1000)
     expect(page.locator(".st-key-provider-card-circle")).to_contain_text("healthy")
+    # the card says why, and Restore names the provider it would bring back
+    expect(tempo).to_contain_text("outage fault scheduled at 04:00")
+    # the breaker stays closed while health routing keeps calls away, or says what opened it
+    expect(tempo).to_contain_text(re.compile("health routing sends no calls|breaker open since"))
+    expect(page.locator(".st-key-providers-restore button")).to_have_text("Restore tempo")
+    expect(page.locator(".st-key-provider-share")).to_contain_text("tempo outage (scheduled)")
+    assert_readable(page, "providers, tempo down")
     shot(page, "5a-tempo-down")
     open_page(page, demo, "pay")
     page.get_by_text("New invoice").click()
@@ -244,6 +292,26 @@ def test_step5_when_tempo_fails_circle_takes_over_and_tempo_comes_back(
         "healthy", timeout=(90 / SPEED + 60) * 1000
     )
     shot(page, "5c-tempo-back")
+
+
+def test_overview_and_providers_read_whole_at_every_width_with_a_row_per_provider(
+    page: Page, demo: Demo
+) -> None:
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("overview", "providers"):
+            open_page(page, demo, path)
+            if path == "providers":
+                expect(page.locator(".st-key-provider-status svg")).to_be_visible()
+                for key in ("provider-status", "provider-breaker"):
+                    rows = chart_rows(page, key)
+                    assert sorted(name for name, _ in rows) == ["circle", "stripe", "tempo"], rows
+                    assert len({y for _, y in rows}) == 3, f"{key}: one row per provider {rows}"
+            else:
+                expect(page.locator(".st-key-overview-invoices")).to_contain_text("USD")
+            assert_readable(page, f"{path} at {width} px")
+            shot(page, f"6-{path}-{width}")
+    page.set_viewport_size({"width": 1400, "height": 1000})
 
 
 def test_ctrl_c_stops_the_demo_cleanly(demo: Demo) -> None:

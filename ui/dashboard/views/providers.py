@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.dashboard.charts import line_chart, share_chart, state_chart
+from ui.dashboard.charts import ChartLike, line_chart, share_chart, state_chart
 from ui.dashboard.client import ApiClient, ApiError
 from ui.dashboard.models import (
     EngineState,
@@ -57,6 +57,13 @@ def faults_of_run(client: ApiClient) -> list[Fault]:
         return []
 
 
+def chart(key: str, title: str, drawn: ChartLike) -> None:
+    """A chart under its title (Markdown), in a container of its own key for the tests."""
+    with st.container(key=key):
+        st.markdown(title)
+        st.altair_chart(drawn)
+
+
 def failover_story(
     view: View,
     health: list[ProviderHealth],
@@ -70,20 +77,29 @@ def failover_story(
     marks = fault_marks(faults, names, view.now_s)
     with st.container(key="provider-charts"):
         if buckets is not None:
-            st.markdown("**Who took the payments** · share of each bucket's payments by provider")
             shares = payment_shares(buckets, view.bucket_s, ordered(names))
-            st.altair_chart(share_chart(shares, marks, view, names))
             points = line_points(buckets, view.bucket_s)
-            st.markdown("**Success rate of calls (%)**")
-            st.altair_chart(line_chart(points, marks, view, names, "success_pct"))
-            st.markdown("**Latency p99 (ms)**")
-            st.altair_chart(line_chart(points, marks, view, names, "latency_p99_ms"))
-        st.markdown("**Status** · one row per provider")
+            chart(
+                "provider-share",
+                "**Who took the payments** · share of each bucket's payments by provider",
+                share_chart(shares, marks, view, names),
+            )
+            success = line_chart(points, marks, view, names, "success_pct")
+            chart("provider-success", "**Success rate of calls (%)**", success)
+            latency = line_chart(points, marks, view, names, "latency_p99_ms")
+            chart("provider-latency", "**Latency p99 (ms)**", latency)
         status = clip(state_spans(changes, health, view.now_s, "provider_status"), view.since_s)
-        st.altair_chart(state_chart(status, marks, view, STATUS_COLOURS, "Status"))
-        st.markdown("**Breaker** · one row per provider")
+        chart(
+            "provider-status",
+            "**Status** · one row per provider",
+            state_chart(status, marks, view, STATUS_COLOURS, "Status"),
+        )
         breaker = clip(state_spans(changes, health, view.now_s, "provider_breaker"), view.since_s)
-        st.altair_chart(state_chart(breaker, marks, view, BREAKER_COLOURS, "Breaker"))
+        chart(
+            "provider-breaker",
+            "**Breaker** · one row per provider",
+            state_chart(breaker, marks, view, BREAKER_COLOURS, "Breaker"),
+        )
         st.caption(
             f"{view.label} of simulated time in {view.bucket_s:g} s buckets, from what the "
             "engine recorded. A blank bucket had no payment; a line breaks where its provider "
