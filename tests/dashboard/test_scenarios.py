@@ -17,7 +17,7 @@ def test_the_page_lists_the_scenarios_and_shows_the_running_one_with_its_speed(
     app = open_page(live_api, "scenarios")
     assert errors(app) == []
     assert set(app.selectbox(key="scenario-name").options) == {"dash-other", "dash-quiet"}
-    assert "Scenario **dash-quiet**" in texts(app)
+    assert "Scenario <b>dash-quiet</b>" in texts(app)  # the run line
     assert f"Speed: {SPEED:g} simulated s per wall s" in texts(app)
 
 
@@ -53,7 +53,7 @@ def test_starting_another_scenario_ends_the_run_whose_report_then_opens(
     engine: Any = eventually(lambda: live_api.engine.status().scenario == "dash-other")
     assert engine
     app.run()
-    assert "Scenario **dash-other**" in texts(app)
+    assert "Scenario <b>dash-other</b>" in texts(app)
     app.selectbox(key="runs-report").select(live_api.run_id).run()
     metrics = {m.label: m.value for m in app.get_by_key("runs").get("metric")}
     report: Any = live_api.get(f"/runs/{live_api.run_id}/report")
