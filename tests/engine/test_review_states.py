@@ -4,16 +4,20 @@ writes the new states into PostgreSQL (invoices, bulk rows, wallets, the ledger)
 
 from __future__ import annotations
 
+import csv
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner
 
 from simulation.engine import RunOptions, run_scenario
 from simulation.export import INVOICE_COLUMNS
 from simulation.scenario import Scenario, parse_scenario
 from storage.database import Database
+from ui.cli.app import app
 
 HEADER = "invoice_id,payer,merchant,amount,currency,method,due_date\n"
 # Ten crypto rows (their payers may get the amount wrong) and ten card rows (charged the
@@ -143,3 +147,22 @@ def test_a_persisted_run_writes_the_review_states_in_every_table(
             " WHERE run_id = :r AND kind = 'review_hold'"
         )
         assert held[0] == report["reserves"]["review_minor"] > 0
+
+
+def test_invoicesim_run_counts_them_in_its_summary_and_lists_them_in_invoices_csv(
+    tmp_path: Path,
+) -> None:
+    scenario(tmp_path)
+    (tmp_path / "review.yaml").write_text(SCENARIO)
+    out = tmp_path / "out"
+    args = ["run", str(tmp_path / "review.yaml"), "--out", str(out), "--no-persist"]
+    result = CliRunner().invoke(app, [*args, "--runtime", "local"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    invoices = json.loads((out / "report.json").read_text())["invoices"]
+    held = f"{invoices['underpaid']} / {invoices['overpaid']}"
+    assert "invoices underpaid / overpaid (held for review)" in result.output
+    assert held in result.output
+    with (out / "invoices.csv").open() as f:
+        statuses = [row["status"] for row in csv.DictReader(f)]
+    assert statuses.count("underpaid") == invoices["underpaid"] > 0
+    assert statuses.count("overpaid") == invoices["overpaid"] > 0

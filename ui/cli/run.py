@@ -149,6 +149,11 @@ def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any
     return report
 
 
+def _held(invoices: dict[str, Any]) -> str:
+    """A report's invoices held for review; "—" for a report from before they were counted."""
+    return " / ".join(str(invoices.get(k, "—")) for k in ("underpaid", "overpaid"))
+
+
 def _print_summary(report: dict[str, Any]) -> None:
     out = Console()
     invoices = report["invoices"]
@@ -161,6 +166,7 @@ def _print_summary(report: dict[str, Any]) -> None:
             "invoices created / paid / failed / expired / open",
             " / ".join(str(invoices[k]) for k in ("created", "paid", "failed", "expired", "open")),
         ),
+        ("invoices underpaid / overpaid (held for review)", _held(invoices)),
         ("double pays / lost", f"{report['double_pays']} / {report['lost']}"),
         ("latency p50 / p95 / p99 ms", f"{lat['p50']} / {lat['p95']} / {lat['p99']}"),
         ("simulated s / wall s", f"{report['simulated_s']:.1f} / {report['wall_s']:.2f}"),
