@@ -10,7 +10,9 @@ happens) and for the report (at the end of the run):
     queued ──► running (its first row started) ──► done (every accepted row ended)
        └──────────┴──► failed (the run ended first, with the reason)
 
-A job with no accepted row is done when it is submitted.
+A row has ended once its invoice reached an end state, whichever: paid, failed,
+expired, or held for review (underpaid, overpaid). A job with no accepted row is
+done when it is submitted.
 """
 
 from __future__ import annotations
