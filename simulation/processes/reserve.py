@@ -19,6 +19,7 @@ from typing import Any
 from actors.alerts import Alert, AlertBook, Severity
 from actors.errors import InvariantViolation, ReconciliationError
 from actors.ledger import Account, Ledger
+from actors.money import Money
 from actors.reconciliation import CustodianStatement, Reconciler, Thresholds
 from simulation.commands import Reconcile, Reconciled
 from simulation.processes.base import LogicalProcess
@@ -175,12 +176,14 @@ class ReserveLP(LogicalProcess):
         row = self.reconcile_now("manual")
         if row is None:
             return Reconciled(now, "error", 0, self.failures[-1])
+        currency = self.ledger.currency
         return Reconciled(
             now,
             row["status"],
             row["discrepancy_bp"],
-            f"custodian {row['custodian_minor']} vs book {row['book_reserve_minor']} minor units"
-            f" (statement as of t={row['as_of']:.1f} s)",
+            f"custodian {Money(row['custodian_minor'], currency)} vs book "
+            f"{Money(row['book_reserve_minor'], currency)} "
+            f"(statement as of t={row['as_of']:.1f} s)",
         )
 
     def _reconcile_history(self, every_s: float) -> None:

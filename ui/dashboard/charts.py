@@ -13,7 +13,7 @@ import altair as alt
 from ui.dashboard.palette import ordered, provider_colour
 from ui.dashboard.timeline import Mark, Span
 from ui.dashboard.traffic import LinePoint, ShareRow, View
-from ui.formatting import clock_span, words
+from ui.formatting import clock_span, money, percent, words
 
 TIME_AXIS = "Simulated time (s)"
 CLOCK_AXIS = "Simulated time (mm:ss)"
@@ -235,43 +235,101 @@ def line_chart(
     return _sized(alt.LayerChart(layer=[*fault_bands(marks, view, labelled=False), line]), 120)
 
 
+# (field, label, colour, dash) of each balance: tokens dashed, so a 1:1 overlap shows both.
+RESERVE_SERIES: tuple[tuple[str, str, str, list[int]], ...] = (
+    ("fiat_minor", "Fiat reserve", "#0072B2", []),
+    ("minted_minor", "Tokens minted", "#E69F00", [6, 4]),
+    ("in_transit_minor", "In transit", "#009E73", []),
+)
+
+
+def _day_x() -> alt.X:
+    return alt.X(
+        "date:T",
+        title=None,
+        timeUnit="yearmonthdate",
+        axis=alt.Axis(format="%b %d", labelAngle=0, labelOverlap=True),
+    )
+
+
 def reserves_chart(days: list[dict[str, Any]]) -> ChartLike:
-    """Fiat reserve, tokens minted and in transit per simulated day, in USD."""
+    """Fiat reserve, tokens minted and in transit at the close of each day (``date``: ISO),
+    in the currency (``currency``); the axis in compact units (800k), tooltips exact."""
+    currency = days[0]["currency"] if days else "USD"
     rows = [
-        {"day": d["day"], "series": label, "usd": d[key] / 100}
+        {
+            "date": d["date"],
+            "series": label,
+            "amount": d[key] / 100,
+            "shown": money(d[key], d["currency"]),
+        }
         for d in days
-        for key, label in (
-            ("fiat_minor", "fiat reserve"),
-            ("minted_minor", "tokens minted"),
-            ("in_transit_minor", "in transit"),
-        )
+        for key, label, _, _ in RESERVE_SERIES
     ]
+    labels = [label for _, label, _, _ in RESERVE_SERIES]
     chart = (
-        alt.Chart(_data(rows))
+        alt.Chart(_data(rows), title=f"Closing balances ({currency})")
         .mark_line(point=True)
         .encode(
-            x=alt.X("day:O", title="Simulated day"),
-            y=alt.Y("usd:Q", title="Balance (USD)"),
-            color=alt.Color("series:N", title="Balance"),
-            tooltip=["day:O", "series:N", alt.Tooltip("usd:Q", format=",.2f")],
+            x=_day_x(),
+            y=alt.Y("amount:Q", title=currency, axis=alt.Axis(format="~s")),
+            color=alt.Color(
+                "series:N",
+                scale=alt.Scale(domain=labels, range=[c for _, _, c, _ in RESERVE_SERIES]),
+                legend=_legend(len(labels)),
+            ),
+            strokeDash=alt.StrokeDash(
+                "series:N",
+                scale=alt.Scale(domain=labels, range=[d for _, _, _, d in RESERVE_SERIES]),
+                legend=None,
+            ),
+            tooltip=[
+                alt.Tooltip("date:T", title="Day", format="%b %d"),
+                alt.Tooltip("series:N", title="Balance"),
+                alt.Tooltip("shown:N", title="Amount"),
+            ],
         )
     )
-    return alt.LayerChart(layer=[chart]).properties(height=260)
+    return _sized(alt.LayerChart(layer=[chart]), 240)
 
 
 def ratio_chart(days: list[dict[str, Any]]) -> ChartLike:
-    """Reserve ratio per day in percent, with the 1:1 target ruled."""
-    rows = [{"day": d["day"], "ratio_pct": d["ratio_bp"] / 100} for d in days]
+    """The reserve ratio at the close of each day in percent, with 1:1 (100 %) ruled and
+    labelled; the scale keeps at least 99.5-100.5 % so a flat 100 % reads as flat."""
+    rows = [
+        {
+            "date": d["date"],
+            "ratio_pct": d["ratio_bp"] / 100,
+            "shown": percent(d["ratio_bp"] / 1e4, 2),
+        }
+        for d in days
+    ]
+    values = [r["ratio_pct"] for r in rows] or [100.0]
+    domain = [min(99.5, min(values) - 0.1), max(100.5, max(values) + 0.1)]
     line = (
-        alt.Chart(_data(rows))
-        .mark_line(point=True)
+        alt.Chart(_data(rows), title="Reserve ratio (%)")
+        .mark_line(point=True, color="#0072B2")
         .encode(
-            x=alt.X("day:O", title="Simulated day"),
-            y=alt.Y("ratio_pct:Q", title="Reserve ratio (%)", scale=alt.Scale(zero=False)),
+            x=_day_x(),
+            y=alt.Y(
+                "ratio_pct:Q",
+                title="%",
+                scale=alt.Scale(domain=domain, zero=False, nice=False),
+                axis=alt.Axis(format=".1f", tickCount=5),
+            ),
+            tooltip=[
+                alt.Tooltip("date:T", title="Day", format="%b %d"),
+                alt.Tooltip("shown:N", title="Reserve ratio"),
+            ],
         )
     )
-    target = alt.Chart(_data([{"ratio_pct": 100.0}])).mark_rule(strokeDash=[4, 3])
-    return alt.LayerChart(layer=[target.encode(y="ratio_pct:Q"), line]).properties(height=200)
+    last = rows[-1]["date"] if rows else None
+    one = alt.Chart(_data([{"ratio_pct": 100.0, "label": "1:1", "date": last}]))
+    rule = one.mark_rule(strokeDash=[4, 3], color="#555555").encode(y="ratio_pct:Q")
+    label = one.mark_text(align="right", dy=-9, color="#555555").encode(
+        y="ratio_pct:Q", x=_day_x(), text="label:N"
+    )
+    return _sized(alt.LayerChart(layer=[rule, label, line]), 240)
 
 
 def failover_chart(failover: list[dict[str, Any]]) -> ChartLike:
