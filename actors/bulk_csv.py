@@ -8,12 +8,14 @@ either accepted or rejected with at least one error, and every error found in
 a row is reported. Only an over-size file is refused as a whole.
 
 Import keeps text as text: a cell such as ``=SUM(A1)`` is a valid payer name
-here; neutralising formulas is the job of the CSV export.
+here; neutralising formulas is the job of the CSV export. Every error says what
+to write instead (``actors.csv_advice``), in the user's own values where it can.
 """
 
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -22,10 +24,24 @@ from datetime import date
 from functools import partial
 from typing import TypeVar
 
+from actors.csv_advice import (
+    EXAMPLES,
+    Unreadable,
+    amount_advice,
+    currency_advice,
+    date_advice,
+    decimals_advice,
+    explain_unreadable,
+    not_utf8,
+    ordinal,
+    shown,
+    too_few_values,
+    too_many_values,
+)
 from actors.errors import InputError, InvariantViolation
 from actors.invoice import MAX_AMOUNT_MINOR
 from actors.methods import PaymentMethod, parse_method
-from actors.money import Money, check_currency
+from actors.money import CURRENCY_EXPONENTS, Money, check_currency
 
 REQUIRED_COLUMNS = ("invoice_id", "payer", "merchant", "amount", "currency", "method", "due_date")
 _BOM = b"\xef\xbb\xbf"
@@ -33,6 +49,10 @@ _BOM = b"\xef\xbb\xbf"
 # code points and nothing else does, so a row can be blamed for its own bytes.
 _INVALID_UTF8 = re.compile("[\udc80-\udcff]")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_AMOUNT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]*))?")
+_MAX_AMOUNT_DIGITS = 18  # whole digits Money.parse reads: more is over any limit
+_HEADER_LINE = ",".join(REQUIRED_COLUMNS)
+_UTF16_BOMS = ("\udcff\udcfe", "\udcfe\udcff")  # FF FE, FE FF as surrogateescape reads them
 _T = TypeVar("_T")
 
 
@@ -162,7 +182,8 @@ def parse_invoices_csv(
             first_over_line = first_over_line or line
             continue
         if fields is None:
-            errors.append(RowError(line, None, problem or "unreadable row"))
+            assert problem is not None
+            errors.append(_unreadable(problem, header))
             rejected += 1
             continue
         outcome = _check_row(line, fields, header, limits, first_line_of)
@@ -182,18 +203,21 @@ def parse_invoices_csv(
                 first_over_line,
                 None,
                 f"{over:,} rows from this line on were not imported: "
-                f"a file may hold at most {limits.max_rows:,} rows",
+                f"a file may hold at most {limits.max_rows:,} rows; upload them in another file",
             )
         )
     return ImportResult(accepted, errors, warnings, seen, rejected + over, over)
 
 
-def _rows(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
-    """(start line, fields or None, CSV syntax problem or None) for each non-blank row."""
+def _rows(text: str) -> Iterator[tuple[int, list[str] | None, Unreadable | None]]:
+    """(start line, fields or None, the record the csv module refused or None) for each
+    non-blank row."""
     # newline="" hands line endings to the csv module, which knows about quoted
     # newlines; reader.line_num then counts physical lines, so the row that was
-    # just read starts on the line after the previous row ended.
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    # just read starts on the line after the previous row ended, and a refused
+    # record's own lines can be handed to the advice.
+    lines = io.StringIO(text, newline="").readlines()
+    reader = csv.reader(lines, strict=True)
     end = 0
     while True:
         start = end + 1
@@ -203,7 +227,7 @@ def _rows(text: str) -> Iterator[tuple[int, list[str] | None, str | None]]:
             return
         except csv.Error as exc:
             end = reader.line_num
-            yield start, None, f"not valid CSV: {exc} (check the quotes on this row)"
+            yield start, None, Unreadable(start, tuple(lines[start - 1 : end]), str(exc))
             continue
         end = reader.line_num
         if any(field.strip() for field in fields):
@@ -215,36 +239,78 @@ class _Header:
     positions: dict[str, int]  # required column -> index in a row
     width: int
 
+    @property
+    def columns(self) -> dict[int, str]:
+        """Index in a row -> required column."""
+        return {position: column for column, position in self.positions.items()}
+
 
 def _read_header(
-    first: tuple[int, list[str] | None, str | None] | None,
+    first: tuple[int, list[str] | None, Unreadable | None] | None,
     errors: list[RowError],
     warnings: list[RowError],
 ) -> _Header | None:
     """Where the required columns are, or None (with one error) if rows cannot be read."""
-    expected = ", ".join(REQUIRED_COLUMNS)
     if first is None:
-        errors.append(RowError(1, None, f"the file is empty; the first line must name {expected}"))
+        reason = (
+            f"the file is empty; its first line must be the header {_HEADER_LINE}, "
+            "and each line after it an invoice"
+        )
+        errors.append(RowError(1, None, reason))
         return None
     line, fields, problem = first
-    if fields is None or problem is not None:
-        errors.append(RowError(line, None, f"header: {problem}"))
+    if fields is None:
+        assert problem is not None
+        index, reason = explain_unreadable(problem, None)
+        where = "header" if index is None else f"header, {ordinal(index + 1)} column"
+        errors.append(RowError(line, None, f"{where}: {reason}"))
         return None
     names = [field.strip().lower() for field in fields]
-    if any(_INVALID_UTF8.search(name) for name in names):
-        errors.append(RowError(line, None, "header is not valid UTF-8; save the file as UTF-8"))
-        return None
-    missing = [column for column in REQUIRED_COLUMNS if column not in names]
-    doubled = [column for column in REQUIRED_COLUMNS if names.count(column) > 1]
-    if missing or doubled:
-        said = [f"missing columns: {', '.join(missing)}"] if missing else []
-        said += [f"columns given twice: {', '.join(doubled)}"] if doubled else []
-        errors.append(RowError(line, None, f"header {'; '.join(said)} (expected {expected})"))
+    wrong = _header_problem(names)
+    if wrong is not None:
+        errors.append(RowError(line, None, wrong))
         return None
     unknown = [repr(name) for name in names if name not in REQUIRED_COLUMNS]
     if unknown:
         warnings.append(RowError(line, None, f"unknown columns ignored: {', '.join(unknown)}"))
     return _Header({column: names.index(column) for column in REQUIRED_COLUMNS}, len(names))
+
+
+def _header_problem(names: list[str]) -> str | None:
+    """Why a header of these (stripped, lower-case) names cannot be read, or None."""
+    if names and names[0].startswith(_UTF16_BOMS):
+        return "the file is UTF-16 (Excel's Unicode Text); save it as CSV UTF-8 and upload that"
+    for position, name in enumerate(names):
+        if bad := _INVALID_UTF8.search(name):
+            byte = ord(bad.group()) - 0xDC00
+            advice = not_utf8(name, bad.start(), byte)
+            return f"header, {ordinal(position + 1)} column: {advice}"
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
+    doubled = [column for column in REQUIRED_COLUMNS if names.count(column) > 1]
+    if not (missing or doubled):
+        return None
+    unknown = [name for name in names if name not in REQUIRED_COLUMNS]
+    said = []
+    if missing:
+        named = []
+        for column in missing:
+            close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.7)
+            named.append(f"{column} (is {close[0]!r} meant? rename it)" if close else column)
+        said.append(f"missing columns: {', '.join(named)}")
+    if doubled:
+        said.append(f"columns given twice: {', '.join(doubled)} (keep one of each)")
+    looks_like_data = len(missing) == len(REQUIRED_COLUMNS)
+    hint = " (this line looks like an invoice: add the header above it)" if looks_like_data else ""
+    return f"header {'; '.join(said)}; the first line must be the header {_HEADER_LINE}{hint}"
+
+
+def _unreadable(record: Unreadable, header: _Header) -> RowError:
+    """The error of a row the csv module refused, on the column at fault where known."""
+    index, reason = explain_unreadable(record, header.width)
+    column = header.columns.get(index) if index is not None else None
+    if index is not None and column is None:
+        reason = f"{ordinal(index + 1)} value: {reason}"
+    return RowError(record.first_line, column, reason)
 
 
 def _check_row(
@@ -257,14 +323,11 @@ def _check_row(
     """The draft for a row, or every error found in it."""
     errors: list[RowError] = []
     if len(fields) > header.width:
-        reason = (
-            f"row has {len(fields)} fields, the header {header.width}; quote values with commas"
-        )
-        errors.append(RowError(line, None, reason))
+        errors.append(RowError(line, None, too_many_values(fields, header.width)))
     text: dict[str, str] = {}
     for column, position in header.positions.items():
         if position >= len(fields):
-            reason = f"missing value: the row has only {len(fields)} fields"
+            reason = too_few_values(len(fields), header.width, column)
             errors.append(RowError(line, column, reason))
             continue
         value = fields[position].strip()
@@ -290,7 +353,10 @@ def _check_row(
     invoice_id = text.get("invoice_id")
     if invoice_id is not None and invoice_id in first_line_of:
         first = first_line_of[invoice_id]
-        reason = f"duplicate invoice id {invoice_id!r}: already imported from line {first}"
+        reason = (
+            f"duplicate invoice id {shown(invoice_id)!r}: give this row an id of its own, or "
+            f"remove it if it is the invoice already imported from line {first}"
+        )
         errors.append(RowError(line, "invoice_id", reason))
     if errors:
         return errors
@@ -302,33 +368,53 @@ def _check_row(
 def _field_problem(column: str, value: str, max_chars: int) -> str | None:
     bad = _INVALID_UTF8.search(value)
     if bad:
-        byte = ord(bad.group()) - 0xDC00
-        return f"not valid UTF-8 (byte 0x{byte:02x}); save the file as UTF-8"
+        return not_utf8(value, bad.start(), ord(bad.group()) - 0xDC00)
     if len(value) > max_chars:
-        return f"value is {len(value):,} characters; the limit is {max_chars:,}"
+        return f"value is {len(value):,} characters; the limit is {max_chars:,}: shorten it"
     if not value:
-        return "empty invoice id" if column == "invoice_id" else "missing value"
+        example = EXAMPLES[column]
+        if column == "invoice_id":
+            return f"empty invoice id; give each row an id of its own, e.g. {example}"
+        return f"missing value; give this row its {column}, e.g. {example}"
     return None
 
 
 def _currency(text: str) -> str:
-    return check_currency(text.upper())
+    try:
+        return check_currency(text.upper())
+    except InputError:
+        raise InputError(currency_advice(text)) from None
 
 
 def _amount(text: str, currency: str | None, limits: CsvLimits) -> Money | None:
     if currency is None:
         return None  # cannot judge decimals without a currency; the currency is reported
-    if not text.isascii():
-        raise InputError(f"{text!r} is not a number (expected e.g. 12.50)")
-    try:
-        amount = Money.parse(text, currency)
-    except ValueError as exc:  # int() refuses numbers of thousands of digits
-        raise InputError(f"{text[:20]!r}... has too many digits") from exc
-    if amount.amount_minor <= 0:
-        raise InputError(f"amount must be greater than 0, got {text}")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise InputError(amount_advice(text, currency))
+    sign, whole, fraction = match.group(1), match.group(2).lstrip("0") or "0", match.group(3)
+    not_positive = InputError(
+        f"amount must be greater than 0, got {shown(text)}; write the amount due, "
+        f"without a sign, e.g. {EXAMPLES['amount']}"
+    )
+    if sign:
+        raise not_positive
+    if fraction is not None and len(fraction) > CURRENCY_EXPONENTS[currency]:
+        raise InputError(decimals_advice(text, len(fraction), currency))
+    cap = Money(limits.max_amount_minor, currency)
+    if len(whole) > _MAX_AMOUNT_DIGITS:  # past the digits Money.parse (and int()) read
+        raise InputError(
+            f"amount {shown(text)} ({len(whole):,} digits) is over the limit of {cap} per "
+            "invoice; split it into several invoices"
+        )
+    if whole == "0" and not (fraction or "").strip("0"):
+        raise not_positive
+    amount = Money.parse(f"{whole}.{fraction}" if fraction is not None else whole, currency)
     if amount.amount_minor > limits.max_amount_minor:
-        cap = Money(limits.max_amount_minor, currency)
-        raise InputError(f"amount {amount} is over the limit of {cap} per invoice")
+        raise InputError(
+            f"amount {amount} is over the limit of {cap} per invoice; split it into "
+            "several invoices"
+        )
     return amount
 
 
@@ -338,4 +424,4 @@ def _due_date(text: str) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass  # e.g. 2025-02-30: shaped like a date, but there is no such day
-    raise InputError(f"{text!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-31")
+    raise InputError(date_advice(text))

@@ -88,9 +88,8 @@ def test_quoted_fields_keep_commas_and_newlines_and_lines_count_physically() -> 
     assert [d.payer for d in result.accepted] == ["Acme, Inc.", "alice"]
     assert result.accepted[1].merchant == 'two\nline "shop"'
     assert [d.line for d in result.accepted] == [2, 3]
-    assert result.errors == [
-        RowError(5, "amount", "'oops' is not a decimal amount (expected e.g. 12.50)")
-    ]
+    assert [(e.line, e.column) for e in result.errors] == [(5, "amount")]
+    assert result.errors[0].reason.startswith("'oops' is not a decimal amount")
 
 
 def test_formula_looking_cells_are_accepted_as_plain_text() -> None:
@@ -146,7 +145,12 @@ def test_invalid_utf8_is_an_error_naming_the_line_and_column_and_spares_other_ro
     result = parse_invoices_csv(data)
     assert [d.invoice_id for d in result.accepted] == ["INV-1", "INV-3"]
     assert result.errors == [
-        RowError(3, "payer", "not valid UTF-8 (byte 0xff); save the file as UTF-8")
+        RowError(
+            3,
+            "payer",
+            "not valid UTF-8 (byte 0xff, 'ÿ' in Windows-1252) after 'al'; save the file as "
+            "UTF-8 (in Excel: Save As, CSV UTF-8)",
+        )
     ]
 
 
@@ -178,7 +182,10 @@ def test_rows_past_max_rows_are_one_error_at_the_first_excess_line() -> None:
     )
     assert [d.invoice_id for d in result.accepted] == ["INV-0"]
     assert result.errors[-1] == RowError(
-        5, None, "4 rows from this line on were not imported: a file may hold at most 2 rows"
+        5,
+        None,
+        "4 rows from this line on were not imported: a file may hold at most 2 rows; "
+        "upload them in another file",
     )
     assert (result.rows_seen, result.rows_rejected, result.rows_over_limit) == (6, 5, 4)
 
@@ -190,7 +197,12 @@ def test_a_duplicate_invoice_id_rejects_the_second_and_keeps_the_first() -> None
         ("INV-2", "alice"),
     ]
     assert result.errors == [
-        RowError(4, "invoice_id", "duplicate invoice id 'INV-1': already imported from line 2")
+        RowError(
+            4,
+            "invoice_id",
+            "duplicate invoice id 'INV-1': give this row an id of its own, or remove it if it "
+            "is the invoice already imported from line 2",
+        )
     ]
 
 
@@ -210,11 +222,15 @@ def test_an_id_whose_first_row_was_rejected_is_not_a_duplicate() -> None:
         ({"amount": "1000000.01"}, "amount", "1000000.01 USD is over the limit of 1000000.00 USD"),
         ({"amount": "abc"}, "amount", "'abc' is not a decimal amount"),
         ({"amount": "1e3"}, "amount", "is not a decimal amount"),
-        ({"amount": "\u0661\u0662"}, "amount", "is not a number"),
+        ({"amount": "\u0661\u0662"}, "amount", "write it with the digits 0-9: 12"),
         ({"amount": "9" * 5000}, "amount", "value is 5,000 characters; the limit is 256"),
         ({"method": "paypal"}, "method", "unknown method 'paypal'; use one of bank, card, crypto"),
         ({"currency": "XYZ"}, "currency", "unknown currency 'XYZ'; use one of EUR, GBP, JPY, USD"),
-        ({"due_date": "2025/01/31"}, "due_date", "'2025/01/31' is not a date; use YYYY-MM-DD"),
+        (
+            {"due_date": "2025/01/31"},
+            "due_date",
+            "is not a date; write it as YYYY-MM-DD: 2025-01-31",
+        ),
         ({"due_date": "20250131"}, "due_date", "is not a date"),
         ({"due_date": "2025-W05-1"}, "due_date", "is not a date"),
         ({"due_date": "2025-02-30"}, "due_date", "is not a date"),
@@ -245,7 +261,7 @@ def test_the_amount_limit_applies_in_minor_units() -> None:
 def test_a_field_longer_than_max_field_chars_is_rejected() -> None:
     limits = CsvLimits(max_field_chars=10)
     error = only_error(parse(HEADER, row(payer="abcdefghijk"), limits=limits))
-    assert error == RowError(2, "payer", "value is 11 characters; the limit is 10")
+    assert error == RowError(2, "payer", "value is 11 characters; the limit is 10: shorten it")
     assert len(parse(HEADER, row(payer="abcdefghij"), limits=limits).accepted) == 1
 
 
@@ -298,15 +314,17 @@ def test_a_broken_quote_is_a_row_error_and_the_next_rows_still_import() -> None:
     result = parse(HEADER, 'INV-1,"al"ice,acme,1.00,USD,card,2025-01-31', row("INV-2"))
     assert [d.invoice_id for d in result.accepted] == ["INV-2"]
     (error,) = result.errors
-    assert (error.line, error.column) == (2, None)
+    assert (error.line, error.column) == (2, "payer")
     assert error.reason.startswith("not valid CSV")
+    assert error.reason.endswith('its quotes doubled: """al""ice"')
 
 
 def test_an_unterminated_quote_is_reported_at_the_line_where_it_starts() -> None:
     result = parse(HEADER, GOOD, 'INV-2,"alice', row("INV-3"))
     assert [d.invoice_id for d in result.accepted] == ["INV-1"]
-    assert [(e.line, e.column) for e in result.errors] == [(3, None)]
-    assert "unexpected end of data" in result.errors[0].reason
+    assert [(e.line, e.column) for e in result.errors] == [(3, "payer")]
+    assert "never closed, so lines 3 to 4, the rest of the file," in result.errors[0].reason
+    assert 'close the quote: "alice"' in result.errors[0].reason
 
 
 def test_a_bad_row_never_drops_a_good_row() -> None:
