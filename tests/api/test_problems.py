@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from actors.errors import ConflictError, InputError, NotFoundError, UnavailableError
 from simulation.commands import CreateInvoice
-from storage.database import Database
+from storage.database import Database, DatabaseError
 from tests.api.conftest import bearer
 from tests.api.fake_engine import FakeEngine
 from ui.api import ApiSettings, create_app
+from ui.api.scenarios import find_scenario
 
 PROBLEM = "application/problem+json"
 
@@ -169,3 +171,23 @@ def test_a_statement_the_database_refused_is_a_500_that_does_not_quote_the_data(
     assert answer.status_code == 500
     assert answer.json()["type"] == "urn:invoicesim:problem:internal-error"
     assert "secret" not in answer.text and "retry-after" not in answer.headers
+
+
+def test_a_detail_names_the_database_without_the_servers_folder(
+    client: TestClient, engine: FakeEngine, migrated_database: Database, tokens: dict[str, str]
+) -> None:
+    shown = migrated_database.url_for_display  # what the log and the command line say
+    engine.answers[CreateInvoice] = DatabaseError(f"{shown} has not accepted rows for 30 s")
+    answer = client.post("/api/v1/invoices", json={"amount_minor": 100}, headers=bearer(
+        tokens["admin"]))  # fmt: skip
+    detail = str(assert_problem(answer, 503)["detail"])
+    assert detail == f"{migrated_database.public_name} has not accepted rows for 30 s"
+    assert shown not in answer.text and "/" not in migrated_database.public_name
+
+
+def test_a_broken_scenario_file_is_named_by_its_name_not_its_path(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("name: broken\nseed: nope\n")
+    with pytest.raises(InputError) as caught:
+        find_scenario(tmp_path, "broken")
+    assert str(caught.value).startswith("broken.yaml: ")
+    assert str(tmp_path) not in str(caught.value)
