@@ -173,7 +173,9 @@ def test_0007_stores_invoices_held_for_review_and_a_downgrade_keeps_them_from_be
     with empty_database.engine.begin() as connection:
         connection.execute(text("DELETE FROM runs"))
     assert downgrade(empty_database, "0006") == "0006"
-    with pytest.raises(IntegrityError, match="ck_invoices_status"):
-        with empty_database.engine.begin() as connection:
-            run_id = new_run(connection)
-            connection.execute(insert(Invoice).values([invoice(run_id, status="underpaid")]))
+    with (
+        pytest.raises(IntegrityError, match="ck_invoices_status"),
+        empty_database.engine.begin() as connection,
+    ):
+        run_id = new_run(connection)
+        connection.execute(insert(Invoice).values([invoice(run_id, status="underpaid")]))
