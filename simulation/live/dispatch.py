@@ -49,9 +49,10 @@ class Pending:
 class Router:
     """Turns commands into (LP index, LP command) pairs for one run's layout."""
 
-    def __init__(self, layout: Layout) -> None:
+    def __init__(self, layout: Layout, upload_row_interval_s: float | None = None) -> None:
         self.layout = layout
         self._turn = count()  # the shard of the next invoice made by command
+        self._upload_row_interval_s = upload_row_interval_s  # None: as a scenario's files
 
     def targets(self, command: Any, at: float) -> list[tuple[int, Any]]:
         layout = self.layout
@@ -77,7 +78,9 @@ class Router:
         shards = self.layout.shards
         return [
             (shards[shard_no], ScheduleBulk(share))
-            for shard_no, share in bulk_shares(job, at, len(shards))
+            for shard_no, share in bulk_shares(
+                job, at, len(shards), row_interval_s=self._upload_row_interval_s
+            )
         ]
 
 

@@ -41,19 +41,23 @@ class BulkShare:
 
 
 def bulk_shares(
-    job: BulkJob, at_s: float, shards: int, mispayers: Mispayers | None = None
+    job: BulkJob,
+    at_s: float,
+    shards: int,
+    mispayers: Mispayers | None = None,
+    row_interval_s: float | None = None,
 ) -> list[tuple[int, BulkShare]]:
     """The rows of ``job`` dealt out over ``shards`` in turn (row i to shard i mod n), as
     (shard number, share); each shard starts a fraction of a row interval after the one
-    before, so together they submit one row every ``BULK_ROW_INTERVAL_S / shards``."""
+    before, so together they submit one row every ``BULK_ROW_INTERVAL_S / shards``, or
+    every ``row_interval_s`` when given (a live upload's pace, set by the scenario)."""
+    shard_interval_s = BULK_ROW_INTERVAL_S if row_interval_s is None else row_interval_s * shards
     shares = []
     for shard_no in range(shards):
         drafts = job.drafts[shard_no::shards]
         if drafts:
-            start_s = at_s + shard_no * BULK_ROW_INTERVAL_S / shards
-            share = BulkShare(
-                job.job, start_s, job.provider, drafts, BULK_ROW_INTERVAL_S, mispayers
-            )
+            start_s = at_s + shard_no * shard_interval_s / shards
+            share = BulkShare(job.job, start_s, job.provider, drafts, shard_interval_s, mispayers)
             shares.append((shard_no, share))
     return shares
 

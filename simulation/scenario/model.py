@@ -90,6 +90,10 @@ class Scenario(Spec):
     history: HistorySpec | None = None  # days of business before t=0 (the live part)
     load: list[LoadPhase] = Field(default_factory=list, max_length=100)
     bulk: list[BulkSpec] = Field(default_factory=list, max_length=20)
+    # Simulated seconds between the rows of a CSV uploaded through the API while the scenario
+    # runs live (serve, demo): a pace people can follow. None: as fast as the file's own
+    # bulk jobs (100 rows a second per shard), which a batch run keeps.
+    upload_row_interval_s: Float | None = Field(default=None, gt=0, le=60)
     faults: list[FaultSpec] = Field(default_factory=list, max_length=100)
     reconciliation: ReconciliationSpec = ReconciliationSpec()
     assertions: list[AssertionSpec] = Field(default_factory=list, max_length=200)
