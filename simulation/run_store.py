@@ -115,7 +115,7 @@ class RunStore:
         live = flush_every_s is not None
         # A live run's public provider reads are answered from these while the database is
         # away (``storage.queries.provider_facts``).
-        self.providers: ProviderMemory | None = ProviderMemory(providers) if live else None
+        self.provider_memory: ProviderMemory | None = ProviderMemory(providers) if live else None
         closing = threading.Event()  # a batch run's retries end early once the run is over
 
         def pause(delay_s: float) -> None:
@@ -164,8 +164,8 @@ class RunStore:
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer a window's rows; hand them to the writer once a batch is full (a live run:
         also once they are a moment old)."""
-        if self.providers is not None:
-            self.providers.observe(records)
+        if self.provider_memory is not None:
+            self.provider_memory.observe(records)
         self.recorder.add(records)
         if self.flush_every_s is not None:
             self.tick()

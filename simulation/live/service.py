@@ -151,7 +151,7 @@ class LiveEngine:
         """The running scenario's recent provider rows, held in memory (None: no run): what
         the public provider routes answer from while the database is away."""
         run = self._run
-        memory = None if run is None or run._store is None else run._store.providers
+        memory = None if run is None or run._store is None else run._store.provider_memory
         return None if memory is None else memory.snapshot()
 
     def wall_time(self, sim_s: float) -> datetime:
@@ -249,7 +249,8 @@ class _LiveRun:
         ids: InvoiceIds,
         store: RunStore | None,
     ) -> None:
-        self.run_id, self._router, self._store = run_id, Router(layout), store
+        self.run_id, self._store = run_id, store
+        self._router = Router(layout, self.scenario.upload_row_interval_s)
         self._board, self._ids = board, ids
         self._next_job = len(board.jobs)
         self._versions = dict.fromkeys(self._configs, 1)
