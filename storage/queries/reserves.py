@@ -104,28 +104,27 @@ def reserves_daily(db: Source, run_id: str, days: int) -> list[DailyReserves]:
     t, rr = LedgerTransfer, ReserveReconciliation
     t_day = cast(func.floor(t.at_s / DAY_S), Integer)
     rr_day = cast(func.floor(rr.at_s / DAY_S), Integer)
-    last_t = select(func.max(t_day)).where(t.run_id == run_id).scalar_subquery()
-    last_rr = select(func.max(rr_day)).where(rr.run_id == run_id).scalar_subquery()
-    first_t = select(func.min(t_day)).where(t.run_id == run_id).scalar_subquery()
-    first_rr = select(func.min(rr_day)).where(rr.run_id == run_id).scalar_subquery()
+    # One pass over the run's ledger, summed by day: the span, the opening balances and the
+    # days shown all come from it. Reading the ledger once per part (the span, then what
+    # came before the first day shown, then each day's moves) cost three passes a request.
+    by_day = _ledger_sums(run_id).add_columns(t_day.label("day")).group_by(t_day)
     with _connect(db) as connection:
-        span = select(func.least(first_t, first_rr), func.greatest(last_t, last_rr))
-        run_first, last_day = connection.execute(span).one()
-        if last_day is None:
-            return []
-        # A run with a history has days before day 0 (its live part starts at t=0).
-        first_day = max(int(run_first), int(last_day) - days + 1)
-        sums = _ledger_sums(run_id)
-        opening = connection.execute(sums.where(t.at_s < first_day * DAY_S)).all()
-        moves = connection.execute(
-            sums.add_columns(t_day.label("day")).where(t.at_s >= first_day * DAY_S).group_by(t_day)
-        ).all()
+        moves = connection.execute(by_day).all()
         statuses = connection.execute(
             select(rr_day, rr.status, func.count())
-            .where(rr.run_id == run_id, rr.at_s >= first_day * DAY_S)
+            .where(rr.run_id == run_id)
             .group_by(rr_day, rr.status)
         ).all()
-    return _days(range(first_day, int(last_day) + 1), opening, moves, statuses)
+    active = {int(move.day) for move in moves} | {int(day) for day, _, _ in statuses}
+    if not active:
+        return []
+    # A run with a history has days before day 0 (its live part starts at t=0).
+    last_day = max(active)
+    first_day = max(min(active), last_day - days + 1)
+    opening = [(account, side, amount) for account, side, amount, day in moves if day < first_day]
+    shown = [move for move in moves if move.day >= first_day]
+    recent = [status for status in statuses if status[0] >= first_day]
+    return _days(range(first_day, last_day + 1), opening, shown, recent)
 
 
 def _days(

@@ -11,11 +11,14 @@ import pytest
 from fastapi.testclient import TestClient
 
 from storage.database import Database
+from storage.queries import reserves_daily
+from tests.api.conftest import bearer
 from tests.api.fake_engine import FakeEngine
+from tests.storage.recorded import ledger, record
 from tests.storage.rows import new_run
 from ui.api import ApiSettings, create_app
 from ui.api.read_cache import ReadCache
-from ui.api.routes import providers
+from ui.api.routes import providers, reserves
 from ui.api.token_cache import TokenCache
 from ui.api.views import ProvidersHealthOut
 
@@ -181,6 +184,42 @@ def test_a_new_run_is_never_answered_with_the_previous_runs_health(
             engine.run_id = new_run(connection)
         assert client.get("/api/v1/providers/health").status_code == 200
     assert computed == [first, engine.run_id]  # each run computed its own
+
+
+def test_reserve_history_is_read_once_within_the_ttl_for_both_lengths_and_again_per_run(
+    migrated_database: Database,
+    engine: FakeEngine,
+    tokens: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert engine.run_id is not None
+    day_s = 86_400.0
+    transfers = [(n, n * day_s + 10, "fiat_in_transit", "tokens_minted", 100) for n in range(10)]
+    record(migrated_database, engine.run_id, ledger(transfers))
+    computed: list[tuple[str, int]] = []
+
+    def counted(db: Database, run_id: str, days: int) -> Any:
+        computed.append((run_id, days))
+        return reserves_daily(db, run_id, days)
+
+    monkeypatch.setattr(reserves, "reserves_daily", counted)
+    settings = ApiSettings(read_cache_ttl_s=5.0, read_max_stale_s=5.0)
+    admin = bearer(tokens["admin"])
+    with TestClient(create_app(settings, migrated_database, engine)) as client:
+        weeks = [client.get("/api/v1/reserves/history", headers=admin) for _ in range(3)]
+        month = client.get("/api/v1/reserves/history?days=30", headers=admin)
+        assert [a.status_code for a in [*weeks, month]] == [200] * 4
+        assert weeks[0].content == weeks[2].content
+        assert weeks[0].headers["content-type"] == "application/json"
+        assert [d["day"] for d in month.json()] == list(range(10))
+        assert weeks[0].json() == month.json()[-7:]
+        assert [d["minted_minor"] for d in weeks[0].json()] == [400, 500, 600, 700, 800, 900, 1000]
+        assert computed == [(engine.run_id, 30)]  # one read answered both lengths
+        first = engine.run_id
+        with migrated_database.engine.begin() as connection:
+            engine.run_id = new_run(connection)
+        assert client.get("/api/v1/reserves/history", headers=admin).json() == []
+    assert computed == [(first, 30), (engine.run_id, 30)]  # each run read its own
 
 
 def test_peek_answers_as_get_would_without_starting_a_refresh() -> None:

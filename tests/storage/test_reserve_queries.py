@@ -111,3 +111,22 @@ def test_daily_reserves_reject_a_history_other_than_7_or_30_days(
 ) -> None:
     with pytest.raises(ValueError, match="days must be one of 7, 30, got 14"):
         reserves_daily(migrated_database, run_in(migrated_database), 14)
+
+
+def test_a_week_of_daily_reserves_is_the_end_of_the_month_history_days_included(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    run_id = run_in(db)
+    record(db, run_id, ledger([
+        (n + 20, n * DAY_S + 5, "fiat_in_transit", "tokens_minted", 100 + n) for n in range(-12, 1)
+    ]))  # fmt: skip
+    rows = ledger([(99, -3 * DAY_S, "custodian_reserve", "fiat_in_transit", 50)])
+    rows["reserve_reconciliation"] = [reconciliation(1, 2 * DAY_S, "warning", 9)]
+    record(db, run_id, rows)
+    month = reserves_daily(db, run_id, 30)
+    assert [d["day"] for d in month] == list(range(-12, 3))  # to the reconciliation's day
+    assert reserves_daily(db, run_id, 7) == month[-7:]
+    assert month[-1]["status"] == "warning"
+    assert month[-1]["minted_minor"] == month[-3]["minted_minor"]  # day 2 carries day 0 over
+    assert month[-4]["fiat_minor"] == 50  # day -1 closes with day -3's settlement
