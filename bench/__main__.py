@@ -36,7 +36,9 @@ Debian's chromium).
 
 Then the API under load (``bench/api_figures.py``), ``--reps`` times on a fresh
 server: its two latency targets and the dashboards' mix at 1,000 requests/s for
-60 s (``--no-api`` leaves it out).
+60 s, then, on a second server with the demo's 30 days of history, the reserves'
+history read by 8 clients at once (``--no-api`` leaves it all out;
+``python -m bench.api_load --history`` measures only the last).
 
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's

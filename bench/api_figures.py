@@ -8,7 +8,12 @@ One ``invoicesim serve`` (``bench.api_load.load_server``) whose scenario pays
   ``POST /invoices`` alone at 200 requests/s (p99 <= 25 ms);
 - the reliability figure: the dashboards' and programs' mix at 1,000 requests/s
   for 60 s: errors (must be none), the rate served, and the server's memory at
-  the start and the end of the load.
+  the start and the end of the load;
+
+then, on a second server whose scenario opens with the demo's 30 days of
+history, the reserves' history target (``bench.api_load.history_target``): 8
+clients at once reading ``GET /reserves/history`` of 7 and 30 days in turn, each
+as fast as it is answered (p99 <= 50 ms). ``measure_history`` measures only it.
 
 All of it is measured ``reps`` times (``--reps``), each on a fresh server (a new
 scratch database), one after another; each figure is the median of the reps,
@@ -33,6 +38,7 @@ TARGET_S = 30.0  # seconds of each latency target
 ANCHORS = {
     "health": "original system: health < 200 ms",
     "create": "original system: wallet < 2 s",
+    "history": "uncached, before #18: about 790 ms p50 with 4 clients",
 }
 ORCHESTRATOR_ANCHOR = "835 requests/s (a public orchestrator's routing engine, 2-core pod)"
 
@@ -47,8 +53,26 @@ def _measure_once(quick: bool, rep: int, reps: int) -> dict[str, Any]:
     with api_load.load_server(api_load.TARGET_SCENARIO_RATE) as (url, tokens, pid):
         report = api_load.targets(url, tokens, target_s, pid)
         report["mixed"] = api_load.drive(url, tokens, SUSTAINED_RATE, sustained_s, pid).summary()
+    report["history"] = _history_once(target_s)
     print(f"bench: api run {rep + 1}/{reps}: {report}", file=sys.stderr)
     return report
+
+
+def measure_history(quick: bool, reps: int = 1) -> list[dict[str, Any]]:
+    """The history target alone, ``reps`` times, each on a fresh server: the reports
+    ``history_row`` renders."""
+    target_s = 5.0 if quick else TARGET_S
+    reports = []
+    for rep in range(reps):
+        reports.append({"history": _history_once(target_s)})
+        print(f"bench: history run {rep + 1}/{reps}: {reports[-1]}", file=sys.stderr)
+    return reports
+
+
+def _history_once(duration_s: float) -> dict[str, Any]:
+    rate = api_load.TARGET_SCENARIO_RATE
+    with api_load.load_server(rate, history=True) as (url, tokens, pid):
+        return api_load.history_target(url, tokens, duration_s, pid)
 
 
 def render(reports: list[dict[str, Any]]) -> list[str]:
@@ -58,7 +82,9 @@ def render(reports: list[dict[str, Any]]) -> list[str]:
         "## The API under load",
         "",
         "`invoicesim serve` (local runtime) while its scenario pays 100 invoices/s; requests",
-        "leave on an open-loop schedule over keep-alive connections (`bench/api_load.py`).",
+        "leave on an open-loop schedule over keep-alive connections (`bench/api_load.py`),",
+        "except the history's: its clients each send the next request once the last is",
+        "answered, on a second server whose scenario opens with the demo's 30 days of history.",
         f"Each figure is the median of {n} rep(s), each on a fresh server, with min to max in",
         "brackets; errors are the sum over the reps; a target is met in k of the reps.",
         "",
@@ -72,6 +98,7 @@ def render(reports: list[dict[str, Any]]) -> list[str]:
             f"| {label} {_row(runs)} | p99 ≤ {runs[0]['p99_target_ms']:g} ms: "
             f"{_verdict(met, n)} | {ANCHORS[mix]} |"
         )
+    lines.append(history_row(reports))
     mixed = [r["mixed"] for r in reports]
     clean = sum(m["errors"] == 0 for m in mixed)
     lines += [
@@ -82,6 +109,22 @@ def render(reports: list[dict[str, Any]]) -> list[str]:
         "",
     ]
     return lines
+
+
+def history_row(reports: list[dict[str, Any]]) -> str:
+    """The table's row of the history target: clients at once instead of a rate asked."""
+    runs = [r["history"] for r in reports]
+    met = sum(bool(s["met"]) for s in runs)
+    return (
+        f"| `GET /reserves/history` (7 and 30 days in turn; the demo's 30-day history) "
+        f"| {runs[0]['clients']} clients at once "
+        f"| {median_and_spread([s['rate_done_per_s'] for s in runs], ',.0f', '/s')} "
+        f"| {median_and_spread([s['p50_ms'] for s in runs], '.2f')} "
+        f"| {median_and_spread([s['p99_ms'] for s in runs], '.2f')} "
+        f"| {sum(int(s['errors']) for s in runs)} "
+        f"| p99 ≤ {runs[0]['p99_target_ms']:g} ms: {_verdict(met, len(runs))} "
+        f"| {ANCHORS['history']} |"
+    )
 
 
 def _row(runs: list[dict[str, Any]]) -> str:

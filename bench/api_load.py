@@ -17,6 +17,11 @@ other on one server whose scenario pays 100 invoices/s: ``GET
 /api/v1/providers/health`` alone at 1,000 requests/s (p99 <= 10 ms) and ``POST
 /api/v1/invoices`` alone at 200 requests/s (p99 <= 25 ms); it prints each
 summary with its target and whether it was met.
+
+``--history`` measures the reserves' history target: ``GET
+/api/v1/reserves/history`` (7 and 30 days, in turn) from 8 clients at once, each
+sending its next request as soon as its last is answered (p99 <= 50 ms), on a
+server whose scenario has the demo's 30 days of history and pays 100 invoices/s.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import uvloop
+import yaml
 
 from bench.raw_http import Connection, HttpError, request_bytes
 
@@ -58,6 +64,13 @@ MIXES = ("mixed", "health", "create")
 # (mix, requests/s, p99 limit in ms) of issue 6, measured while the scenario pays 100/s
 TARGETS = (("health", 1_000.0, 10.0), ("create", 200.0, 25.0))
 TARGET_SCENARIO_RATE = 100.0
+# The reserves' history (#18 point 12): its two lengths in turn, from this many clients at
+# once, each sending its next request when its last is answered; p99 limit in ms.
+HISTORY_PATHS = ("/api/v1/reserves/history?days=7", "/api/v1/reserves/history?days=30")
+HISTORY_CLIENTS = 8
+HISTORY_P99_MS = 50.0
+HISTORY_READY_S = 60.0  # the longest a server may take to show its 30 days of history
+DEMO = ROOT / "scenarios" / "demo.yaml"  # whose history the history target runs with
 
 LOAD_SCENARIO = """
 name: api-load
@@ -237,6 +250,79 @@ def drive(
     return result
 
 
+async def _client(
+    connection: Connection, requests: list[bytes], first: int, until: float, result: LoadResult
+) -> None:
+    """One client: its next request as soon as its last is answered, until ``until``."""
+    i = first
+    try:
+        while time.perf_counter() < until:
+            sent = time.perf_counter()
+            try:
+                status, _ = await connection.send(requests[i % len(requests)])
+            except HttpError as error:
+                result.statuses[str(error)] += 1
+                continue
+            finally:
+                i += 1
+            result.statuses[str(status)] += 1
+            result.latencies_ms.append((time.perf_counter() - sent) * 1000)
+    finally:
+        connection.close()
+
+
+def clients(
+    url: str, requests: list[bytes], count: int, duration_s: float, pid: int | None = None
+) -> LoadResult:
+    """``count`` clients at once, each sending ``requests`` in turn (from its own place in
+    them) as fast as it is answered, for ``duration_s``: the closed loop of a pool of
+    dashboards, where the open loop of ``drive`` is a rate."""
+    result = LoadResult(0.0, duration_s)
+
+    async def run() -> None:
+        start = time.perf_counter()
+        if pid is not None:
+            result.rss_mib.append((0.0, rss_mib(pid)))
+        await asyncio.gather(
+            *(
+                _client(Connection(url), requests, n, start + duration_s, result)
+                for n in range(count)
+            )
+        )
+        result.wall_s = time.perf_counter() - start
+        result.sent = len(result.latencies_ms) + sum(
+            n for status, n in result.statuses.items() if not status.isdigit()
+        )
+        if pid is not None:
+            result.rss_mib.append((round(result.wall_s, 1), rss_mib(pid)))
+
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        runner.run(run())
+    return result
+
+
+def history_target(
+    url: str, tokens: dict[str, str], duration_s: float, pid: int | None = None
+) -> dict[str, Any]:
+    """The history target: ``HISTORY_CLIENTS`` clients reading the 7- and 30-day history
+    in turn for ``duration_s``, once the server shows its 30 days; the summary with the
+    clients, the limit and whether it held."""
+    admin = {"Authorization": f"Bearer {tokens['admin']}"}
+    deadline = time.monotonic() + HISTORY_READY_S
+    while len(httpx.get(url + HISTORY_PATHS[-1], headers=admin, timeout=10).json()) < 30:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the server showed no 30 days of history in {HISTORY_READY_S} s")
+        time.sleep(0.5)
+    host = urlsplit(url).netloc
+    requests = [request_bytes(host, "GET", path, admin) for path in HISTORY_PATHS]
+    clients(url, requests, HISTORY_CLIENTS, min(3.0, duration_s))  # warm up, not counted
+    summary = clients(url, requests, HISTORY_CLIENTS, duration_s, pid).summary()
+    summary["clients"] = HISTORY_CLIENTS
+    summary["p99_target_ms"] = HISTORY_P99_MS
+    summary["met"] = summary["p99_ms"] <= HISTORY_P99_MS and summary["errors"] == 0
+    return summary
+
+
 def targets(url: str, tokens: dict[str, str], duration_s: float, pid: int) -> dict[str, Any]:
     """Each target of ``TARGETS`` measured in turn: its summary, limit and whether it held."""
     report: dict[str, Any] = {}
@@ -249,16 +335,26 @@ def targets(url: str, tokens: dict[str, str], duration_s: float, pid: int) -> di
     return report
 
 
+def load_scenario(scenario_rate: float, history: bool) -> str:
+    """The server's scenario: ``scenario_rate`` invoices/s, after the demo's history if
+    ``history`` (its mapping, read from the demo's file, in YAML's JSON form)."""
+    text = LOAD_SCENARIO.replace("RATE", f"{scenario_rate:g}")
+    if history:
+        text += f"history: {json.dumps(yaml.safe_load(DEMO.read_text())['history'])}\n"
+    return text
+
+
 @contextmanager
 def served(
-    database_url: str, port: int, workdir: Path, scenario_rate: float = 20.0
+    database_url: str, port: int, workdir: Path, scenario_rate: float = 20.0, history: bool = False
 ) -> Iterator[tuple[str, dict[str, str], int]]:
     """`invoicesim serve` in its own process on ``database_url``, its scenario creating and
-    paying ``scenario_rate`` invoices/s; (url, tokens by role, pid)."""
+    paying ``scenario_rate`` invoices/s (after the demo's days of history if ``history``);
+    (url, tokens by role, pid)."""
     cli = str(Path(sys.executable).parent / "invoicesim")
     env = dict(os.environ, DATABASE_URL=database_url)
     scenario = workdir / "api-load.yaml"
-    scenario.write_text(LOAD_SCENARIO.replace("RATE", f"{scenario_rate:g}"))
+    scenario.write_text(load_scenario(scenario_rate, history))
     subprocess.run([cli, "db", "upgrade"], env=env, check=True, capture_output=True)
     tokens = {}
     for role in ("admin", "enterprise", "consumer"):
@@ -297,7 +393,7 @@ def served(
 
 @contextmanager
 def load_server(
-    scenario_rate: float, port: int = 8765
+    scenario_rate: float, port: int = 8765, history: bool = False
 ) -> Iterator[tuple[str, dict[str, str], int]]:
     """`served` on a scratch database: of ``DATABASE_URL``'s server, or of an embedded
     PostgreSQL in a temporary folder (stopped and removed afterwards)."""
@@ -311,7 +407,7 @@ def load_server(
         try:
             with scratch_database(server_db, "invoicesim_load") as db:
                 url = db.engine.url.render_as_string(hide_password=False)
-                with served(url, port, Path(folder), scenario_rate) as running:
+                with served(url, port, Path(folder), scenario_rate, history) as running:
                     yield running
         finally:
             server_db.stop_embedded_server()
@@ -328,10 +424,19 @@ def main() -> None:
         help="measure the two latency targets (health at 1,000/s, new invoices at 200/s) "
         "while the scenario pays 100 invoices/s, instead of the mix at --rate",
     )
+    parser.add_argument(
+        "--history",
+        action="store_true",
+        help=f"measure the reserves' history target ({HISTORY_CLIENTS} clients at once, "
+        f"p99 <= {HISTORY_P99_MS:g} ms) after the demo's history, while the scenario pays "
+        "100 invoices/s, instead of the mix at --rate",
+    )
     args = parser.parse_args()
-    scenario_rate = TARGET_SCENARIO_RATE if args.target else 20.0
-    with load_server(scenario_rate, args.port) as (api, tokens, pid):
-        if args.target:
+    scenario_rate = TARGET_SCENARIO_RATE if args.target or args.history else 20.0
+    with load_server(scenario_rate, args.port, args.history) as (api, tokens, pid):
+        if args.history:
+            report = history_target(api, tokens, args.duration, pid)
+        elif args.target:
             report = targets(api, tokens, args.duration, pid)
         else:
             report = drive(api, tokens, args.rate, args.duration, pid).summary()

@@ -73,8 +73,10 @@ def _api(health_p99: float, create_p99: float, errors: int = 0) -> dict[str, Any
     mixed = {"rate_asked_per_s": 1000.0, "rate_done_per_s": 999.0, "p50_ms": 40.0,
              "p99_ms": 800.0, "errors": errors, "duration_s": 60.0,
              "rss_mib": [(0.0, 140.0), (60.0, 170.0)]}  # fmt: skip
+    history = {**summary(health_p99 * 4, 50.0, 0.0), "rate_done_per_s": 3000.0, "clients": 8}
     return {"health": summary(health_p99, 10.0, 1000.0),
-            "create": summary(create_p99, 25.0, 200.0), "mixed": mixed}  # fmt: skip
+            "create": summary(create_p99, 25.0, 200.0), "mixed": mixed,
+            "history": history}  # fmt: skip
 
 
 def test_the_api_figures_are_medians_of_the_reps_and_a_target_is_met_in_k_of_them() -> None:
@@ -87,6 +89,15 @@ def test_the_api_figures_are_medians_of_the_reps_and_a_target_is_met_in_k_of_the
     mix = next(line for line in lines if line.startswith("| the dashboards' mix"))
     assert "| 2 | no errors: met in 2 of 3 |" in mix
     assert any("growth end over start 1.21x (1.21 to 1.21)" in line for line in lines)
+
+
+def test_the_history_row_counts_clients_and_is_met_in_k_of_the_reps() -> None:
+    lines = api_figures.render([_api(2.0, 20.0), _api(3.0, 20.0), _api(14.0, 20.0)])
+    history = next(line for line in lines if line.startswith("| `GET /reserves/history`"))
+    assert "| 8 clients at once | 3,000/s (3,000 to 3,000) |" in history
+    assert "| 12.00 (8.00 to 56.00) | 0 | p99 ≤ 50 ms: met in 2 of 3 |" in history
+    alone = api_figures.history_row([{"history": _api(2.0, 20.0)["history"]}])
+    assert "| 8.00 | 0 | p99 ≤ 50 ms: met |" in alone
 
 
 def test_one_api_rep_reads_as_before() -> None:
