@@ -208,8 +208,14 @@ def test_step2_a_ten_invoice_csv_on_tempo_is_processed_with_tempo(page: Page, de
     expect(progress).to_contain_text("10 of 10 processed", timeout=60_000)
     expect(progress).to_contain_text("tempo")
     expect(progress).to_contain_text("0 refused")
+    expect(progress).to_contain_text("Done")
+    # demo.yaml paces uploads at a row every 0.5 simulated s: the bar counts up over ~5 s
+    took = re.search(r"([\d.]+) s for 10 rows", progress.inner_text())
+    assert took and float(took.group(1)) >= 4.0, progress.inner_text()
     results = page.locator(".st-key-bulk-results")
     expect(results).to_contain_text("Download results CSV")
+    expect(results).to_contain_text("10 invoices: 10 paid (10 by tempo).")
+    assert_readable(page, "bulk, done")
     shot(page, "2-bulk")
 
 
@@ -217,16 +223,20 @@ def test_step3_a_consumer_payment_shows_the_countdown_then_the_provider_and_the_
     page: Page, demo: Demo
 ) -> None:
     open_page(page, demo, "pay")
+    assert_readable(page, "pay, a pending invoice opened by a fresh tab")
     page.get_by_text("New invoice").click()
+    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()
     page.locator(".st-key-pay-create button").click()
-    # The box may still show an older pending invoice until the new one is selected: wait
-    # for the new invoice's own wallet address before reading its countdown.
-    created = page.get_by_text(re.compile(r"Invoice \S+ created, wallet 0x[0-9a-f]+"))
+    # The box may still show an older pending invoice until the new one is opened: wait
+    # for the new invoice's own id before reading its countdown.
+    created = page.get_by_text(re.compile(r"Invoice \S+ created for 45.00 USD, to pay by card"))
     expect(created).to_be_visible()
-    address = re.findall(r"0x[0-9a-f]+", created.inner_text())[-1]
+    invoice_id = created.inner_text().split()[1]
     wallet = page.locator(".st-key-pay-wallet")
+    expect(wallet).to_contain_text(f"Invoice {invoice_id}")
     expect(wallet).to_contain_text("Ephemeral wallet")
-    expect(wallet).to_contain_text(address)
+    address = wallet.locator("code").first.inner_text()
+    assert re.fullmatch(r"0x[0-9a-f]{40}", address), address
     timer = page.frame_locator(".st-key-pay-wallet iframe").locator("#wallet-countdown")
     first = int(timer.get_attribute("data-seconds-left") or -1)
     assert 0 < first <= 1800 / SPEED
@@ -235,12 +245,15 @@ def test_step3_a_consumer_payment_shows_the_countdown_then_the_provider_and_the_
     assert first - 4 <= second < first, (first, second)  # it ticks in the browser
     assert re.fullmatch(r"\d+:\d\d", timer.inner_text())
     shot(page, "3a-wallet-countdown")
-    page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()
     page.locator(".st-key-pay-submit button").click()
     outcome = page.locator(".st-key-pay-outcome")
-    expect(outcome).to_contain_text("Status paid")
-    expect(outcome).to_contain_text("provider tempo")
-    expect(outcome).to_contain_text("destroyed")
+    expect(outcome).to_contain_text(re.compile(r"Paid by tempo at \d\d:\d\d"))
+    expect(outcome).to_contain_text(f"Wallet {address} destroyed at")
+    # once paid, the countdown and the Pay button are gone, and the list holds pending ones
+    expect(page.locator(".st-key-pay-wallet iframe")).to_have_count(0)
+    expect(page.locator(".st-key-pay-submit")).to_have_count(0)
+    expect(page.locator(".st-key-pay-pending")).not_to_contain_text(invoice_id)
+    assert_readable(page, "pay, paid")
     shot(page, "3b-paid")
 
 
@@ -255,9 +268,21 @@ def test_step4_reserves_follow_the_payments_and_reconcile_at_one_to_one(
     assert re.search(r"[1-9]", minted.split("\n")[-1]), minted  # payments minted tokens
     page.locator(".st-key-reserves-reconcile button").click()
     expect(
-        page.get_by_text(re.compile(r"Reconciled at .*balanced, discrepancy 0 bp"))
+        page.get_by_text(
+            re.compile(
+                r"Reconciled at .*balanced, discrepancy 0 bp\. The custodian's statement .* "
+                r"shows [\d,]+\.\d\d USD and the book [\d,]+\.\d\d USD: the reserve is 1:1"
+            )
+        )
     ).to_be_visible()
-    expect(page.locator(".st-key-reserves-reconciliations")).to_contain_text("manual")
+    reconciliations = page.locator(".st-key-reserves-reconciliations")
+    expect(reconciliations).to_contain_text("manual")
+    expect(reconciliations).to_contain_text("Custodian statement balance")  # a table, not JSON
+    # the demo opens with 30 days of history: a point a day, 1:1 ruled
+    history = page.locator(".st-key-reserves-history")
+    expect(history.locator("canvas, svg").first).to_be_visible()
+    expect(history).not_to_contain_text("Not enough history yet")
+    assert_readable(page, "reserves")
     shot(page, "4-reserves")
 
 
@@ -279,13 +304,14 @@ def test_step5_when_tempo_fails_circle_takes_over_and_tempo_comes_back(
     shot(page, "5a-tempo-down")
     open_page(page, demo, "pay")
     page.get_by_text("New invoice").click()
-    page.locator(".st-key-pay-create button").click()
-    expect(page.locator(".st-key-pay-wallet")).to_contain_text("0x")
     page.locator(".st-key-pay-method").get_by_text("card", exact=True).click()
+    page.locator(".st-key-pay-create button").click()
+    created = page.get_by_text(re.compile(r"Invoice \S+ created for"))
+    expect(created).to_be_visible()
+    expect(page.locator(".st-key-pay-wallet")).to_contain_text(created.inner_text().split()[1])
     page.locator(".st-key-pay-submit button").click()
     outcome = page.locator(".st-key-pay-outcome")
-    expect(outcome).to_contain_text("Status paid")
-    expect(outcome).to_contain_text("provider circle")
+    expect(outcome).to_contain_text("Paid by circle")
     shot(page, "5b-paid-by-circle")
     open_page(page, demo, "providers")
     expect(page.locator(".st-key-provider-card-tempo")).to_contain_text(
@@ -311,6 +337,22 @@ def test_overview_and_providers_read_whole_at_every_width_with_a_row_per_provide
                 expect(page.locator(".st-key-overview-invoices")).to_contain_text("USD")
             assert_readable(page, f"{path} at {width} px")
             shot(page, f"6-{path}-{width}")
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+def test_reserves_pay_and_bulk_read_whole_at_every_width(page: Page, demo: Demo) -> None:
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in ("reserves", "pay", "bulk"):
+            open_page(page, demo, path)
+            if path == "reserves":
+                expect(page.locator(".st-key-reserves-balance")).to_contain_text("USD")
+            elif path == "pay":
+                expect(page.locator(".st-key-pay-wallet")).to_contain_text("pending")
+            else:
+                expect(page.locator(".st-key-bulk-form")).to_contain_text("Process invoices")
+            assert_readable(page, f"{path} at {width} px")
+            shot(page, f"7-{path}-{width}")
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
