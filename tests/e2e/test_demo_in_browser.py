@@ -328,7 +328,8 @@ def test_overview_and_providers_read_whole_at_every_width_with_a_row_per_provide
         for path in ("overview", "providers"):
             open_page(page, demo, path)
             if path == "providers":
-                expect(page.locator(".st-key-provider-status svg")).to_be_visible()
+                chart = page.locator(".st-key-provider-status svg.marks")
+                expect(chart).to_be_visible(timeout=WAIT_MS)
                 for key in ("provider-status", "provider-breaker"):
                     rows = chart_rows(page, key)
                     assert sorted(name for name, _ in rows) == ["circle", "stripe", "tempo"], rows
