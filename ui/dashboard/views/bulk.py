@@ -207,6 +207,8 @@ def results(job: BulkSubmitted, data: bytes) -> None:
         st.subheader("Results")
         rows = result_rows(data)
         st.markdown(summary(rows))
+        if all(r["Reason"] == fmt.MISSING for r in rows):  # every row went through
+            rows = [{k: v for k, v in r.items() if k != "Reason"} for r in rows]
         st.dataframe(
             rows,
             hide_index=True,
