@@ -60,17 +60,6 @@ def attempt(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | No
         return None
 
 
-def money(amount_minor: int | None, currency: str = "USD") -> str:
-    if amount_minor is None:
-        return "—"
-    sign = "-" if amount_minor < 0 else ""
-    return f"{sign}{abs(amount_minor) / 100:,.2f} {currency}"
-
-
-def percent(share: float | None) -> str:
-    return "—" if share is None else f"{share * 100:.1f} %"
-
-
 def figure_text(value: float | str | bool | None) -> str:
     """A figure of a report as a table cell: ``—`` when missing, numbers compact."""
     if value is None:
