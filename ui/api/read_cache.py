@@ -1,7 +1,8 @@
 """Answers of the hottest read routes, computed once and shared for a moment.
 
-``GET /providers/health`` (public, polled by every dashboard) and ``GET
-/reserves/balance`` each cost a few queries; under load every request ran them.
+``GET /providers/health`` (public, polled by every dashboard), ``GET
+/reserves/balance`` and ``GET /reserves/history`` (a pass over the run's whole
+ledger each) cost a few queries; under load every request ran them.
 Here one computation serves every request for ``ttl_s`` (no longer than the
 engine's flush, so nothing is staler than the database already is). Past that,
 a stale answer younger than ``max_stale_s`` is still served at once while one
