@@ -61,7 +61,7 @@ def test_a_card_per_provider_with_its_status_breaker_and_figures_over_the_range(
     for name in ("tempo", "circle", "stripe"):
         card = card_text(app, name)
         assert ":material/" in card and "-badge[breaker " in card  # status and breaker badges
-        for label in ("Success rate", "Calls", "Share of payments", "Latency p50 / p99"):
+        for label in ("Success rate", "Calls", "Share of payments", "Latency p99, last min"):
             assert label in card, card
     assert "_" not in figure(app, "tempo", "Success rate")
     assert len(app.get("vega_lite_chart")) == CHARTS

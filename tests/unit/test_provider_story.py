@@ -109,9 +109,10 @@ def test_a_card_sums_its_providers_buckets_over_the_range() -> None:
 def test_payments_per_minute_count_the_minute_before_each_whole_bucket() -> None:
     buckets = [bucket("tempo", float(t), 2, 2) for t in range(0, 120, 10)]
     trend = minute_trend(buckets, 10.0, now_s=125.0, since_s=0.0)
-    # from 30 s of run on (3 buckets), then whole minutes; the bucket at 120 s is filling
-    assert trend["payments_per_min"] == [12.0] * 10
-    assert trend["success_rate"] == [1.0] * 10
+    # from the first whole bucket of the run on, then whole minutes; the bucket at 120 s is
+    # filling
+    assert trend["payments_per_min"] == [12.0] * 12
+    assert trend["success_rate"] == [1.0] * 12
     later = minute_trend(buckets, 10.0, now_s=125.0, since_s=30.0)
     assert len(later["payments_per_min"]) == 4  # no window reaches before what was read
 

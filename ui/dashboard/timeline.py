@@ -150,7 +150,7 @@ def status_line(health: ProviderHealth, reasons: Why, now_s: float) -> str:
     """``down for 1 min 10 s (since 04:05)`` or ``healthy all run``."""
     if reasons["since_s"] is None:
         return f"{health['status']} all run"
-    held = duration(max(0.0, now_s - reasons["since_s"]))
+    held = duration(round(max(0.0, now_s - reasons["since_s"])))
     return f"{health['status']} for {held} (since {clock(reasons['since_s'])})"
 
 

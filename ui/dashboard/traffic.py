@@ -22,7 +22,7 @@ RANGES: dict[str, float | None] = {"Last 5 min": 300.0, "Last 30 min": 1800.0, "
 DEFAULT_RANGE = "Last 5 min"
 BUCKETS_S = (5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0)
 MAX_BUCKETS = 720  # the API's most buckets in one answer
-MIN_TREND_S = 30.0  # the shortest window a per-minute figure is worked out over
+MIN_TREND_S = 10.0  # the shortest window a per-minute figure is worked out over
 
 
 @dataclass(frozen=True, slots=True)

@@ -103,14 +103,14 @@ def provider_card(
             ("Success rate", fmt.percent(window.success_rate) if calls else "no calls"),
             ("Calls", fmt.count(calls)),
             ("Share of payments", fmt.percent(window.payment_share)),
-            (
-                "Latency p50 / p99 (last min)",
-                "no calls" if p99 is None else f"{fmt.latency(p50)} / {fmt.latency(p99)}",
-            ),
+            ("Latency p50, last min", "no calls" if p50 is None else fmt.latency(p50)),
+            ("Latency p99, last min", "no calls" if p99 is None else fmt.latency(p99)),
         ]
+        st.caption(f"Over the {view.words}, as the charts below:")
         st.table(
-            {"Figure": [r[0] for r in rows], view.label: [r[1] for r in rows]},
+            {"Figure": [r[0] for r in rows], "Value": [r[1] for r in rows]},
             hide_index=True,
+            hide_header=True,
         )
         if reasons["breaker"]:
             st.caption(reasons["breaker"][0].upper() + reasons["breaker"][1:] + ".")
