@@ -24,8 +24,8 @@ RECORD_TRIES = 10
 MIN_DAYS = 2  # a daily chart needs two points to show a trend
 STATUS_WORDS = {
     "balanced": "balanced",
-    "warning": "warning: the discrepancy is above the warning threshold",
-    "breach": "breach: the discrepancy is above the breach threshold",
+    "warning": "warning (above the warning threshold)",
+    "breach": "breach (above the breach threshold)",
 }
 
 st.title("Reserves")
