@@ -168,9 +168,12 @@ def fault_controls(client: ApiClient, names: list[str], prefix: str) -> None:
             "Provider", names, key=f"{prefix}-fault-provider", persist_state="session"
         )
         kind = mid.selectbox(
-            "Fault", FAULT_KINDS, format_func=fmt.words, key=f"{prefix}-fault-kind",
+            "Fault",
+            FAULT_KINDS,
+            format_func=fmt.words,
+            key=f"{prefix}-fault-kind",
             persist_state="session",
-        )  # fmt: skip
+        )
         duration = right.number_input(
             "Duration (simulated s; 0 = until restored)",
             min_value=0,
