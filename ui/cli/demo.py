@@ -47,6 +47,7 @@ from ui.cli.ui import dashboard_env, streamlit_command
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SCENARIO = ROOT / "scenarios" / "demo.yaml"
 READY_TIMEOUT_S = 120.0
+API_STOP_S = 10.0  # how long the API's requests under way may take to end when it stops
 
 console = Console(stderr=True)
 
@@ -183,7 +184,10 @@ def _run(db: Database, options: _Options) -> None:
                 ui.kill()
         if server is not None and api_thread is not None:
             server.should_exit = True
-            api_thread.join(10)
+            api_thread.join(API_STOP_S)
+            # A read still under way (a slow query) ends when the database stops: its
+            # "database unavailable" is the demo stopping, not news for the terminal.
+            logging.getLogger("invoicesim.api").setLevel(logging.ERROR)
         stopped = engine.stop()
         if stopped is not None:
             console.print(f"stopped run {stopped}; its last window is recorded")
