@@ -6,16 +6,19 @@ PostgreSQL of its folder running."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
+import pytest
 
 from tests.api.ports import free_port
 
@@ -44,11 +47,20 @@ def answers(url: str, headers: dict[str, str] | None = None) -> int:
         return 0
 
 
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: its root folder is private to root, and another pytest
+    # session resets it so while the embedded server runs as its own user.
+    folder = Path(tempfile.mkdtemp(prefix="isim-keeper-"))
+    yield folder / "data"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def test_a_killed_embedded_server_comes_back_under_serve_and_nothing_is_lost(
-    tmp_path: Path,
+    tmp_path: Path, data_dir: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env["INVOICESIM_DATA_DIR"] = str(tmp_path / "data")
+    env["INVOICESIM_DATA_DIR"] = str(data_dir)
     made = subprocess.run(
         [CLI, "token", "create", "--role", "admin", "--name", "keeper test"],
         env=env, check=True, capture_output=True, text=True,
@@ -56,7 +68,7 @@ def test_a_killed_embedded_server_comes_back_under_serve_and_nothing_is_lost(
     admin = {"Authorization": f"Bearer {made.stdout.strip().splitlines()[-1].split()[-1]}"}
     scenario = tmp_path / "busy.yaml"
     scenario.write_text(SCENARIO)
-    port = free_port()
+    port, pgdata = free_port(), data_dir / "pg"
     api = f"http://127.0.0.1:{port}/api/v1"
     with (tmp_path / "serve.log").open("w") as log:
         serve = subprocess.Popen(
@@ -67,7 +79,6 @@ def test_a_killed_embedded_server_comes_back_under_serve_and_nothing_is_lost(
         eventually(lambda: answers(f"{api}/providers/health") == 200, 60, "serve never answered")
         before = httpx.post(f"{api}/invoices", json={"amount_minor": 700}, headers=admin).json()
 
-        pgdata = tmp_path / "data" / "pg"
         postmaster = int((pgdata / "postmaster.pid").read_text().split()[0])
         os.kill(postmaster, signal.SIGKILL)
         eventually(lambda: not psutil.pid_exists(postmaster), 10, "the postmaster outlived SIGKILL")

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -58,10 +60,14 @@ class Demo:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "data"
-    for process in postgres_of(tmp_path / "data"):  # a failed test leaves none behind
+def data_dir() -> Iterator[Path]:
+    # Not under pytest's tmp_path: its root folder is private to root, and another pytest
+    # session resets it so while the embedded server runs as its own user.
+    folder = Path(tempfile.mkdtemp(prefix="isim-demo-"))
+    yield folder / "data"
+    for process in postgres_of(folder / "data"):  # a failed test leaves none behind
         process.kill()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def start_demo(data_dir: Path, api_port: int, ui_port: int, *, runtime: str) -> Demo:
