@@ -255,6 +255,7 @@ class ReserveLP(LogicalProcess):
             "balanced": balanced,
             "balances": {a.value: ledger.balance(a) for a in Account},
             "ratio_bp": ledger.reserve_ratio_bp(),
+            "currency": ledger.currency,
             "last_reconciliation": last,
             "history": self.history,
             "failures": self.failures[:50],

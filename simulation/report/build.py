@@ -12,7 +12,7 @@ from simulation.processes.layout import Layout
 from simulation.processes.metrics import ENDED_STATES, merge_shards, percentile
 from simulation.report.assertions import evaluate_assertions
 from simulation.runtime.coordinator import WindowStats
-from simulation.scenario import Scenario
+from simulation.scenario import FaultSpec, Scenario
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,6 +82,9 @@ def build_report(
         "late_payments": extra["late_payments"],
         "providers": merged["providers"],
         "failover": failover,
+        # Every fault of the scenario (provider, custodian, actor crash), for the report's
+        # charts; end_s is None for one that happens at an instant (actor_crash).
+        "faults": [_fault(f, stats.sim_end_s) for f in scenario.faults],
         "latency_ms": {
             "p50": percentile(merged["hist"], 0.50),
             "p95": percentile(merged["hist"], 0.95),
@@ -99,6 +102,7 @@ def build_report(
             "reconciliations": len(reserve["history"]),
             "reconciliation_errors": reserve["failures"],
             "alerts": alerts,
+            "currency": reserve.get("currency", "USD"),
         },
         "bulk": [
             {**job.summary(), **facts.bulk.summary(job.job)}
@@ -113,6 +117,16 @@ def build_report(
     report["invariants"] = _invariants(report, summaries, merged, reserve, live_wallets)
     report["assertions"] = evaluate_assertions(scenario, report, merged)
     return report
+
+
+def _fault(fault: FaultSpec, run_end_s: float) -> dict[str, Any]:
+    end = None if fault.is_actor_crash else min(float(fault.end_s), run_end_s)
+    return {
+        "target": fault.target,
+        "kind": str(fault.kind),
+        "start_s": float(fault.start_s),
+        "end_s": end,
+    }
 
 
 def _invariants(
@@ -147,15 +161,27 @@ def _invariants(
             f"review {balances['review_hold']}/{extra['review_minor']}",
         },
         {"name": "transfers_balanced", "held": bool(reserve["balanced"])},
-        {"name": "no_invoice_paid_twice", "held": report["double_pays"] == 0},
-        {"name": "nothing_lost", "held": report["lost"] == 0},
+        {
+            "name": "no_invoice_paid_twice",
+            "held": report["double_pays"] == 0,
+            "detail": f"double_pays {report['double_pays']} (must be 0)",
+        },
+        {
+            "name": "nothing_lost",
+            "held": report["lost"] == 0,
+            "detail": f"lost {report['lost']} (must be 0)",
+        },
         {
             "name": "every_wallet_destroyed_once",
             "held": extra["destroyed_wallets"] + live_wallets == created,
             "detail": f"{extra['destroyed_wallets']} destroyed + {live_wallets} live "
             f"of {created} created",
         },
-        {"name": "every_invoice_terminal", "held": report["invoices"]["open"] == 0},
+        {
+            "name": "every_invoice_terminal",
+            "held": report["invoices"]["open"] == 0,
+            "detail": f"{report['invoices']['open']} open (must be 0)",
+        },
     ]
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from actors.errors import InputError, InvoicesimError
 from simulation.export import safe_cell
+from simulation.report.verdict import failures, verdict
 from simulation.runtime.ray.pool import map_on_ray
 from simulation.scenario import Scenario, ScenarioError, with_overrides
 
@@ -47,6 +48,7 @@ CSV_COLUMNS = (
     "success_rate",
     "passed",
     "wall_s",
+    "failed",
     "error",
 )
 
@@ -83,7 +85,14 @@ class RunRow:
     success_rate: float | None = None  # paid / (paid + failed); None when neither happened
     passed: bool = False  # every invariant held, every assertion passed, no error
     wall_s: float = 0.0
-    error: str = ""
+    # Each invariant that did not hold and assertion that failed, with its value and limit.
+    failed: tuple[str, ...] = ()
+    error: str = ""  # the error the run stopped on
+
+    @property
+    def reason(self) -> str:
+        """Why the run failed, in one line: its error, else what failed; empty if it passed."""
+        return self.error or "; ".join(self.failed)
 
 
 @dataclass(frozen=True)
@@ -229,8 +238,6 @@ def run_one(run: PlannedRun) -> RunRow:
     first = report["failover"][0] if report["failover"] else {}
     invoices = report["invoices"]
     settled = int(invoices["paid"]) + int(invoices["failed"])
-    passed = all(i["held"] for i in report["invariants"])
-    passed = passed and all(a["passed"] for a in report["assertions"])
     return RunRow(
         index=run.index,
         cell=run.cell,
@@ -243,8 +250,9 @@ def run_one(run: PlannedRun) -> RunRow:
         double_pays=int(report["double_pays"]),
         lost=int(report["lost"]),
         success_rate=round(int(invoices["paid"]) / settled, 6) if settled else None,
-        passed=bool(passed),
+        passed=verdict(report),
         wall_s=wall_s,
+        failed=tuple(failures(report)),
     )
 
 
@@ -292,6 +300,11 @@ def write_csv(result: SweepResult, path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow([safe_cell(h) for h in header])
         for row in result.rows:
-            cells = [row.index, *row.values, row.seed, row.digest]
-            cells += [getattr(row, column) for column in CSV_COLUMNS]
+            cells: list[object] = [row.index, *row.values, row.seed, row.digest]
+            cells += [_csv_value(getattr(row, column)) for column in CSV_COLUMNS]
             writer.writerow(["" if c is None else safe_cell(c) for c in cells])
+
+
+def _csv_value(value: object) -> object:
+    """A cell of ``sweep.csv``: what failed, one line per check joined by "; "."""
+    return "; ".join(value) if isinstance(value, tuple) else value
