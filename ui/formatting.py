@@ -160,6 +160,31 @@ def duration(seconds: float | None) -> str:
     return " ".join(p for p in parts if p)
 
 
+def seconds(value: float | None) -> str:
+    """A measured span in seconds, as precise as is worth reading: below a second two
+    significant digits (``0.041`` -> ``0.041 s``, ``0.381696`` -> ``0.38 s``), then two
+    decimals (``1.989311`` -> ``1.99 s``), from 10 s one (``60.420322`` -> ``60.4 s``), from
+    100 s in words (``125`` -> ``2 min 5 s``). A difference keeps its sign."""
+    if value is None or math.isnan(value):
+        return MISSING
+    size, sign = abs(value), "-" if value < 0 else ""
+    if size >= 100:
+        return sign + duration(size)
+    if size == 0:
+        return "0 s"
+    digits = max(0, 1 - math.floor(math.log10(size))) if size < 1 else 2 if size < 10 else 1
+    text = f"{size:.{digits}f}"
+    return f"{sign}{text.rstrip('0').rstrip('.') if '.' in text else text} s"
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def note_mark(number: int) -> str:
+    """A footnote's mark: ``1`` -> ``¹``; ``12`` -> ``¹²``."""
+    return str(number).translate(_SUPERSCRIPTS)
+
+
 def ago(seconds: float | None) -> str:
     """How long ago: ``12`` -> ``12 s ago``; ``4.7`` -> ``5 s ago``; ``0.3`` -> ``just now``."""
     if seconds is None or math.isnan(seconds):

@@ -113,3 +113,28 @@ def test_a_moment_of_a_run_is_a_clock_or_a_day_of_its_history() -> None:
     assert fmt.run_time(-21_600) == "day -1, 18:00"
     assert fmt.run_time(-86_400 * 30) == "day -30, 00:00"
     assert fmt.run_time(None) == "—"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (1.989311, "1.99 s"),
+        (2.342266, "2.34 s"),
+        (60.420322, "60.4 s"),
+        (0.486145, "0.49 s"),
+        (0.041, "0.041 s"),
+        (0.0, "0 s"),
+        (125.0, "2 min 5 s"),
+        (-0.5, "-0.5 s"),
+        (None, "—"),
+    ],
+)
+def test_a_measured_span_reads_in_seconds_as_precise_as_is_worth_reading(
+    value: float | None, shown: str
+) -> None:
+    assert fmt.seconds(value) == shown
+
+
+def test_footnote_marks_are_superscript_numbers() -> None:
+    assert fmt.note_mark(1) == "¹"
+    assert fmt.note_mark(12) == "¹²"
