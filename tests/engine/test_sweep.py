@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import statistics
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,6 @@ from typer.testing import CliRunner
 
 from actors.errors import InputError
 from simulation.scenario import Scenario, load_scenario
-from simulation.sweep.html import cell_stats, render_sweep_html
 from simulation.sweep.runner import (
     MAX_RUNS,
     parse_param,
@@ -22,7 +22,9 @@ from simulation.sweep.runner import (
     run_sweep,
     write_csv,
 )
+from ui import formatting as fmt
 from ui.cli.sweep import sweep_command
+from ui.report.sweep_page import cell_stats, render_sweep_html, spread
 
 TINY = """
 name: tiny_sweep
@@ -162,13 +164,15 @@ def test_the_html_is_self_contained_and_shows_each_cells_median_and_spread(
     params = [parse_param(THRESHOLDS), parse_param("description=<b>x</b>,y")]
     result = run_sweep(plan_sweep(scenario, params, seeds=2), serial=True)
     page = render_sweep_html(result)
-    assert "http://" not in page and "https://" not in page and "<b>x" not in page
+    assert "<script" not in page and "src=" not in page and "<b>x" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
     for cell in cell_stats(result.rows, 2):
         times = [r.time_to_failover_s for r in result.rows if r.values == cell.values]
         measured = sorted(t for t in times if t is not None)
-        assert f"{statistics.median(measured):.3f}" in page
-        assert f"[{measured[0]:.3f}-{measured[-1]:.3f}]" in page
+        median = fmt.seconds(statistics.median(measured))
+        assert f">{median}</text>" in page  # in its heatmap square
+        assert f">{median}</td>" in page  # in the table of every cell
+        assert spread(cell).startswith(fmt.seconds(measured[0]).removesuffix(" s"))
     assert "Double pays" in page
 
 
@@ -192,6 +196,17 @@ def test_the_cli_exits_1_when_a_run_fails_an_assertion(scenario_file: Path, tmp_
     )
     app = sweep_app()
     args = [str(scenario_file), "--param", THRESHOLDS, "--out", str(tmp_path / "o")]
-    result = CliRunner().invoke(app, [*args, "--serial"])
+    result = CliRunner().invoke(app, [*args, "--serial"], env={"COLUMNS": "200"})
     assert result.exit_code == 1, result.output
-    assert "FAILED" in result.output
+    assert "FAILED run 0" in result.output
+    # Each failed run names its assertion with the value and the limit it broke.
+    said = re.findall(r"time_to_failover_s [0-9.]+ > 1e-06", result.output)
+    assert len(said) == 2, result.output
+    out = tmp_path / "o"
+    with (out / "sweep.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert all(re.fullmatch(r"time_to_failover_s [0-9.]+ > 1e-06", r["failed"].split(": ")[1])
+               for r in rows)  # fmt: skip
+    page = (out / "sweep.html").read_text(encoding="utf-8")
+    assert page.count("time_to_failover_s") >= 2
+    assert "an assertion or invariant failed" not in page + result.output

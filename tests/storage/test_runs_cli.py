@@ -77,8 +77,9 @@ def test_runs_list_shows_a_recorded_run_with_its_figures(cli_env: Database) -> N
     result = invoke("runs", "list", "--limit", "5")
     assert result.exit_code == 0, result.output
     line = next(ln for ln in result.stdout.splitlines() if "cli-list-1" in ln)
-    for text in ("tempo_outage", "passed", "2031-01-01 00:00", "1,234.5", "dddddddd"):
+    for text in ("tempo_outage", "passed", "2031-01-01 00:00", "1,234", "dddddddd"):
         assert text in line
+    assert "1,234.5" not in line  # invoices per second, whole
 
 
 def test_runs_list_refuses_a_limit_above_a_thousand(cli_env: Database) -> None:
@@ -121,6 +122,8 @@ def test_compare_prints_both_run_ids_the_differences_and_the_digests(cli_env: Da
     assert (
         next(ln for ln in result.stdout.splitlines() if "assertion paid" in ln).count("FAIL") == 1
     )
+    p99 = next(ln for ln in result.stdout.splitlines() if "latency_ms.p99" in ln)
+    assert [cell.strip() for cell in p99.split("│")[2:5]] == ["900 ms", "900 ms", "0 ms"]
     assert "digests equal" in result.stdout
 
 

@@ -22,6 +22,7 @@ from simulation.fuzz.runner import (
     run_fuzz,
     write_case,
 )
+from ui import formatting as fmt
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from ui.cli.progress import counting_progress
 
@@ -101,9 +102,9 @@ def _print_summary(summary: FuzzSummary) -> None:
     table = Table(title=f"fuzz seeds {plan.start}..{last}")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    table.add_row("seeds run", str(len(summary.results)))
-    table.add_row("violations (seeds)", str(len(summary.failures)))
-    table.add_row("invoices", f"{sum(r.invoices for r in summary.results):,}")
-    table.add_row("wall s", f"{summary.wall_s:.2f}")
+    table.add_row("seeds run", fmt.count(len(summary.results)))
+    table.add_row("violations (seeds)", fmt.count(len(summary.failures)))
+    table.add_row("invoices", fmt.count(sum(r.invoices for r in summary.results)))
+    table.add_row("wall time", fmt.seconds(summary.wall_s))
     table.add_row("seeds / s", f"{summary.seeds_per_s:.1f}")
     Console().print(table)

@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from actors.errors import InputError, InvoicesimError
+from simulation.report.verdict import failures
+from ui import formatting as fmt
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:  # the engine is imported when a run starts, not for --help
@@ -73,8 +76,8 @@ def run(
     go on (the database cannot be reached, say)."""
     from simulation.engine import RunOptions
     from simulation.export import InvoiceCsv
-    from simulation.report.html import render_report_html
     from simulation.scenario import load_scenario, with_overrides
+    from ui.report import render_report_html
 
     try:
         scenario = load_scenario(scenario_file)
@@ -112,12 +115,10 @@ def run(
     console.print(f"report: {out_dir / 'report.html'}  ({out_dir / 'report.json'})")
     if "run_id" in report:
         console.print(f"recorded as run {report['run_id']} (invoicesim report {report['run_id']})")
-    failures = [i for i in report["invariants"] if not i["held"]]
-    failures += [a for a in report["assertions"] if not a["passed"]]
-    for failure in failures:
-        detail = failure.get("detail") or f"value {failure.get('value')}"
-        console.print(f"[red]FAILED[/red] {failure['name']}: {detail}", highlight=False)
-    raise typer.Exit(EXIT_FAILED if failures else EXIT_OK)
+    failed = failures(report)
+    for line in failed:
+        console.print(f"[red]FAILED[/red] {escape(line)}", highlight=False)
+    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
@@ -149,37 +150,55 @@ def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any
     return report
 
 
-def _held(invoices: dict[str, Any]) -> str:
-    """A report's invoices held for review; "—" for a report from before they were counted."""
-    return " / ".join(str(invoices.get(k, "—")) for k in ("underpaid", "overpaid"))
+def summary_rows(report: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The summary's rows (figure, value) as people read them, and its footnotes: why a
+    figure reads "—" ("no traffic after the fault")."""
+    from ui.report.reasons import Notes, failover_reason, latency_reason  # after the run
+
+    notes = Notes()
+    invoices = report["invoices"]
+    lat = report["latency_ms"]
+    no_latency = latency_reason(report)
+
+    def counts(*keys: str) -> str:
+        # "—": a report from before that count was kept
+        return " / ".join(fmt.count(invoices.get(k)) for k in keys)
+
+    def latency(key: str) -> str:
+        value = lat.get(key)
+        return fmt.latency(value) if value is not None else notes.missing(no_latency)
+
+    rows = [
+        ("invoices created / paid / failed / expired / open",
+         counts("created", "paid", "failed", "expired", "open")),
+        ("invoices underpaid / overpaid (held for review)", counts("underpaid", "overpaid")),
+        ("double pays / lost", f"{fmt.count(report['double_pays'])} / {fmt.count(report['lost'])}"),
+        ("latency p50 / p95 / p99", " / ".join(latency(k) for k in ("p50", "p95", "p99"))),
+        ("simulated / wall time",
+         f"{fmt.duration(report['simulated_s'])} / {fmt.seconds(report['wall_s'])}"),
+        ("throughput (invoices/s of wall time)", fmt.count(report["throughput_invoices_per_s"])),
+        ("digest", report["digest"][:16]),
+    ]  # fmt: skip
+    for f in report["failover"]:
+        spans = [
+            fmt.seconds(f[key])
+            if f.get(key) is not None
+            else notes.missing(failover_reason(report, f, key))
+            for key in ("time_to_detect_s", "time_to_failover_s", "time_to_failback_s")
+        ]
+        what = f"{f['provider']} {fmt.words(f.get('kind', 'fault'))}"
+        rows.append((f"{what} detect / failover / failback", " / ".join(spans)))
+    return rows, notes.lines()
 
 
 def _print_summary(report: dict[str, Any]) -> None:
     out = Console()
-    invoices = report["invoices"]
     table = Table(title=f"{report['scenario']} (seed {report['seed']}, {report['shards']} shards)")
     table.add_column("figure")
     table.add_column("value", justify="right")
-    lat = report["latency_ms"]
-    rows = [
-        (
-            "invoices created / paid / failed / expired / open",
-            " / ".join(str(invoices[k]) for k in ("created", "paid", "failed", "expired", "open")),
-        ),
-        ("invoices underpaid / overpaid (held for review)", _held(invoices)),
-        ("double pays / lost", f"{report['double_pays']} / {report['lost']}"),
-        ("latency p50 / p95 / p99 ms", f"{lat['p50']} / {lat['p95']} / {lat['p99']}"),
-        ("simulated s / wall s", f"{report['simulated_s']:.1f} / {report['wall_s']:.2f}"),
-        ("throughput (invoices/s of wall time)", f"{report['throughput_invoices_per_s']:,.0f}"),
-        ("digest", report["digest"][:16]),
-    ]
-    for f in report["failover"]:
-        rows.append(
-            (
-                f"{f['provider']} {f['kind']} detect / failover / failback s",
-                f"{f['time_to_detect_s']} / {f['time_to_failover_s']} / {f['time_to_failback_s']}",
-            )
-        )
+    rows, notes = summary_rows(report)
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(escape(name), escape(value))
     out.print(table)
+    for line in notes:
+        out.print(escape(line), highlight=False)

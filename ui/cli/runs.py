@@ -18,6 +18,7 @@ from rich.table import Table
 
 from actors.errors import InvoicesimError
 from storage.queries import MAX_LIMIT, Value, compare_runs, list_runs, run_report
+from ui import formatting as fmt
 from ui.cli.db import with_database
 from ui.cli.exits import EXIT_BAD_INPUT
 
@@ -61,9 +62,9 @@ def list_command(
             run["scenario_name"],
             run["status"],
             run["started_at"][:16].replace("T", " "),
-            *(_text(run[k]) for k in ("created", "paid", "double_pays")),
-            _text(run["throughput_invoices_per_s"]),
-            (run["digest"] or "-")[:8],
+            *(fmt.count(run[k]) for k in ("created", "paid", "double_pays")),
+            fmt.count(run["throughput_invoices_per_s"]),
+            (run["digest"] or fmt.MISSING)[:8],
         )
     # Piped output gets room for full run ids (rich assumes 80 columns when not a terminal).
     Console(width=None if sys.stdout.isatty() else 160).print(table)
@@ -76,7 +77,7 @@ def report_command(
     ] = None,
 ) -> None:
     """Rebuild a run's HTML report from the database."""
-    from simulation.report.html import render_report_html
+    from ui.report import render_report_html
 
     report = with_database(lambda db: run_report(db, run_id), migrate=True)
     target = out or Path("runs") / run_id / "report.html"
@@ -99,22 +100,43 @@ def compare_command(
     for name in ("a", "b", "b - a"):
         table.add_column(name, justify="right")
     for row in found["figures"]:
-        table.add_row(row["figure"], _text(row["a"]), _text(row["b"]), _text(row["difference"]))
+        name = row["figure"]
+        table.add_row(
+            name,
+            figure_text(name, row["a"]),
+            figure_text(name, row["b"]),
+            figure_text(name, row["difference"], signed=True),
+        )
     console = Console()
     console.print(table)
     same = "equal" if found["digests_equal"] else "different"
-    console.print(
-        f"digests {same}: a {found['digest_a'] or '-'}  b {found['digest_b'] or '-'}",
-        highlight=False,
-        soft_wrap=True,
-    )
+    digest_a, digest_b = found["digest_a"] or fmt.MISSING, found["digest_b"] or fmt.MISSING
+    console.print(f"digests {same}: a {digest_a}  b {digest_b}", highlight=False, soft_wrap=True)
+    if any(row[k] is None for row in found["figures"] for k in ("a", "b")):
+        console.print(
+            f"{fmt.MISSING} in a or b: that run did not measure the figure (its report says why)",
+            highlight=False,
+        )
 
 
-def _text(value: Value) -> str:
+def figure_text(figure: str, value: Value, signed: bool = False) -> str:
+    """A compared figure as people read it, by what it measures: latency in ms, spans in
+    seconds, throughput and counts with separators, checks as pass / FAIL, "—" when the
+    run has no such figure; a difference with its sign."""
     if value is None:
-        return "-"
+        return fmt.MISSING
     if isinstance(value, bool):
         return "pass" if value else "FAIL"
-    if isinstance(value, float):
-        return f"{value:,.3f}".rstrip("0").rstrip(".")
-    return f"{value:,}" if isinstance(value, int) else value
+    if isinstance(value, str):
+        return value
+    if "latency_ms" in figure:
+        text = fmt.latency(abs(value)) if signed else fmt.latency(value)
+    elif "throughput" in figure:
+        text = fmt.count(abs(value)) if signed else fmt.count(value)
+    elif figure.endswith("_s"):
+        text = fmt.seconds(abs(value)) if signed else fmt.seconds(value)
+    else:
+        text = fmt.cell(abs(value) if signed else value)
+    if not signed or value == 0:
+        return text
+    return ("+" if value > 0 else "-") + text

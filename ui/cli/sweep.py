@@ -14,7 +14,6 @@ from rich.table import Table
 
 from actors.errors import InvoicesimError
 from simulation.scenario import load_scenario
-from simulation.sweep.html import render_sweep_html
 from simulation.sweep.runner import (
     RunRow,
     SweepResult,
@@ -25,6 +24,7 @@ from simulation.sweep.runner import (
     run_sweep,
     write_csv,
 )
+from ui import formatting as fmt
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
 from ui.cli.progress import counting_progress
 
@@ -74,6 +74,8 @@ def sweep_command(
         with _progress(len(plan.runs), "serial" if serial else "ray") as on_row:
             result = run_sweep(plan, serial, workers, ray_address, on_row)
         write_csv(result, out_dir / "sweep.csv")
+        from ui.report import render_sweep_html  # Altair and vl-convert: once the runs are done
+
         (out_dir / "sweep.html").write_text(render_sweep_html(result), encoding="utf-8")
     except (InvoicesimError, OSError) as error:
         console.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
@@ -97,18 +99,19 @@ def _print_summary(result: SweepResult) -> None:
     table.add_column("value", justify="right")
     table.add_row("parameters", ", ".join(p.path for p in plan.params) or "none (seeds only)")
     table.add_row("cells x seeds", f"{plan.cells} x {len(plan.seeds)}")
-    table.add_row("runs", str(len(result.rows)))
-    table.add_row("failures", str(len(result.failures)))
-    table.add_row("wall s", f"{result.wall_s:.2f}")
+    table.add_row("runs", fmt.count(len(result.rows)))
+    table.add_row("failures", fmt.count(len(result.failures)))
+    table.add_row("wall time", fmt.seconds(result.wall_s))
     Console().print(table)
     for row in result.failures[:MAX_FAILURES_PRINTED]:
         values = ", ".join(f"{p.path}={v}" for p, v in zip(plan.params, row.values, strict=True))
-        reason = row.error or "an assertion or invariant failed"
         console.print(
             f"[red]FAILED[/red] run {row.index} ({escape(values or 'no params')}, "
-            f"seed {row.seed}): {escape(reason)}",
+            f"seed {row.seed}):",
             highlight=False,
         )
+        for line in [row.error] if row.error else row.failed:
+            console.print(f"  {escape(line)}", highlight=False, soft_wrap=True)
     more = len(result.failures) - MAX_FAILURES_PRINTED
     if more > 0:
         console.print(f"... and {more} more failed runs (see sweep.csv)")
