@@ -155,17 +155,13 @@ def assert_readable(page: Page, where: str) -> None:
 
 
 def chart_rows(page: Page, key: str) -> list[tuple[str, float]]:
-    """The rows of a state timeline as the browser draws them: each y-axis label (a
-    provider) and its height on the chart."""
-    labels = page.locator(f".st-key-{key} g.role-axis-label text").evaluate_all(
+    """The rows of a state timeline as the browser draws them: each label of its y axis (a
+    provider; Vega names the axis group "Y-axis ...") and its height on the chart."""
+    y_axis = page.locator(f".st-key-{key} [aria-roledescription=axis][aria-label^='Y-axis']")
+    labels = y_axis.locator("g.role-axis-label text").evaluate_all(
         "els => els.map(e => [e.textContent, e.getAttribute('transform')])"
     )
-    rows = []
-    for text, transform in labels:
-        x, y = (float(v) for v in re.findall(r"-?[\d.]+", transform)[:2])
-        if x < 0:  # left of the plot: the y axis
-            rows.append((str(text), y))
-    return rows
+    return [(str(text), float(re.findall(r"-?[\d.]+", transform)[1])) for text, transform in labels]
 
 
 def test_the_demo_prints_where_to_look_and_the_token_works(demo: Demo) -> None:
