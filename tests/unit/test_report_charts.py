@@ -96,6 +96,9 @@ def test_every_panel_shades_each_fault_once_and_marks_the_drain(report: dict[str
     for band in bands:
         spans = [(r["start_s"], r["end_s"]) for r in values(band, spec)]
         assert spans == [(10.0, 20.0), (15.0, 25.0), (30.0, 70.0)]
+    # Over the opaque share bars, the faults are outlined instead.
+    [outlines] = named(spec, "fault-outlines")
+    assert len(values(outlines, spec)) == 3
     drains = named(spec, "drain")
     assert len(drains) == 4  # every panel; the fault lane has a row of its own for it
     assert all(values(d, spec)[0]["start_s"] == axis.story_end_s for d in drains)

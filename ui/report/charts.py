@@ -121,6 +121,16 @@ def _backdrop(axis: TimeAxis, faults: list[Fault]) -> list[alt.Chart]:
     return layers
 
 
+def fault_outlines(rows: list[dict[str, Any]], x: alt.X) -> alt.Chart:
+    """Each fault's span as a dashed outline, drawn over opaque bars that would hide a band."""
+    chart: alt.Chart = (
+        alt.Chart(_data([r for r in rows if r["end_s"] > r["start_s"]]), name="fault-outlines")
+        .mark_rect(fillOpacity=0, stroke=FAULT, strokeDash=[5, 3], strokeWidth=1.5)
+        .encode(x=x, x2="end_s:Q")
+    )
+    return chart
+
+
 def fault_lane(axis: TimeAxis, faults: list[Fault], names: list[str]) -> alt.LayerChart:
     """One row per fault, labelled on the left ("tempo outage"), its span as a bar in its
     provider's colour with the span as clocks after it; the drain's row last, marked as
@@ -328,7 +338,8 @@ def timeline(
                [throughput], backdrop),
         _panel("Success rate: paid / (paid + failed)", [success], backdrop, 80),
         _panel("Payment latency, p50 and p99", [latency_lines], backdrop),
-        _panel("Provider share of paid invoices", [share], backdrop),
+        _panel("Provider share of paid invoices",
+               [share, fault_outlines(fault_rows(faults, []), time_x(axis))], backdrop),
     ]  # fmt: skip
     return _configured(vconcat(*panels, spacing=14))
 
@@ -427,7 +438,8 @@ def failover_panel(
         )
     )
     step = window.buckets[0].length_s if window.buckets else 1.0
-    top = alt.LayerChart(layer=[band, share, rules]).properties(
+    outline = fault_outlines(band_rows, x(shown=False))
+    top = alt.LayerChart(layer=[share, outline, rules]).properties(
         width=WIDTH, height=120, title=f"Share of paid invoices by provider ({step:g} s buckets)"
     )
     bottom = alt.LayerChart(layer=[band, failed, rules]).properties(

@@ -36,7 +36,8 @@ figure.chart{margin:8px 0 16px;background:#fff;border:1px solid #e2e8f0;border-r
 padding:8px;overflow-x:auto}
 figure.chart svg{max-width:100%;height:auto;display:block}
 figcaption{color:#475569;font-size:13px;margin-top:4px}
-.failed{background:#fef2f2;border:1px solid #fecaca;border-radius:6px;padding:6px 12px}
+.failed{background:#fef2f2;border:1px solid #fecaca;border-radius:6px;padding:6px 12px;
+margin-bottom:12px}
 .failed li{color:#b91c1c}
 .notes{color:#475569;font-size:12px;margin:2px 0 8px;padding:0;list-style:none}
 .no-data{color:#94a3b8;font-style:italic;padding:8px 0}
