@@ -556,7 +556,7 @@ def heatmap(
         .mark_text(fontSize=10, dy=9, color="#334155")
         .encode(x=x, y=y, text="detail:N")
     )
-    width = min(WIDTH - 200, 150 * max(1, len(column_order)))
+    width = min(WIDTH - 200, 190 * max(1, len(column_order)))
     return _configured(
         alt.LayerChart(layer=[squares, missing, text, detail]).properties(
             width=width, height=56 * max(1, len(row_order))

@@ -85,9 +85,10 @@ def render_sweep_html(result: SweepResult) -> str:
         figure(
             _heatmap(result, axes, "failover"),
             "failover-heatmap",
-            "In each square, the median over its runs; under it the spread (min to max) and "
-            'how many runs it counts; "—" where no run failed over (or there is no fault). '
-            "Colour: the median, pale for the fastest.",
+            "In each square, the median over its runs; under it the spread (min to max), how "
+            "many runs it counts and how many of them failed or did not fail over; "
+            '"—" where no run failed over (or there is no fault). Colour: the median, pale for '
+            "the fastest.",
         ),
         "<h2>Double pays (sum over runs)</h2>",
         figure(
@@ -162,14 +163,23 @@ def heat_cells(result: SweepResult, axes: Sequence[CellStats], kind: str) -> lis
                 square["value"] = median
                 square["text"] = fmt.seconds(median)
                 if median is not None:
-                    runs = f"{len(cell.failover_s)} of {cell.runs} runs"
-                    square["detail"] = f"{spread(cell)} · {runs}"
+                    square["detail"] = f"{spread(cell)} · {_runs(cell)}"
             elif cell is not None:
                 square["value"] = cell.double_pays
                 square["text"] = fmt.count(cell.double_pays)
-                square["detail"] = f"{cell.runs} runs"
+                square["detail"] = _runs(cell)
             out.append(square)
     return out
+
+
+def _runs(cell: CellStats) -> str:
+    """``2 runs, 1 failed, 1 not measured``: what a square counts."""
+    said = [f"{cell.runs} run{'' if cell.runs == 1 else 's'}"]
+    if cell.passed < cell.runs:
+        said.append(f"{cell.runs - cell.passed} failed")
+    if cell.not_measured:
+        said.append(f"{cell.not_measured} not measured")
+    return ", ".join(said)
 
 
 def _heatmap(result: SweepResult, axes: Sequence[CellStats], kind: str) -> Any:
