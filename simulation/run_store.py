@@ -198,7 +198,11 @@ class RunStore:
 
     def write_out(self, timeout_s: float) -> bool:
         """Hand every buffered row to the writer and wait until it is written (a live run's
-        history, before its dashboards open); False if ``timeout_s`` passed first."""
+        history, before its dashboards open), then refresh the planner's statistics;
+        False if ``timeout_s`` passed first."""
+        from storage.database import CONNECTION_ERRORS
+        from storage.runs import refresh_statistics
+
         writer, deadline = self._writer, time.monotonic() + timeout_s
         while self.recorder.buffered or writer.rows_in_flight:
             if writer.failure is not None:
@@ -207,6 +211,10 @@ class RunStore:
                 writer.wait_idle(deadline - time.monotonic())
             if time.monotonic() > deadline:
                 return False
+        try:
+            refresh_statistics(self.db)
+        except CONNECTION_ERRORS as error:  # the rows are written; the plans may wait
+            log.warning("could not refresh statistics: %s", type(error).__name__)
         return True
 
     def mark(self) -> int:

@@ -57,6 +57,17 @@ def _ledger_sums(run_id: str) -> Any:
     )
 
 
+def _balance_sums(run_id: str) -> Any:
+    """The run's ledger summed by account and side: entries alone (no join to their
+    transfers, whose time the balances now do not need)."""
+    e = LedgerEntry
+    return (
+        select(e.account, e.side, func.sum(e.amount_minor))
+        .where(e.run_id == run_id)
+        .group_by(e.account, e.side)
+    )
+
+
 def _newest_reconciliations(run_id: str, limit: int) -> Any:
     rr = ReserveReconciliation
     return (
@@ -78,7 +89,7 @@ def list_reconciliations(db: Source, run_id: str, limit: int = 100) -> list[Reco
 def reserves_now(db: Source, run_id: str) -> Reserves:
     """Ledger balances now, the reserve ratio, and the latest reconciliation (or None)."""
     with _connect(db) as connection:
-        balances = _balances(connection.execute(_ledger_sums(run_id)))
+        balances = _balances(connection.execute(_balance_sums(run_id)))
         found = connection.execute(_newest_reconciliations(run_id, 1)).first()
     reconciliation = None if found is None else typing.cast(ReconciliationRow, found._asdict())
     return Reserves(
