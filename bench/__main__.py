@@ -40,6 +40,10 @@ server: its two latency targets and the dashboards' mix at 1,000 requests/s for
 history read by 8 clients at once (``--no-api`` leaves it all out;
 ``python -m bench.api_load --history`` measures only the last).
 
+Then how fast the command line starts (``bench/cli_start.py``): ``invoicesim
+--help``, ``version`` and ``validate``, each the median of 9 fresh processes, first,
+while the machine is quiet.
+
 Then, alone, the Ray figures (``bench/ray_parts.py``): the Ray runtime's
 throughput with persistence and its cost per window, and a 45-run sweep's
 speedup over running it serially. ``--no-ray`` leaves them out; ``--ray-only``
@@ -61,7 +65,7 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import api_figures, demo_ready, failover, fuzz_figures, matrix, ray_parts
+from bench import api_figures, cli_start, demo_ready, failover, fuzz_figures, matrix, ray_parts
 from bench.ray_parts import Sweep
 from bench.render import render
 from bench.runs import ROOT, Run, measure, stop_running
@@ -154,8 +158,10 @@ def main(argv: list[str] | None = None) -> None:
     api: list[str] = []
     fuzzed: list[str] = []
     cells: list[matrix.Cell] = []
+    starts: list[cli_start.Start] = []
     try:
         if not args.ray_only:
+            starts = cli_start.measure(3 if args.quick else cli_start.REPS)
             _measure_engine(args, parallel, short, long)
             cells = matrix.measure(measure, SHORT, args.quick, args.matrix_reps)
             faults = failover.measure(args.quick)
@@ -177,6 +183,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{' (with --quick)' if args.quick else ''}"
     )
     sections = matrix.render(cells) + failover.render(faults) + demo + api + fuzzed
+    sections += cli_start.render(starts) if starts else []
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"
     out = args.out if args.out is not None else default
