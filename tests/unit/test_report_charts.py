@@ -170,7 +170,7 @@ def test_a_failover_panel_shows_its_fault_in_the_finest_buckets(report: dict[str
     window = fault_window(report, faults[0])
     assert (window.since_s, window.until_s) == (0.0, 30.0)  # 10 s before and after
     assert {b.length_s for b in window.buckets} == {1.0}
-    spec = charts.failover_panel(window, report["failover"][0], faults, NAMES).to_dict()
+    spec = charts.failover_panel(window, report["failover"][0], NAMES).to_dict()
     for view in views(spec):
         assert view["encoding"]["x"]["scale"]["domain"] == [0.0, 30.0]
     bands = named(spec, "fault-bands")
@@ -190,7 +190,7 @@ def test_a_failover_panel_shows_its_fault_in_the_finest_buckets(report: dict[str
 def test_a_missing_failover_figure_draws_no_event(report: dict[str, Any]) -> None:
     faults = faults_of(report)
     window = fault_window(report, faults[2])
-    spec = charts.failover_panel(window, report["failover"][1], faults, NAMES).to_dict()
+    spec = charts.failover_panel(window, report["failover"][1], NAMES).to_dict()
     events = [r["event"] for r in values(named(spec, "events")[0], spec)]
     assert events == ["detected 1.99 s after the start"]
 

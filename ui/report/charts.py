@@ -368,43 +368,30 @@ def event_rows(window: Window, row: dict[str, Any] | None) -> list[dict[str, Any
     return out
 
 
-def failover_panel(
-    window: Window, row: dict[str, Any] | None, faults: list[Fault], names: list[str]
-) -> alt.VConcatChart:
-    """Around one fault, in the finest buckets: each provider's share of the paid invoices
-    (traffic moving off the faulty provider and back), the payments that failed, and when
-    the fault was detected, failed over and failed back."""
+def window_x(window: Window, field: str = "start_s", shown: bool = True) -> alt.X:
+    """The time around a fault, linear, labelled as the clock."""
     axis = TimeAxis(story_end_s=window.until_s, end_s=window.until_s)
-    x_scale = alt.Scale(domain=[window.since_s, window.until_s], nice=False, zero=False)
-
-    def x(field: str = "start_s", shown: bool = True) -> alt.X:
-        ticks = [t for t in axis.ticks if t >= window.since_s]
-        return alt.X(
-            f"{field}:Q",
-            title="simulated time (mm:ss)" if shown else None,
-            scale=x_scale,
-            axis=alt.Axis(values=ticks, labelExpr=CLOCK_LABEL, labels=shown, ticks=shown),
-        )
-
-    # Its own fault alone is shaded: the page names the others that overlap it.
-    mine = [window.fault]
-    band_rows = [
-        {**r, "start_s": max(r["start_s"], window.since_s),
-         "end_s": min(r["end_s"], window.until_s)}
-        for r in fault_rows(mine, names)
-        if r["end_s"] > r["start_s"]
-    ]  # fmt: skip
-    band = (
-        alt.Chart(_data(band_rows), name="fault-bands")
-        .mark_rect(color=FAULT, opacity=0.08)
-        .encode(x=x(), x2="end_s:Q")
+    return alt.X(
+        f"{field}:Q",
+        title="simulated time (mm:ss)" if shown else None,
+        scale=alt.Scale(domain=[window.since_s, window.until_s], nice=False, zero=False),
+        axis=alt.Axis(
+            values=[t for t in axis.ticks if t >= window.since_s],
+            labelExpr=CLOCK_LABEL,
+            labels=shown,
+            ticks=shown,
+        ),
     )
-    events = event_rows(window, row)
-    rules = (
+
+
+def event_rules(events: list[dict[str, Any]], x: alt.X) -> alt.Chart:
+    """Detection, failover and failback as dashed rules, named in a legend under the chart
+    (they may be a fraction of a second apart: labels by the rules would overprint)."""
+    chart: alt.Chart = (
         alt.Chart(_data(events), name="events")
         .mark_rule(strokeWidth=2, strokeDash=[4, 2])
         .encode(
-            x=x("at_s"),
+            x=x,
             stroke=alt.Stroke(
                 "event:N",
                 title=None,
@@ -422,29 +409,56 @@ def failover_panel(
             ),
         )
     )
-    share = share_bars(share_rows(window.buckets, names), x(shown=False), names)
-    failed_rows = [
+    return chart
+
+
+def failed_bars(buckets: list[Bucket], x: alt.X) -> alt.Chart:
+    """Payments failed per second of each bucket."""
+    rows = [
         {"start_s": b.start_s, "end_s": b.end_s, "failed": round(b.failed / b.length_s, 3)}
-        for b in window.buckets
+        for b in buckets
     ]
-    failed = (
-        alt.Chart(_data(failed_rows), name="failed")
+    chart: alt.Chart = (
+        alt.Chart(_data(rows), name="failed")
         .mark_rect(color=FAILED)
         .encode(
-            x=x(),
+            x=x,
             x2="end_s:Q",
             y=alt.Y("failed:Q", title="failed / s", axis=_y_axis(tickCount=3, format=",~s")),
             y2=alt.datum(0),
         )
     )
+    return chart
+
+
+def failover_panel(
+    window: Window, row: dict[str, Any] | None, names: list[str]
+) -> alt.VConcatChart:
+    """Around one fault, in the finest buckets: each provider's share of the paid invoices
+    (traffic moving off the faulty provider and back), the payments that failed, and when
+    the fault was detected, failed over and failed back. Its own fault alone is marked: the
+    page names the others that overlap it."""
+    band_rows = [
+        {**r, "start_s": max(r["start_s"], window.since_s),
+         "end_s": min(r["end_s"], window.until_s)}
+        for r in fault_rows([window.fault], names)
+        if r["end_s"] > r["start_s"]
+    ]  # fmt: skip
+    band = (
+        alt.Chart(_data(band_rows), name="fault-bands")
+        .mark_rect(color=FAULT, opacity=0.08)
+        .encode(x=window_x(window), x2="end_s:Q")
+    )
+    rules = event_rules(event_rows(window, row), window_x(window, "at_s"))
+    share = share_bars(share_rows(window.buckets, names), window_x(window, shown=False), names)
+    outline = fault_outlines(band_rows, window_x(window, shown=False))
     step = window.buckets[0].length_s if window.buckets else 1.0
-    outline = fault_outlines(band_rows, x(shown=False))
     top = alt.LayerChart(layer=[share, outline, rules]).properties(
         width=WIDTH, height=120, title=f"Share of paid invoices by provider ({step:g} s buckets)"
     )
-    bottom = alt.LayerChart(layer=[band, failed, rules]).properties(
-        width=WIDTH, height=60, title="Payments failed per second"
-    )
+    bottom = alt.LayerChart(
+        layer=[band, failed_bars(window.buckets, window_x(window)), rules]
+    ).properties(width=WIDTH, height=60, title="Payments failed per second")
     return _configured(vconcat(top, bottom, spacing=10))
 
 

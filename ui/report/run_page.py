@@ -258,7 +258,7 @@ def _failover(report: dict[str, Any], faults: list[Fault], names: list[str]) -> 
             out.append(f"<h3>{escape(title)}</h3>")
             out.append('<p class="no-data">no payment around the fault: nothing to draw</p>')
             continue
-        chart = charts.failover_panel(window, row, faults, names)
+        chart = charts.failover_panel(window, row, names)
         said = _failover_story(report, row, fault)
         others = [
             f"{f.label} ({fmt.clock_span(f.start_s, f.until_s)})"
