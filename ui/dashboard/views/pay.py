@@ -259,11 +259,15 @@ def invoice_box(invoice_id: str) -> None:
         with left:
             details(invoice)
         with right:
-            if status == "pending" and wallet is not None:
-                st.markdown("**Ephemeral wallet**: this address exists for this invoice only.")
-                st.code(wallet["address"], language=None)
-                if wallet["state"] == "created" and wallet["expires_at"] is not None:
-                    countdown(wallet["expires_at"])
+            # The wallet in a container of its own, so that ``follow`` is drawn at the same
+            # place whatever the status: a fragment that moved would leave its old output
+            # on the page beside the new one.
+            with st.container():
+                if status == "pending" and wallet is not None:
+                    st.markdown("**Ephemeral wallet**: this address exists for this invoice only.")
+                    st.code(wallet["address"], language=None)
+                    if wallet["state"] == "created" and wallet["expires_at"] is not None:
+                        countdown(wallet["expires_at"])
             follow(invoice_id, status)
 
 
