@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench fuzz clean
+.PHONY: demo test lint bench fuzz screenshots clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; install Python 3.11 or run 'make PYTHON=python3 ...'" >&2; exit 1; }
@@ -31,6 +31,11 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	$(BIN)/python -m bench.fuzz_figures
+
+# The five demo steps in headless Chromium at 1440x900, as PNGs under docs/screenshots/
+# (its own demo on free ports, stopped after; about five minutes at speed 1).
+screenshots: $(STAMP)
+	$(BIN)/python -m tools.screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache runs
