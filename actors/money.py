@@ -84,8 +84,22 @@ class Money:
         """Decimal text with the currency, e.g. ``12.50 USD``."""
         return f"{self.decimal_text()} {self.currency}"
 
+    def readable(self) -> str:
+        """As people read it, with thousands separators: ``10,756.44 USD``."""
+        return readable_amount(self.amount_minor, self.currency)
+
     def __str__(self) -> str:
         return self.format()
+
+
+def readable_amount(minor: int, currency: str) -> str:
+    """``1075644`` USD -> ``10,756.44 USD``; JPY has no decimals; a currency this module
+    does not know is read with two."""
+    exponent = CURRENCY_EXPONENTS.get(currency, 2)
+    sign = "-" if minor < 0 else ""
+    units, rest = divmod(abs(int(minor)), 10**exponent)
+    body = f"{units:,}.{rest:0{exponent}d}" if exponent else f"{units:,}"
+    return f"{sign}{body} {currency}"
 
 
 def fee_minor(amount_minor: int, fee_bp: int, fixed_minor: int = 0) -> int:

@@ -19,6 +19,7 @@ from actors.alerts import Alert, AlertBook, Severity
 from actors.errors import InputError, InvariantViolation, LedgerError, ReconciliationError
 from actors.ledger import Account, Ledger
 from actors.money import BP_PER_UNIT, Money, ratio_bp
+from actors.sim_time import run_time
 
 
 class Trigger(StrEnum):
@@ -122,7 +123,7 @@ def reconcile(
 
 
 def _checked_balance(now: float, ledger: Ledger, statement: CustodianStatement) -> int:
-    when = f"custodian statement as of t={statement.as_of}"
+    when = f"the custodian statement as of {run_time(statement.as_of)}"
     if statement.balance_minor is None:
         raise ReconciliationError(
             f"{when} is empty (no balance); fetch it again before reconciling"
@@ -136,7 +137,8 @@ def _checked_balance(now: float, ledger: Ledger, statement: CustodianStatement) 
         )
     if not math.isfinite(statement.as_of) or statement.as_of > now:
         raise ReconciliationError(
-            f"{when} is not dated at or before now (t={now}); check the custodian feed's clock"
+            f"{when} is not dated at or before now ({run_time(now)}); "
+            "check the custodian feed's clock"
         )
     balance = statement.balance_minor
     if type(balance) is not int or balance < 0:
@@ -149,8 +151,8 @@ def _snapshot(ledger: Ledger, statement: CustodianStatement, balance: int) -> Sn
         book = ledger.balances_at(statement.as_of)
     except LedgerError as err:
         raise ReconciliationError(
-            f"custodian statement as of t={statement.as_of} predates the ledger's in-memory "
-            f"history; reconcile it from storage ({err})"
+            f"the custodian statement as of {run_time(statement.as_of)} predates the ledger's "
+            f"in-memory history; reconcile it from storage ({err})"
         ) from err
     return Snapshot(
         as_of=statement.as_of,
@@ -262,9 +264,11 @@ class Reconciler:
         snap = result.snapshot
         message = (
             f"reserve {result.direction} of "
-            f"{Money(abs(result.discrepancy_minor), snap.currency)} ({result.discrepancy_bp} bp): "
-            f"custodian {Money(snap.statement_balance_minor, snap.currency)} vs book "
-            f"{Money(snap.book_reserve_minor, snap.currency)} as of t={snap.as_of}"
+            f"{Money(abs(result.discrepancy_minor), snap.currency).readable()} "
+            f"({result.discrepancy_bp} bp): the custodian's statement shows "
+            f"{Money(snap.statement_balance_minor, snap.currency).readable()} and the book "
+            f"{Money(snap.book_reserve_minor, snap.currency).readable()}, "
+            f"as of {run_time(snap.as_of)}"
         )
         key = f"reserve_drift:{snap.currency}"
         return self._alerts.raise_alert(now, key, Severity(result.status.value), message)

@@ -12,22 +12,18 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 
-from actors.money import CURRENCY_EXPONENTS, Money
+from actors.money import CURRENCY_EXPONENTS, Money, readable_amount
+from actors.sim_time import MISSING as MISSING
+from actors.sim_time import clock as clock
+from actors.sim_time import run_time as run_time
 
-MISSING = "—"
 RANGE_DASH = "\u2013"  # an en dash, between the two ends of a span
 _COMPACT = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 
 def money(minor: int | None, currency: str = "USD") -> str:
     """``8419`` USD -> ``84.19 USD``; ``1075644`` -> ``10,756.44 USD``; JPY has no decimals."""
-    if minor is None:
-        return MISSING
-    exponent = CURRENCY_EXPONENTS.get(currency, 2)
-    sign = "-" if minor < 0 else ""
-    units, rest = divmod(abs(int(minor)), 10**exponent)
-    body = f"{units:,}.{rest:0{exponent}d}" if exponent else f"{units:,}"
-    return f"{sign}{body} {currency}"
+    return MISSING if minor is None else readable_amount(int(minor), currency)
 
 
 def decimal_amount(minor: int | None, currency: str = "USD") -> str | None:
@@ -113,32 +109,6 @@ def latency(ms: float | None) -> str:
     if ms >= 10_000:
         return f"{ms / 1000:,.1f} s"
     return f"{round(ms):,} ms"
-
-
-def clock(seconds: float | None) -> str:
-    """Simulated time as a clock: ``75`` -> ``01:15``; ``3725`` -> ``1:02:05``."""
-    if seconds is None or math.isnan(seconds):
-        return MISSING
-    sign = "-" if seconds < 0 else ""
-    whole = int(abs(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
-    return f"{sign}{minutes:02d}:{secs:02d}"
-
-
-def run_time(seconds: float | None) -> str:
-    """A moment of a run on its simulated clock: the live part as a clock (``01:08``), the
-    history before it (negative seconds) by day and time of day: ``-21600`` -> ``day -1,
-    18:00`` (day -1 is the 24 hours before the live part began)."""
-    if seconds is None or math.isnan(seconds):
-        return MISSING
-    if seconds >= 0:
-        return clock(seconds)
-    day, rest = divmod(math.floor(seconds), 86_400)
-    hours, minutes = rest // 3600, rest % 3600 // 60
-    return f"day {day}, {hours:02d}:{minutes:02d}"
 
 
 def duration(seconds: float | None) -> str:

@@ -21,6 +21,7 @@ from actors.errors import InvariantViolation, ReconciliationError
 from actors.ledger import Account, Ledger
 from actors.money import Money
 from actors.reconciliation import CustodianStatement, Reconciler, Thresholds
+from actors.sim_time import run_time
 from simulation.commands import Reconcile, Reconciled
 from simulation.processes.base import LogicalProcess
 from simulation.processes.layout import LpSpec
@@ -181,9 +182,9 @@ class ReserveLP(LogicalProcess):
             now,
             row["status"],
             row["discrepancy_bp"],
-            f"custodian {Money(row['custodian_minor'], currency)} vs book "
-            f"{Money(row['book_reserve_minor'], currency)} "
-            f"(statement as of t={row['as_of']:.1f} s)",
+            f"the custodian's statement shows {Money(row['custodian_minor'], currency).readable()}"
+            f" and the book {Money(row['book_reserve_minor'], currency).readable()}, "
+            f"as of {run_time(row['as_of'])}",
         )
 
     def _reconcile_history(self, every_s: float) -> None:

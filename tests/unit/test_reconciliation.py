@@ -213,6 +213,20 @@ def test_a_drift_alerts_once_per_period_and_escalates_to_breach_at_once() -> Non
     assert "shortfall of 2.00 USD (20 bp)" in raised[0].message
 
 
+def test_a_drift_alert_reads_as_money_and_a_clock_as_a_stakeholder_reads_it() -> None:
+    alerts = AlertBook(period_s=3_600.0)
+    ledger = settled_ledger(reserve=108_159_412)
+    Reconciler(alerts=alerts).run(300.0, ledger, statement(107_000_000, as_of=240.0))
+    (alert,) = alerts.take_alerts()
+    assert alert.message == (
+        "reserve shortfall of 11,594.12 USD (107 bp): the custodian's statement shows "
+        "1,070,000.00 USD and the book 1,081,594.12 USD, as of 04:00"
+    )
+    history = AlertBook(period_s=3_600.0)  # a statement from the history before the live part
+    Reconciler(alerts=history).run(0.0, ledger, statement(107_000_000, as_of=-21_600.0))
+    assert history.take_alerts()[0].message.endswith("as of day -1, 18:00")
+
+
 def test_a_balanced_run_raises_no_alert_and_a_failed_run_raises_a_warning() -> None:
     alerts = AlertBook(period_s=3_600.0)
     reconciler, ledger = Reconciler(alerts=alerts), settled_ledger()
