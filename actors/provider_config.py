@@ -7,7 +7,7 @@ payment method served by at least two providers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from actors.errors import InputError
@@ -46,6 +46,13 @@ class Fault:
             raise InputError("fault latencies must be >= 0 ms")
         if self.rate_limit_per_s <= 0:
             raise InputError(f"fault rate_limit_per_s must be > 0, got {self.rate_limit_per_s}")
+
+    def partition(self, parts: int) -> Fault:
+        """The fault as one of ``parts`` equal partitions of the provider sees it: the
+        same timeline, a ``rate_limit`` fault's rate split evenly."""
+        if parts == 1 or self.kind is not FaultKind.RATE_LIMIT:
+            return self
+        return replace(self, rate_limit_per_s=self.rate_limit_per_s / parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +94,22 @@ class ProviderConfig:
             raise InputError(f"provider {self.name!r}: rate_limit_per_s must be > 0")
         if not 0.0 <= self.decline_rate <= 1.0:
             raise InputError(f"provider {self.name!r}: decline_rate must be within 0..1")
+
+    def partition(self, parts: int) -> ProviderConfig:
+        """One of ``parts`` equal partitions of the provider (one per shard): the rate
+        limit split evenly, the concurrency too (at least 1 each); everything else, the
+        latencies, fees, declines and timeouts, as the whole provider. This is how
+        replicated orchestrators see a provider's limits: each its share."""
+        if parts == 1:
+            return self
+        concurrency = self.max_concurrency
+        return replace(
+            self,
+            max_concurrency=None if concurrency is None else max(1, concurrency // parts),
+            rate_limit_per_s=None
+            if self.rate_limit_per_s is None
+            else self.rate_limit_per_s / parts,
+        )
 
 
 _ALL = frozenset(PaymentMethod)

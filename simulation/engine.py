@@ -24,6 +24,7 @@ from simulation.processes.layout import (
     Layout,
     LpSpec,
     bulk_shares,
+    partition_name,
 )
 from simulation.run_store import RunStore, StoreOpening
 from simulation.runtime import gc_tuning
@@ -70,8 +71,8 @@ class RunOptions:
 
 def build_layout(scenario: Scenario, shards: int) -> Layout:
     configs = scenario.provider_configs()
-    providers = {c.name: i for i, c in enumerate(configs)}
-    first_shard = len(providers)
+    providers = {c.name: tuple(range(p * shards, (p + 1) * shards)) for p, c in enumerate(configs)}
+    first_shard = len(configs) * shards
     lookahead = max(MIN_LOOKAHEAD_S, min(c.network_ms for c in configs) / 1000.0)
     return Layout(
         providers=providers,
@@ -128,7 +129,12 @@ def build_specs(
             persist=persist,
         )
 
-    specs = [spec("provider", index, name) for name, index in layout.providers.items()]
+    shards = len(layout.shards)
+    specs = [
+        spec("provider", index, partition_name(name, shard_no, shards), shard_no)
+        for name, partitions in layout.providers.items()
+        for shard_no, index in enumerate(partitions)
+    ]
     shares: list[list[BulkShare]] = [[] for _ in layout.shards]
     for job in bulk_jobs:
         mispayers = Mispayers.of(scenario.bulk[job.job])  # a file's job is its place in bulk
@@ -184,10 +190,11 @@ def crash_plan(scenario: Scenario, layout: Layout) -> list[tuple[float, int]]:
                     f"faults[{i}].target: {target} does not exist in a run with "
                     f"{len(layout.shards)} shard(s) (shard-0 to shard-{len(layout.shards) - 1})"
                 )
-            index = layout.shards[shard_no]
-        else:
-            index = layout.reserve if target == "reserve" else layout.providers[target]
-        plan.append((float(fault.start_s), index))
+            plan.append((float(fault.start_s), layout.shards[shard_no]))
+        elif target == "reserve":
+            plan.append((float(fault.start_s), layout.reserve))
+        else:  # a provider: every partition of it
+            plan.extend((float(fault.start_s), index) for index in layout.providers[target])
     return plan
 
 

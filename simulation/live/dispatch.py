@@ -66,8 +66,8 @@ class Router:
             if number is not None:  # the load's invoice k is made by shard k mod n
                 return [(shards[number % len(shards)], command)]
             return [(shard, command) for shard in shards]
-        if kind in (StartFault, ClearFault):
-            return [(layout.providers[command.provider], command)]
+        if kind in (StartFault, ClearFault):  # every partition: the fault is the provider's
+            return [(partition, command) for partition in layout.providers[command.provider]]
         if kind is ConfigureProvider:  # every orchestrator replica
             return [(shard, command) for shard in shards]
         if kind is Reconcile:

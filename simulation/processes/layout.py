@@ -18,14 +18,29 @@ BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    providers: dict[str, int]  # provider name -> LP index
+    """The LP indices of a run. Every shard has its own partition of every provider
+    (``ProviderConfig.partition``): a shard sends only to its partitions, and they answer
+    only it, so shards never exchange messages; only the reserve hears from all of them."""
+
+    providers: dict[str, tuple[int, ...]]  # provider name -> its partitions' LP indices,
+    # in shard order
     shards: tuple[int, ...]  # shard number -> LP index
     reserve: int
     lookahead_s: float
 
     @property
     def size(self) -> int:
-        return len(self.providers) + len(self.shards) + 1
+        return sum(len(p) for p in self.providers.values()) + len(self.shards) + 1
+
+    def partition(self, provider: str, shard_no: int) -> int:
+        """The LP index of ``provider``'s partition that shard ``shard_no`` talks to."""
+        return self.providers[provider][shard_no]
+
+
+def partition_name(provider: str, shard_no: int, shards: int) -> str:
+    """The LP name of a provider's partition: the provider's own name when there is one
+    shard (one partition, the whole provider), else ``tempo@shard-1``."""
+    return provider if shards == 1 else f"{provider}@shard-{shard_no}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,19 +92,22 @@ class LpSpec:
 
 
 def host_groups(specs: list[LpSpec], cpus: int) -> list[list[LpSpec]]:
-    """The LPs of each host (actor): one per shard; the providers and the reserve share
-    an actor of their own when the cluster has a CPU to spare for it, and otherwise join
-    the shards' (the reserve shard 0's, the providers shard 1's, or shard 0's if it is
-    the only one): a process more than there are cores makes every window wait for the
-    scheduler (2 shards on 2 cores: 60 s of ``throughput_1000`` in 8.2 s instead of 10.3)."""
-    shards = [[s] for s in sorted(specs, key=lambda s: s.index) if s.kind == "shard"]
-    services = [s for s in specs if s.kind != "shard"]
-    if not shards or cpus > len(shards):
-        return [services, *shards]
-    shards[0] = [s for s in services if s.kind == "reserve"] + shards[0]
-    providers = 1 % len(shards)
-    shards[providers] = [s for s in services if s.kind == "provider"] + shards[providers]
-    return shards
+    """The LPs of each host (actor): one per shard, with its partitions of the providers
+    (they talk to it alone); the reserve has an actor of its own when the cluster has a
+    CPU to spare for it, and otherwise joins shard 0's: a process more than there are
+    cores makes every window wait for the scheduler (2 shards on 2 cores: 60 s of
+    ``throughput_1000`` in 8.2 s instead of 10.3)."""
+    ordered = sorted(specs, key=lambda s: s.index)
+    shard_nos = sorted({s.shard_no for s in ordered if s.kind == "shard"})
+    groups = [
+        [s for s in ordered if s.kind in ("provider", "shard") and s.shard_no == no]
+        for no in shard_nos
+    ]
+    reserve = [s for s in ordered if s.kind == "reserve"]
+    if not groups or cpus > len(groups):
+        return [reserve, *groups] if reserve else groups
+    groups[0] = reserve + groups[0]
+    return groups
 
 
 def host_shard_no(group: list[LpSpec]) -> int:

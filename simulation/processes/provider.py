@@ -1,8 +1,11 @@
-"""The provider logical process: one payment rail, shared by every shard.
+"""The provider logical process: one shard's partition of a payment rail.
 
-It answers attempts, status checks, voids and probes after the delays its
-``Provider`` decides plus the network's, turns scheduled faults on and off,
-and tells the owning shard about every charge that takes effect.
+Every shard has its own partition of every provider (``Layout``): its share of
+the rate and concurrency limits (``ProviderConfig.partition``), the whole
+provider's fault timeline. It answers attempts, status checks, voids and probes
+after the delays its ``Provider`` decides plus the network's, turns scheduled
+faults on and off, and tells its shard about every charge that takes effect.
+With one shard the one partition is the whole provider.
 """
 
 from __future__ import annotations
@@ -31,17 +34,18 @@ class ProviderLP(LogicalProcess):
     def __init__(self, spec: LpSpec) -> None:
         scenario, layout = spec.scenario, spec.layout
         super().__init__(spec.index, spec.name, layout.lookahead_s, scenario.start_s)
-        config = next(c for c in scenario.provider_configs() if c.name == spec.name)
-        self.provider = Provider(config, KeyedRandom(scenario.seed))
+        self._parts = parts = len(layout.shards)
+        self.provider_name = name = next(n for n, p in layout.providers.items() if spec.index in p)
+        config = next(c for c in scenario.provider_configs() if c.name == name)
+        self.provider = Provider(config.partition(parts), KeyedRandom(scenario.seed))
         self._net = config.network_ms / 1000.0
-        self._shard_lp = layout.shards
         self.counts = {"attempts": 0, "charges": 0, "charged_minor": 0}
         self._live_faults = 0  # numbers the faults started by command, so an old end timer
         # cannot clear a newer fault
         for fault in scenario.faults:
-            if fault.target != spec.name or not fault.is_provider_fault:
+            if fault.target != name or not fault.is_provider_fault:
                 continue
-            domain_fault = fault.to_fault()
+            domain_fault = fault.to_fault().partition(parts)
             self.call_at(float(fault.start_s), partial(self._set_fault, domain_fault))
             if fault.duration_s is not None:
                 end = float(fault.start_s + fault.duration_s)
@@ -53,7 +57,7 @@ class ProviderLP(LogicalProcess):
     def command(self, command: Any) -> Any:
         now = self.now
         if type(command) is StartFault:
-            fault = _fault(command)
+            fault = _fault(command).partition(self._parts)
             self.provider.set_fault(now, fault)
             self._live_faults += 1
             ends_at = None
@@ -61,12 +65,12 @@ class ProviderLP(LogicalProcess):
                 ends_at = now + command.duration_s
                 self.call_at(ends_at, partial(self._end_live_fault, self._live_faults))
             self.log_event(f"F|{command.kind}|{now:.6f}")
-            return FaultStarted(self.name, command.kind, now, ends_at)
+            return FaultStarted(self.provider_name, command.kind, now, ends_at)
         if type(command) is ClearFault:
             self._live_faults += 1
             self.provider.set_fault(now, None)
             self.log_event(f"F|clear|{now:.6f}")
-            return FaultCleared(self.name, now)
+            return FaultCleared(self.provider_name, now)
         return super().command(command)
 
     def _end_live_fault(self, number: int) -> None:
@@ -136,7 +140,12 @@ class ProviderLP(LogicalProcess):
             self.send(charge.origin, charge.charged_at + self._net, ChargeNotice(charge))
 
     def finish(self) -> dict[str, Any]:
-        return {"name": self.name, "digest": self.digest(), "counts": self.counts}
+        return {
+            "name": self.name,
+            "provider": self.provider_name,
+            "digest": self.digest(),
+            "counts": self.counts,
+        }
 
 
 def _fault(command: StartFault) -> Fault:

@@ -87,6 +87,8 @@ class ShardLP(LogicalProcess):
         configs = scenario.provider_configs()
         self.orchestrator = Orchestrator(spec.name, configs, scenario.routing_config())
         self.net_s = {c.name: c.network_ms / 1000.0 for c in configs}
+        # This shard's partition of each provider: the only providers it talks to.
+        self._partitions = {c.name: layout.partition(c.name, spec.shard_no) for c in configs}
         self._factory = WalletFactory(f"seed{scenario.seed}-{spec.name}")
         self._dlog = DestructionLog(spec.name)
         self._ttl = float(scenario.wallet_ttl_s)
@@ -257,7 +259,7 @@ class ShardLP(LogicalProcess):
     ) -> None:
         """Send ``message`` to ``provider``; if no answer settles it by ``deadline``, the
         orchestrator hears ``silence(now)`` (a timeout, an unanswered check or void)."""
-        self.send(self._layout.providers[provider], sent_at + self.net_s[provider], message)
+        self.send(self._partitions[provider], sent_at + self.net_s[provider], message)
         # Timers are partials of methods, never lambdas: a checkpoint pickles the timer
         # heap, and cloudpickle rebuilds a lambda from its code (about 100 times slower).
         self.call_at(deadline, partial(self._silence, silence))
@@ -532,7 +534,7 @@ class ShardLP(LogicalProcess):
             probe_no = self._last_probe_no
             self._probe_owed[name] = probe_no
             probe = Probe(self.shard_no, name, probe_no, now)
-            self.send(self._layout.providers[name], now + self.net_s[name], probe)
+            self.send(self._partitions[name], now + self.net_s[name], probe)
             timeout_s = orchestrator.health[name].config.probe_timeout_ms / 1000.0
             self.call_at(now + timeout_s, partial(self._probe_done, name, probe_no, None))
         interval = orchestrator.config.health.interval_s

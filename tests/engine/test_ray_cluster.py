@@ -26,5 +26,10 @@ def test_shards_spread_over_both_nodes_with_the_local_digest(cluster: Any) -> No
     spread = run_scenario(scenario, RunOptions(shards=2, runtime="ray"))
     assert spread["digest"] == local["digest"]
     placement = spread["placement"]
-    assert set(placement) == {"tempo", "circle", "stripe", "shard-0", "shard-1", "reserve"}
+    partitions = {f"{p}@shard-{k}" for p in ("tempo", "circle", "stripe") for k in (0, 1)}
+    assert set(placement) == partitions | {"shard-0", "shard-1", "reserve"}
+    # each shard's partitions of the providers live where it does
+    assert all(
+        placement[f"{p}@shard-{k}"] == placement[f"shard-{k}"] for p in ("tempo",) for k in (0, 1)
+    )
     assert len(set(placement.values())) == 2, placement

@@ -28,11 +28,13 @@ def test_the_scenarios_issue_three_asks_for_are_shipped() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("shards", [1, 2])
+@pytest.mark.parametrize("shards", [1, 2, 4])
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
 def test_shipped_scenario_passes(path: Path, shards: int) -> None:
-    """With the scenario's own shard count (1), and with 2: what a Ray run on a 2-core
-    machine has when neither the scenario nor --shards sets it (one per CPU)."""
+    """With the scenario's own shard count (1), with 2 (what a Ray run on a 2-core machine
+    has when neither the scenario nor --shards sets it: one per CPU) and with 4, each
+    shard with its quarter of every provider's limits. The 1- and 2-shard digests are
+    pinned."""
     # A paced scenario (the live demo) runs here on the virtual clock: same events, no waiting.
     scenario = with_overrides(load_scenario(path), {"clock.mode": "virtual"})
     report = run_scenario(scenario, RunOptions(shards=shards))
@@ -43,7 +45,8 @@ def test_shipped_scenario_passes(path: Path, shards: int) -> None:
     assert not failed, failed
     assert report["assertions"], "every shipped scenario asserts something"
     assert report["double_pays"] == 0 and report["lost"] == 0
-    assert report["digest"] == SHIPPED[path.stem, shards], "the run differs from the pinned one"
+    if shards < 4:
+        assert report["digest"] == SHIPPED[path.stem, shards], "the run differs from the pinned one"
 
 
 def test_every_shipped_scenario_has_a_pinned_digest() -> None:

@@ -1,10 +1,13 @@
-"""Which logical processes share a Ray actor: the services alone only with a CPU to spare."""
+"""Which logical processes share a Ray actor: each shard with its partitions of the
+providers; the reserve alone only with a CPU to spare."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from simulation.processes.layout import LpSpec, host_groups
+from simulation.processes.layout import LpSpec, host_groups, partition_name
+
+PROVIDERS = ("tempo", "circle", "stripe")
 
 
 def specs(shards: int) -> list[LpSpec]:
@@ -12,28 +15,38 @@ def specs(shards: int) -> list[LpSpec]:
         return LpSpec(kind=kind, index=index, name=name, scenario=None, layout=None,  # type: ignore[arg-type]
                       start_date=date(2026, 1, 1), shard_no=shard_no)  # fmt: skip
 
-    providers = [spec("provider", i, name) for i, name in enumerate(("tempo", "circle", "stripe"))]
-    shard_specs = [spec("shard", 3 + k, f"shard-{k}", shard_no=k) for k in range(shards)]
-    return [*providers, *shard_specs, spec("reserve", 3 + shards, "reserve")]
+    partitions = [
+        spec("provider", p * shards + k, partition_name(name, k, shards), shard_no=k)
+        for p, name in enumerate(PROVIDERS)
+        for k in range(shards)
+    ]
+    first = len(partitions)
+    shard_specs = [spec("shard", first + k, f"shard-{k}", shard_no=k) for k in range(shards)]
+    return [*partitions, *shard_specs, spec("reserve", first + shards, "reserve")]
 
 
 def names(groups: list[list[LpSpec]]) -> list[list[str]]:
     return [[spec.name for spec in group] for group in groups]
 
 
-def test_with_a_cpu_to_spare_the_services_get_an_actor_of_their_own() -> None:
+def test_each_shard_hosts_its_own_partitions_and_with_a_cpu_to_spare_the_reserve_is_alone() -> None:
     assert names(host_groups(specs(2), cpus=4)) == [
-        ["tempo", "circle", "stripe", "reserve"], ["shard-0"], ["shard-1"]
-    ]  # fmt: skip
+        ["reserve"],
+        ["tempo@shard-0", "circle@shard-0", "stripe@shard-0", "shard-0"],
+        ["tempo@shard-1", "circle@shard-1", "stripe@shard-1", "shard-1"],
+    ]
 
 
-def test_without_one_the_reserve_joins_shard_0_and_the_providers_shard_1() -> None:
-    expected = [["reserve", "shard-0"], ["tempo", "circle", "stripe", "shard-1"], ["shard-2"]]
-    assert names(host_groups(specs(3), cpus=2)) == expected
-    assert names(host_groups(specs(2), cpus=2)) == expected[:2]
+def test_without_one_the_reserve_joins_shard_0() -> None:
+    groups = names(host_groups(specs(3), cpus=2))
+    assert groups[0] == ["reserve", "tempo@shard-0", "circle@shard-0", "stripe@shard-0", "shard-0"]
+    assert groups[2] == ["tempo@shard-2", "circle@shard-2", "stripe@shard-2", "shard-2"]
+    assert len(groups) == 3
 
 
-def test_a_single_shard_on_a_single_cpu_holds_every_lp() -> None:
+def test_a_single_shard_on_a_single_cpu_holds_every_lp_and_its_partitions_are_the_providers() -> (
+    None
+):
     (only,) = names(host_groups(specs(1), cpus=1))
     assert sorted(only) == ["circle", "reserve", "shard-0", "stripe", "tempo"]
 
@@ -42,4 +55,4 @@ def test_every_lp_is_hosted_exactly_once() -> None:
     for shards in (1, 2, 5):
         for cpus in (1, 2, 8):
             hosted = [spec.index for group in host_groups(specs(shards), cpus) for spec in group]
-            assert sorted(hosted) == list(range(shards + 4)), (shards, cpus)
+            assert sorted(hosted) == list(range(4 * shards + 1)), (shards, cpus)
