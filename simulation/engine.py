@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ from actors.invoice_ids import InvoiceIds
 from simulation.processes.arrivals import Mispayers
 from simulation.processes.bulk_progress import BulkBoard
 from simulation.processes.layout import (
+    COORDINATOR_WINDOW_S,
     MIN_LOOKAHEAD_S,
     BulkShare,
     Layout,
@@ -79,6 +80,7 @@ def build_layout(scenario: Scenario, shards: int) -> Layout:
         shards=tuple(range(first_shard, first_shard + shards)),
         reserve=first_shard + shards,
         lookahead_s=lookahead,
+        window_s=COORDINATOR_WINDOW_S,
     )
 
 
@@ -142,8 +144,22 @@ def build_specs(
             shares[shard_no].append(share)
     for shard_no, index in enumerate(layout.shards):
         specs.append(spec("shard", index, f"shard-{shard_no}", shard_no, tuple(shares[shard_no])))
-    specs.append(spec("reserve", layout.reserve, "reserve"))
-    return specs
+    return [*_cells(specs), spec("reserve", layout.reserve, "reserve")]
+
+
+def _cells(members: list[LpSpec]) -> list[LpSpec]:
+    """One cell per shard: the shard and its partitions of the providers, as one LP with
+    the shard's index and name (``CellLP``)."""
+    shards = [m for m in members if m.kind == "shard"]
+    return [
+        replace(
+            shard,
+            kind="cell",
+            bulk=(),
+            members=tuple(m for m in members if m.shard_no == shard.shard_no),
+        )
+        for shard in shards
+    ]
 
 
 RUNTIMES = ("local", "ray")
@@ -193,8 +209,8 @@ def crash_plan(scenario: Scenario, layout: Layout) -> list[tuple[float, int]]:
             plan.append((float(fault.start_s), layout.shards[shard_no]))
         elif target == "reserve":
             plan.append((float(fault.start_s), layout.reserve))
-        else:  # a provider: every partition of it
-            plan.extend((float(fault.start_s), index) for index in layout.providers[target])
+        else:  # a provider: every partition of it, so every cell
+            plan.extend((float(fault.start_s), index) for index in layout.shards)
     return plan
 
 
@@ -220,7 +236,7 @@ def run_scenario(
         speed = float(scenario.clock.speed)
     every = options.checkpoint_every
     if every is None:
-        every = default_checkpoint_every(options.runtime, scenario)
+        every = default_checkpoint_every(options.runtime, scenario, paced=speed is not None)
     ids = InvoiceIds()
     start_date = options.start_date or scenario.start_date
     bulk_jobs = load_bulk(scenario, ids, start_date)

@@ -58,6 +58,7 @@ class WindowResult:
     records: dict[str, list[tuple[Any, ...]]] | None = None  # table -> rows, when persisting
     replies: list[tuple[int, Any]] | None = None  # (request token, result or error), live runs
     bulk: dict[int, JobShare] | None = None  # a shard's shares of bulk jobs that changed
+    in_flight: int = 0  # a cell's messages among its members still on their way
 
 
 class LogicalProcess:
@@ -202,6 +203,11 @@ class LogicalProcess:
 
     def receive(self, payload: Any, src: int) -> None:
         raise NotImplementedError
+
+    def summaries(self) -> list[dict[str, Any]]:
+        """What the run's report and digest take from this LP at the end (``finish``): one
+        summary, or a cell's one per member."""
+        return [self.finish()]
 
     # ---- checkpoints ---------------------------------------------------------------
     def snapshot(self) -> bytes:

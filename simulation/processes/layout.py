@@ -11,6 +11,9 @@ from simulation.scenario import Scenario
 
 # Lower bound for any message delay between logical processes, in seconds.
 MIN_LOOKAHEAD_S = 0.001
+# The coordinator's window on the virtual clock, in simulated seconds: one call per cell
+# per window (a paced run keeps windows of one lookahead, so it answers commands at once).
+COORDINATOR_WINDOW_S = 1.0
 LATE_GRACE_S = 300.0  # an expired wallet waits this long for late money before destruction
 RECENT_S = 60.0  # how long a finished invoice is remembered to catch late charges
 BULK_ROW_INTERVAL_S = 0.01  # bulk rows are submitted at 100 rows/s per job
@@ -27,6 +30,21 @@ class Layout:
     shards: tuple[int, ...]  # shard number -> LP index
     reserve: int
     lookahead_s: float
+    # The coordinator's window on the virtual clock: each cell (a shard and its partitions,
+    # ``CellLP``) runs this long in windows of one lookahead of its own, per call.
+    window_s: float = 0.0  # 0: one lookahead
+
+    @property
+    def coordinator_window_s(self) -> float:
+        return max(self.window_s, self.lookahead_s)
+
+    def unit_of(self, index: int) -> int:
+        """The LP the runtime hosts that holds LP ``index``: a provider partition's
+        cell is its shard's (same index); a shard and the reserve are their own."""
+        for partitions in self.providers.values():
+            if index in partitions:
+                return self.shards[partitions.index(index)]
+        return index
 
     @property
     def size(self) -> int:
@@ -89,6 +107,17 @@ class LpSpec:
     bulk: tuple[BulkShare, ...] = field(default_factory=tuple)
     collect_rows: bool = False  # shards hand back one row per finished invoice
     persist: bool = False  # LPs hand back their database rows every window
+    members: tuple[LpSpec, ...] = ()  # a cell's: its partitions of the providers, its shard
+
+    def with_members(self) -> tuple[LpSpec, ...]:
+        """This LP and, for a cell, its members: every LP that reports a summary."""
+        return (self, *self.members)
+
+
+def summary_order(specs: list[LpSpec]) -> dict[str, int]:
+    """LP name -> LP index over every LP, members of cells included: the order of the
+    summaries (and so of the digest), whichever runtime hosts them."""
+    return {m.name: m.index for spec in specs for m in spec.members or (spec,)}
 
 
 def host_groups(specs: list[LpSpec], cpus: int) -> list[list[LpSpec]]:
@@ -98,9 +127,9 @@ def host_groups(specs: list[LpSpec], cpus: int) -> list[list[LpSpec]]:
     cores makes every window wait for the scheduler (2 shards on 2 cores: 60 s of
     ``throughput_1000`` in 8.2 s instead of 10.3)."""
     ordered = sorted(specs, key=lambda s: s.index)
-    shard_nos = sorted({s.shard_no for s in ordered if s.kind == "shard"})
+    shard_nos = sorted({s.shard_no for s in ordered if s.kind in ("shard", "cell")})
     groups = [
-        [s for s in ordered if s.kind in ("provider", "shard") and s.shard_no == no]
+        [s for s in ordered if s.kind in ("provider", "shard", "cell") and s.shard_no == no]
         for no in shard_nos
     ]
     reserve = [s for s in ordered if s.kind == "reserve"]
@@ -112,4 +141,4 @@ def host_groups(specs: list[LpSpec], cpus: int) -> list[list[LpSpec]]:
 
 def host_shard_no(group: list[LpSpec]) -> int:
     """The shard a host's node follows: its shard's number (the services alone: 0)."""
-    return next((s.shard_no for s in group if s.kind == "shard"), 0)
+    return next((s.shard_no for s in group if s.kind in ("shard", "cell")), 0)

@@ -29,6 +29,14 @@ class Request:
 
 
 @frozen
+class Addressed:
+    """A message from outside a cell (a command) for one of its members."""
+
+    dst: int
+    payload: object
+
+
+@frozen
 class ScheduleBulk:
     """The live engine hands a shard its rows of one upload."""
 

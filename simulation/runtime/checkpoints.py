@@ -33,8 +33,11 @@ from simulation.scenario import Scenario
 MAX_EVERY = 1_000_000
 # A checkpoint pickles every LP. Its cost follows the state: 35 ms (1.2 MB) a minute
 # into tempo_outage at 1,000 invoices/s, 400 ms (10.7 MB) at its end, when the providers
-# remember some 60,000 idempotency keys; a window costs about 0.5 ms there.
+# remember some 60,000 idempotency keys. By default a checkpoint every 20 simulated
+# seconds or so: 1,000 windows of a lookahead (20 ms) on a paced clock, 20 of the
+# coordinator's one-second windows on the virtual clock.
 DEFAULT_EVERY = 1000
+DEFAULT_EVERY_VIRTUAL = 20
 # So the interval stretches, up to STRETCH_MAX times ``every``, to as many windows as keep
 # the last checkpoint's cost within this share of their wall time. Checkpoints never
 # change an LP, so when they are taken never changes a run's results.
@@ -53,7 +56,7 @@ def revive(spec: LpSpec, state: bytes | None, windows: Iterable[Window]) -> Logi
     return lp
 
 
-def default_checkpoint_every(runtime: str, scenario: Scenario) -> int:
+def default_checkpoint_every(runtime: str, scenario: Scenario, *, paced: bool = False) -> int:
     """Windows between checkpoints of a run that does not choose (``--checkpoint-every``).
 
     A checkpoint stops the window loop while every LP is pickled, tens of
@@ -65,7 +68,7 @@ def default_checkpoint_every(runtime: str, scenario: Scenario) -> int:
     """
     if runtime == "local" and not any(f.is_actor_crash for f in scenario.faults):
         return 0
-    return DEFAULT_EVERY
+    return DEFAULT_EVERY if paced else DEFAULT_EVERY_VIRTUAL
 
 
 class Checkpoints:
@@ -77,6 +80,7 @@ class Checkpoints:
         self.every = every
         self.record = record  # where checkpoint rows go when the run is persisted
         self.window_no = 0  # windows completed
+        self._last_until = -math.inf  # the end of the last window logged
         self.interval = every  # windows from one checkpoint to the next (stretched when costly)
         self._last_no = 0
         self._last_wall = time.perf_counter()
@@ -103,8 +107,11 @@ class Checkpoints:
         return self.every > 0 and self.window_no + 1 - self._last_no >= self.interval
 
     def completed(self, until: float, inboxes: dict[int, list[Envelope]]) -> None:
-        """A window ran for these LPs: log it, unless checkpoints are off."""
-        self.window_no += 1
+        """A window ran for these LPs: log it, unless checkpoints are off. The cells and
+        then the reserve run one window in two calls: windows are counted once."""
+        if until != self._last_until:
+            self.window_no += 1
+            self._last_until = until
         if self.every > 0:
             log = self._log
             for i, inbox in inboxes.items():

@@ -26,9 +26,10 @@ import simpy
 import simpy.rt
 
 from actors.invoice_ids import InvoiceIds
+from simulation.processes.base import WindowResult
 from simulation.processes.bulk_progress import BulkBoard, JobShare
 from simulation.processes.layout import Layout
-from simulation.processes.messages import Envelope
+from simulation.processes.messages import Addressed, Envelope
 from simulation.runtime.interface import Runtime
 
 if TYPE_CHECKING:  # a live run's store; the coordinator never opens one
@@ -177,8 +178,12 @@ class _WindowLoop:
         self.progress, self.should_stop = hooks.progress, hooks.should_stop
         self.sink, self.record, self.bulk = hooks.sink, hooks.record, hooks.bulk
         n = layout.size
-        self.next_at: list[float | None] = [plan.start_s] * n
+        # Only the LPs the runtime hosts have a clock here: the cells and the reserve.
+        self.next_at: list[float | None] = [
+            plan.start_s if layout.unit_of(i) == i else None for i in range(n)
+        ]
         self.open_items = [0] * n
+        self.in_flight = [0] * n  # messages on their way inside each cell
         self.inboxes: list[list[Envelope]] = [[] for _ in range(n)]
         self.totals: dict[int, tuple[int, int]] = {}
         self.stats = WindowStats()
@@ -186,11 +191,16 @@ class _WindowLoop:
         self.drift_sum = 0.0
         self.live = hooks.live
         self.crashes = sorted(plan.crashes, reverse=True)  # the next one last, popped when due
+        # Where a message for LP i goes: the LP the runtime hosts that holds it. A cell's
+        # members (a shard and its partitions) are reached through the cell, addressed.
+        self.unit_of = [layout.unit_of(i) for i in range(n)]
+        self.cells = frozenset(layout.shards)
+        self.reserve = layout.reserve
 
     def _stop_reason(self, start: float | None) -> str | None:
         if start is None:
             return "no more events"
-        if start >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+        if start >= self.duration_s and not any(self.inboxes) and not self._busy_inside():
             return "scenario over, every invoice finished"
         if start >= self.hard_end_s:
             return "drain limit reached"
@@ -198,10 +208,14 @@ class _WindowLoop:
             return "stopped"
         return None
 
+    def _busy_inside(self) -> bool:
+        """Whether an invoice is still open or a message still on its way in a cell."""
+        return sum(self.open_items) > 0 or sum(self.in_flight) > 0
+
     def _live_stop_reason(self, now: float) -> str | None:
         if self.should_stop is not None and self.should_stop():
             return "stopped"
-        if now >= self.duration_s and not any(self.inboxes) and sum(self.open_items) == 0:
+        if now >= self.duration_s and not any(self.inboxes) and not self._busy_inside():
             return "scenario over, every invoice finished"
         if now >= self.hard_end_s:
             return "drain limit reached"
@@ -211,8 +225,11 @@ class _WindowLoop:
         self, env: simpy.Environment, end_s: float | None = None
     ) -> Generator[simpy.Event, Any, None]:
         """The SimPy process: one iteration per window; empty stretches are skipped. With
-        ``end_s`` (a history), it returns once the next window would start there."""
-        lookahead = self.layout.lookahead_s
+        ``end_s`` (a history), it returns once the next window would start there. On the
+        virtual clock a window is ``Layout.coordinator_window_s`` long (each cell runs its
+        own windows of one lookahead inside it); paced, one lookahead."""
+        paced = isinstance(env, simpy.rt.RealtimeEnvironment)
+        window = self.layout.lookahead_s if paced else self.layout.coordinator_window_s
         while True:
             start = _earliest(self.next_at, self.inboxes)
             if end_s is not None and (start is None or start >= end_s):
@@ -224,7 +241,7 @@ class _WindowLoop:
                 self.stats.stopped_by = reason
                 return
             assert start is not None
-            until = start + lookahead
+            until = start + window
             self._advance(start, until)
             if until > env.now:
                 # Virtual: instant. Paced: the environment waits for the wall clock.
@@ -268,7 +285,7 @@ class _WindowLoop:
             commands = live.take(now + COMMAND_DELAY_S)
             if commands:
                 for dst, envelope in commands:
-                    self.inboxes[dst].append(envelope)
+                    self._deliver(dst, envelope)
                 start = _earliest(self.next_at, self.inboxes)
             if start is None or (not commands and start + lookahead > now):
                 # Nothing to carry out yet: time passes without a window.
@@ -304,21 +321,48 @@ class _WindowLoop:
             done = sum(d for _, d in self.totals.values())
             self.progress(until, {"created": created, "done": done, "open": sum(self.open_items)})
 
-    def _window(self, until: float) -> None:
-        """One round: every busy LP advances to ``until``; their messages are routed."""
+    def _deliver(self, dst: int, envelope: Envelope) -> None:
+        unit = self.unit_of[dst]
+        if unit in self.cells:
+            at, src, seq, payload = envelope
+            envelope = (at, src, seq, Addressed(dst, payload))
+        self.inboxes[unit].append(envelope)
+
+    def _busy(self, until: float, indexes: Sequence[int]) -> dict[int, list[Envelope]]:
+        """The LPs among ``indexes`` that have something to do before ``until``, with the
+        messages due before it (taken: the LPs get them now). Later ones stay here, where
+        the loop sees them: a run is not over while a message is on its way."""
         inboxes, next_at = self.inboxes, self.next_at
-        busy = {
-            i: inboxes[i]
-            for i in range(len(inboxes))
-            if inboxes[i] or (next_at[i] is not None and next_at[i] < until)  # type: ignore[operator]
-        }
-        for i in busy:
-            inboxes[i] = []
-        for i, result in self.runtime.advance(until, busy).items():
+        busy: dict[int, list[Envelope]] = {}
+        for i in indexes:
+            inbox, t = inboxes[i], next_at[i]
+            due = [e for e in inbox if e[0] < until] if inbox else inbox
+            if due or (t is not None and t < until):
+                busy[i] = due
+                inboxes[i] = [e for e in inbox if e[0] >= until] if len(due) < len(inbox) else []
+        return busy
+
+    def _window(self, until: float) -> None:
+        """One window in two rounds: every busy cell (a shard and its partitions of the
+        providers) advances to ``until``, side by side; then the reserve, with what they
+        sent it. Nothing goes from the reserve to a cell, so it may trail them."""
+        cells = self._busy(until, [i for i in range(len(self.inboxes)) if i != self.reserve])
+        if cells:
+            self._results(self.runtime.advance(until, cells))
+        reserve = self._busy(until, [self.reserve])
+        if reserve:
+            self._results(self.runtime.advance(until, reserve))
+        self.stats.windows += 1
+        self.stats.sim_end_s = until
+
+    def _results(self, results: dict[int, WindowResult]) -> None:
+        next_at = self.next_at
+        for i, result in results.items():
             next_at[i] = result.next_at
             self.open_items[i] = result.open_items
+            self.in_flight[i] = result.in_flight
             for dst, envelope in result.outbox:
-                inboxes[dst].append(envelope)
+                self._deliver(dst, envelope)
             if result.rows and self.sink is not None:
                 self.sink(result.rows)
             if result.records and self.record is not None:
@@ -329,8 +373,6 @@ class _WindowLoop:
                 self.live.answer(result.replies)
             if result.progress:
                 self.totals[i] = (result.progress.get("created", 0), result.progress.get("done", 0))
-        self.stats.windows += 1
-        self.stats.sim_end_s = until
 
 
 def _earliest(next_at: list[float | None], inboxes: list[list[Envelope]]) -> float | None:

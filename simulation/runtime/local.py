@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulation.processes.base import LogicalProcess, WindowResult
-from simulation.processes.layout import LpSpec
+from simulation.processes.layout import LpSpec, summary_order
 from simulation.processes.messages import Envelope
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Checkpoints, revive, timed_snapshots
@@ -23,14 +23,16 @@ class LocalRuntime:
     name = "local"
 
     def __init__(self, checkpoints: Checkpoints | None = None) -> None:
-        self.lps: list[LogicalProcess] = []
+        self.lps: dict[int, LogicalProcess] = {}  # LP index -> LP, in index order
         self.checkpoints = checkpoints or Checkpoints()
+        self._order: dict[str, int] = {}
 
     def cpus(self) -> int | None:
         return None  # one process: more shards would not run side by side
 
     def start(self, specs: list[LpSpec]) -> None:
-        self.lps = [build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)]
+        self.lps = {spec.index: build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)}
+        self._order = summary_order(specs)
         self.checkpoints.track(specs)
 
     def advance(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
@@ -40,7 +42,7 @@ class LocalRuntime:
         checkpoints.completed(until, inboxes)
         if snapshot:
             checkpoints.release_states()
-            checkpoints.saved(until, *timed_snapshots(lps))
+            checkpoints.saved(until, *timed_snapshots(lps.values()))
         return results
 
     def crash(self, index: int) -> None:
@@ -51,7 +53,8 @@ class LocalRuntime:
         self.lps[index] = revive(checkpoints.specs[index], state, windows)
 
     def finish(self) -> list[dict[str, Any]]:
-        return [lp.finish() for lp in self.lps]
+        summaries = [s for lp in self.lps.values() for s in lp.summaries()]
+        return sorted(summaries, key=lambda s: self._order[s["name"]])
 
     def close(self) -> None:
-        self.lps = []
+        self.lps = {}

@@ -28,10 +28,10 @@ faults:
 """
 
 
-# About 1,000 windows, so a checkpoint every 50 windows leaves logged windows to replay
-# at any moment.
+# About 20 windows of a second (each cell runs some 50 of a lookahead inside each), so a
+# checkpoint every 3 windows leaves logged windows to replay at any moment.
 SCENARIO = short_outage("recovery", 5)
-EVERY = 50
+EVERY = 3
 CRASH_AT_S = 6.0
 
 

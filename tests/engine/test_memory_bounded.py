@@ -26,7 +26,7 @@ def reserve_after(duration_s: int) -> ReserveLP:
 
     def keep_reserve(runtime: Any) -> None:
         assert isinstance(runtime, LocalRuntime)
-        held["reserve"] = runtime.lps[-1]
+        held["reserve"] = runtime.lps[max(runtime.lps)]  # the reserve is the last LP
 
     scenario = parse_scenario(SCENARIO.format(duration=duration_s, rate=RATE_PER_S))
     run_scenario(scenario, RunOptions(on_start=keep_reserve))

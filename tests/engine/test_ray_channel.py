@@ -145,7 +145,8 @@ def _ray_run(progress: Any = None) -> tuple[dict[str, Any], RayRuntime]:
 
 def test_windows_go_over_the_channels(ray_session: Any, undisturbed: dict[str, Any]) -> None:
     report, runtime = _ray_run()
-    assert runtime.windows_sent["channel"] > 1000 and runtime.windows_sent["ray call"] == 0
+    assert runtime.windows_sent["channel"] >= report["windows"] > 0  # every window
+    assert runtime.windows_sent["ray call"] == 0
     assert figures(report) == figures(undisturbed) and report["recoveries"] == []
 
 
@@ -157,7 +158,8 @@ def test_hosts_whose_channel_cannot_be_reached_get_their_windows_as_ray_calls(
 
     monkeypatch.setattr(ray_channel, "connect", unreachable)
     report, runtime = _ray_run()
-    assert runtime.windows_sent["ray call"] > 1000 and runtime.windows_sent["channel"] == 0
+    assert runtime.windows_sent["ray call"] >= report["windows"] > 0
+    assert runtime.windows_sent["channel"] == 0
     assert figures(report) == figures(undisturbed) and report["recoveries"] == []
 
 

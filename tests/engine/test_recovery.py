@@ -42,15 +42,16 @@ def test_every_lp_kind_snapshotted_and_restored_mid_run_ends_with_the_same_diges
     def swap_every_lp_for_its_copy(sim_s: float, counts: dict[str, int]) -> None:
         if held and sim_s >= CRASH_AT_S:
             runtime = held.pop()
-            for i, lp in enumerate(runtime.lps):
+            for i, lp in runtime.lps.items():
                 copy = LogicalProcess.restore(lp.snapshot())
                 assert type(copy) is type(lp) and copy is not lp
                 assert copy.digest() == lp.digest() and copy.next_local() == lp.next_local()
                 kinds.add(type(lp).__name__)
+                kinds.update(type(m).__name__ for m in getattr(lp, "members", {}).values())
                 runtime.lps[i] = copy
 
     report = run(scenario(), on_start=keep, progress=swap_every_lp_for_its_copy)
-    assert kinds == {"ProviderLP", "ShardLP", "ReserveLP"}
+    assert kinds == {"CellLP", "ProviderLP", "ShardLP", "ReserveLP"}
     assert figures(report) == figures(undisturbed)
 
 
@@ -60,7 +61,8 @@ def test_a_crashed_shard_reserve_and_provider_recover_with_the_same_results(
     report = run(scenario("shard-0", "reserve", "tempo"))
     assert figures(report) == figures(undisturbed)
     lost = {r["lp"]: r for r in report["recoveries"]}
-    assert set(lost) == {"shard-0", "reserve", "tempo"}
+    # A provider's partitions live in every shard's cell: losing tempo loses both cells.
+    assert set(lost) == {"shard-0", "shard-1", "reserve"}
     assert lost["shard-0"]["replayed_windows"] > 0  # a checkpoint and logged windows after it
     assert 1 <= report["checkpoints"]["taken"] <= report["windows"] // EVERY
     assert all(i["held"] for i in report["invariants"])
@@ -89,7 +91,7 @@ def test_a_persisted_run_with_a_crash_writes_the_same_rows_and_keeps_few_checkpo
     assert counts == row_counts(db, calm["run_id"])
     assert counts["invoices"] == crashed["invoices"]["created"] > 0
     kept = checkpoints_per_lp(db, crashed["run_id"])
-    assert set(kept) == {"tempo", "circle", "stripe", "shard-0", "shard-1", "reserve"}
+    assert set(kept) == {"shard-0", "shard-1", "reserve"}  # the cells (with their partitions)
     assert set(kept.values()) == {KEEP_CHECKPOINTS}
 
 

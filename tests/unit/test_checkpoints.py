@@ -74,7 +74,11 @@ def test_an_interval_out_of_bounds_is_refused() -> None:
 
 
 def test_a_local_run_checkpoints_only_to_drill_a_crash() -> None:
-    from simulation.runtime.checkpoints import DEFAULT_EVERY, default_checkpoint_every
+    from simulation.runtime.checkpoints import (
+        DEFAULT_EVERY,
+        DEFAULT_EVERY_VIRTUAL,
+        default_checkpoint_every,
+    )
     from simulation.scenario import parse_scenario
 
     quiet = parse_scenario("name: q\nseed: 1\nduration_s: 60\n")
@@ -83,13 +87,15 @@ def test_a_local_run_checkpoints_only_to_drill_a_crash() -> None:
         "faults: [{target: shard-0, kind: actor_crash, start_s: 10}]\n"
     )
     assert default_checkpoint_every("local", quiet) == 0  # nothing can be lost: no pauses
-    assert default_checkpoint_every("local", crash) == DEFAULT_EVERY
-    assert default_checkpoint_every("ray", quiet) == DEFAULT_EVERY  # actors can die
+    assert default_checkpoint_every("local", crash) == DEFAULT_EVERY_VIRTUAL
+    assert default_checkpoint_every("ray", quiet) == DEFAULT_EVERY_VIRTUAL  # actors can die
+    # about as many simulated seconds apart on a paced clock, whose windows are shorter
+    assert default_checkpoint_every("ray", quiet, paced=True) == DEFAULT_EVERY
 
 
 def test_a_run_takes_checkpoints_by_that_rule_unless_told() -> None:
     from simulation.engine import RunOptions, run_scenario
-    from simulation.runtime.checkpoints import DEFAULT_EVERY
+    from simulation.runtime.checkpoints import DEFAULT_EVERY_VIRTUAL
     from simulation.scenario import parse_scenario
 
     text = "name: q\nseed: 1\nduration_s: 5\nload: [{start_s: 0, duration_s: 5, rate_per_s: 50}]\n"
@@ -100,7 +106,7 @@ def test_a_run_takes_checkpoints_by_that_rule_unless_told() -> None:
     told = run_scenario(quiet, RunOptions(checkpoint_every=10))["checkpoints"]
     assert told["every_windows"] == 10 and told["taken"] >= 1
     crashed = run_scenario(crash)  # the default for a drill: checkpoints on, the crash recovered
-    assert crashed["checkpoints"]["every_windows"] == DEFAULT_EVERY
+    assert crashed["checkpoints"]["every_windows"] == DEFAULT_EVERY_VIRTUAL
     assert [r["lp"] for r in crashed["recoveries"]] == ["shard-0"]
 
 
@@ -121,7 +127,7 @@ def test_the_local_runtime_never_holds_an_old_state_beside_the_new_one() -> None
     checkpoints = started(every=1)
     runtime = LocalRuntime(checkpoints)
     held: list[bytes | None] = []
-    runtime.lps = [_SnapshotSpy(i, checkpoints, held) for i in (0, 1)]  # type: ignore[misc]
+    runtime.lps = {i: _SnapshotSpy(i, checkpoints, held) for i in (0, 1)}  # type: ignore[misc]
     for window in range(12):
         runtime.advance(0.02 * (window + 1), {})
     assert checkpoints.taken >= 2

@@ -136,7 +136,7 @@ class LpHost:
         with self._lock:
             if incarnation != self.incarnation:
                 return None
-            return [{**lp.finish(), "node_id": node} for lp in self.lps.values()]
+            return [{**s, "node_id": node} for lp in self.lps.values() for s in lp.summaries()]
 
 
 def _failure(incarnation: str, error: Exception) -> bytes:

@@ -38,7 +38,7 @@ from typing import Any, cast
 
 from actors.errors import InputError, InvoicesimError
 from simulation.processes.base import WindowResult
-from simulation.processes.layout import LpSpec, host_groups, host_shard_no
+from simulation.processes.layout import LpSpec, host_groups, host_shard_no, summary_order
 from simulation.processes.messages import Envelope
 from simulation.runtime.checkpoints import Checkpoints
 from simulation.runtime.ray import channel as ray_channel
@@ -151,7 +151,7 @@ class RayRuntime:
 
     def start(self, specs: list[LpSpec]) -> None:
         ray = self._connect()
-        self._order = {spec.name: spec.index for spec in specs}
+        self._order = summary_order(specs)
         self._actor_class = ray.remote(max_restarts=MAX_RESTARTS)(LpHost)
         groups = host_groups(specs, self.cpus())
         nodes = _alive_nodes()
