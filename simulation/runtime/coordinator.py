@@ -1,10 +1,15 @@
 """The coordinator: advances every logical process in lock-step windows.
 
-Conservative parallel discrete-event simulation. A window is [start, start + L)
-where L, the lookahead, is the smallest delay of any message between LPs, so
-nothing sent inside a window can be due inside it. The next window starts at
-the earliest pending event or message (empty stretches are skipped). Each
-window costs one call per busy LP, not one per invoice.
+Conservative parallel discrete-event simulation. The LPs the runtime hosts are
+the cells (a shard and its partitions of the providers, ``CellLP``) and the
+reserve. A cell runs windows [start, start + L) of its own, L the lookahead (the
+smallest delay of any message between LPs, so nothing sent inside a window can
+be due inside it). Cells exchange nothing, and the reserve sends nothing back,
+so the coordinator's windows can be longer: ``Layout.coordinator_window_s`` on
+the virtual clock, L on a paced one. In each, every busy cell advances to its end
+(side by side), then the reserve with what they sent it. The next window starts
+at the earliest pending event or message (empty stretches are skipped). Each
+window costs one call per busy cell and one for the reserve, not one per invoice.
 
 The window loop is a SimPy process. Its clock is the run's clock: a plain
 ``simpy.Environment`` for virtual time (as fast as possible), or a
