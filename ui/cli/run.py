@@ -66,8 +66,9 @@ def run(
         int | None,
         typer.Option(
             help="Save every logical process every N windows (stretched when costly), to "
-            "restore one that is lost; 0: never (a lost one then stops the run). Default: 1000 "
-            "with --runtime ray or an actor_crash fault, else 0 (nothing else can be lost).",
+            "restore one that is lost; 0: never (a lost one then stops the run). Default, with "
+            "--runtime ray or an actor_crash fault: 20 (one-second windows; 1000 with --speed, "
+            "whose windows are a lookahead), else 0 (nothing else can be lost).",
         ),
     ] = None,
 ) -> None:
