@@ -24,10 +24,10 @@ class TimedRuntime:
         self._inner = inner
         self.window_s: list[float] = []
 
-    def advance(self, until: float, inboxes: dict[int, Any]) -> Any:
+    def advance(self, windows: dict[int, Any]) -> Any:
         started = time.perf_counter()
         try:
-            return self._inner.advance(until, inboxes)
+            return self._inner.advance(windows)
         finally:
             self.window_s.append(time.perf_counter() - started)
 

@@ -80,7 +80,6 @@ class Checkpoints:
         self.every = every
         self.record = record  # where checkpoint rows go when the run is persisted
         self.window_no = 0  # windows completed
-        self._last_until = -math.inf  # the end of the last window logged
         self.interval = every  # windows from one checkpoint to the next (stretched when costly)
         self._last_no = 0
         self._last_wall = time.perf_counter()
@@ -106,16 +105,14 @@ class Checkpoints:
         """Whether the window about to run ends with a checkpoint."""
         return self.every > 0 and self.window_no + 1 - self._last_no >= self.interval
 
-    def completed(self, until: float, inboxes: dict[int, list[Envelope]]) -> None:
-        """A window ran for these LPs: log it, unless checkpoints are off. The cells and
-        then the reserve run one window in two calls: windows are counted once."""
-        if until != self._last_until:
-            self.window_no += 1
-            self._last_until = until
+    def completed(self, windows: dict[int, Window]) -> None:
+        """A window ran for these LPs, each to its own end: log it, unless checkpoints
+        are off."""
+        self.window_no += 1
         if self.every > 0:
             log = self._log
-            for i, inbox in inboxes.items():
-                log[i].append((until, inbox))
+            for i, window in windows.items():
+                log[i].append(window)
 
     def release_states(self) -> None:
         """Forget the saved states just before new ones are taken.

@@ -7,9 +7,10 @@ smallest delay of any message between LPs, so nothing sent inside a window can
 be due inside it). Cells exchange nothing, and the reserve sends nothing back,
 so the coordinator's windows can be longer: ``Layout.coordinator_window_s`` on
 the virtual clock, L on a paced one. In each, every busy cell advances to its end
-(side by side), then the reserve with what they sent it. The next window starts
-at the earliest pending event or message (empty stretches are skipped). Each
-window costs one call per busy cell and one for the reserve, not one per invoice.
+(side by side), and beside them the reserve to the last window's end, with what
+they sent it for then (it trails by a window). The next window starts at the
+earliest pending event or message (empty stretches are skipped). Each window
+costs one call to every busy LP, not one per invoice.
 
 The window loop is a SimPy process. Its clock is the run's clock: a plain
 ``simpy.Environment`` for virtual time (as fast as possible), or a
@@ -35,6 +36,7 @@ from simulation.processes.base import WindowResult
 from simulation.processes.bulk_progress import BulkBoard, JobShare
 from simulation.processes.layout import Layout
 from simulation.processes.messages import Addressed, Envelope
+from simulation.runtime.checkpoints import Window
 from simulation.runtime.interface import Runtime
 
 if TYPE_CHECKING:  # a live run's store; the coordinator never opens one
@@ -165,6 +167,7 @@ def run_windows(
         env = simpy.rt.RealtimeEnvironment(factor=1.0 / speed, strict=False)
     if loop.stats.stopped_by == "":
         env.run(until=env.process(loop.run(env) if live is None else loop.run_live(env)))
+    loop.catch_up()
     stats = loop.stats
     stats.wall_s = time.perf_counter() - wall_start
     if stats.windows:
@@ -200,7 +203,9 @@ class _WindowLoop:
         # members (a shard and its partitions) are reached through the cell, addressed.
         self.unit_of = [layout.unit_of(i) for i in range(n)]
         self.cells = frozenset(layout.shards)
+        self.cell_units = sorted(self.cells)
         self.reserve = layout.reserve
+        self.reserve_until: float | None = None  # the end of the window the reserve trails
 
     def _stop_reason(self, start: float | None) -> str | None:
         if start is None:
@@ -348,17 +353,34 @@ class _WindowLoop:
         return busy
 
     def _window(self, until: float) -> None:
-        """One window in two rounds: every busy cell (a shard and its partitions of the
-        providers) advances to ``until``, side by side; then the reserve, with what they
-        sent it. Nothing goes from the reserve to a cell, so it may trail them."""
-        cells = self._busy(until, [i for i in range(len(self.inboxes)) if i != self.reserve])
-        if cells:
-            self._results(self.runtime.advance(until, cells))
-        reserve = self._busy(until, [self.reserve])
-        if reserve:
-            self._results(self.runtime.advance(until, reserve))
+        """One window, in one call: every busy cell (a shard and its partitions of the
+        providers) advances to ``until``; beside them, the reserve advances to the last
+        window's end, with what the cells sent it for before then (all of it is in: a
+        message is due a lookahead after it is sent at the earliest). Nothing goes from
+        the reserve to a cell, so it may trail them by a window, and runs while they do.
+        A live run's reserve catches up at once: its answers (a reconciliation) never wait
+        for the next window."""
+        cells = self._busy(until, self.cell_units)
+        windows: dict[int, Window] = {i: (until, inbox) for i, inbox in cells.items()}
+        behind = self.reserve_until
+        if behind is not None:
+            for i, inbox in self._busy(behind, [self.reserve]).items():
+                windows[i] = (behind, inbox)
+        if windows:
+            self._results(self.runtime.advance(windows))
+        self.reserve_until = until
+        if self.live is not None:
+            self.catch_up()
         self.stats.windows += 1
         self.stats.sim_end_s = until
+
+    def catch_up(self) -> None:
+        """The reserve runs the window it trails by (the run is stopping)."""
+        behind = self.reserve_until
+        if behind is not None:
+            reserve = self._busy(behind, [self.reserve])
+            if reserve:
+                self._results(self.runtime.advance({self.reserve: (behind, reserve[self.reserve])}))
 
     def _results(self, results: dict[int, WindowResult]) -> None:
         next_at = self.next_at

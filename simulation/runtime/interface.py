@@ -12,8 +12,7 @@ from typing import Any, Protocol
 
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec
-from simulation.processes.messages import Envelope
-from simulation.runtime.checkpoints import Checkpoints
+from simulation.runtime.checkpoints import Checkpoints, Window
 
 
 class Runtime(Protocol):
@@ -26,9 +25,11 @@ class Runtime(Protocol):
 
     def start(self, specs: list[LpSpec]) -> None: ...
 
-    def advance(
-        self, until: float, inboxes: dict[int, list[Envelope]]
-    ) -> dict[int, WindowResult]: ...
+    def advance(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
+        """Advance each LP of ``windows`` to its own end, with its inbox: (until, inbox).
+        The LPs of one call run side by side (a cell to this window's end, the reserve to
+        the last one's)."""
+        ...
 
     def crash(self, index: int) -> None:
         """Lose the LP ``index`` (and whatever shares its host) the way a failure would."""

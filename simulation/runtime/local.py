@@ -12,9 +12,8 @@ from typing import Any
 
 from simulation.processes.base import LogicalProcess, WindowResult
 from simulation.processes.layout import LpSpec, summary_order
-from simulation.processes.messages import Envelope
 from simulation.runtime.build import build_lp
-from simulation.runtime.checkpoints import Checkpoints, revive, timed_snapshots
+from simulation.runtime.checkpoints import Checkpoints, Window, revive, timed_snapshots
 
 
 class LocalRuntime:
@@ -35,14 +34,14 @@ class LocalRuntime:
         self._order = summary_order(specs)
         self.checkpoints.track(specs)
 
-    def advance(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
+    def advance(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
         lps, checkpoints = self.lps, self.checkpoints
         snapshot = checkpoints.due()
-        results = {i: lps[i].advance(until, inbox) for i, inbox in inboxes.items()}
-        checkpoints.completed(until, inboxes)
+        results = {i: lps[i].advance(until, inbox) for i, (until, inbox) in windows.items()}
+        checkpoints.completed(windows)
         if snapshot:
             checkpoints.release_states()
-            checkpoints.saved(until, *timed_snapshots(lps.values()))
+            checkpoints.saved(_last_end(windows), *timed_snapshots(lps.values()))
         return results
 
     def crash(self, index: int) -> None:
@@ -58,3 +57,8 @@ class LocalRuntime:
 
     def close(self) -> None:
         self.lps = {}
+
+
+def _last_end(windows: dict[int, Window]) -> float:
+    """The furthest end of a call's windows: where a checkpoint taken after it stands."""
+    return max(until for until, _ in windows.values())

@@ -14,7 +14,7 @@ from simulation.commands import ClearFault, StartFault
 from simulation.engine import RunOptions, build_layout, run_scenario
 from simulation.live.dispatch import Router
 from simulation.processes.base import WindowResult
-from simulation.processes.messages import Envelope
+from simulation.runtime.checkpoints import Window
 from simulation.runtime.interface import Runtime
 from simulation.scenario import load_scenario, with_overrides
 
@@ -55,8 +55,8 @@ class _Watching:
         self._runtime, self._seen = runtime, seen
         self._advance = runtime.advance
 
-    def __call__(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
-        results = self._advance(until, inboxes)
+    def __call__(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
+        results = self._advance(windows)
         for src, result in results.items():
             self._seen.update((src, dst) for dst, _ in result.outbox)
         return results

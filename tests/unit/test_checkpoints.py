@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
 from actors.errors import InputError
+from simulation.processes.base import WindowResult
 from simulation.processes.layout import Layout, LpSpec
 from simulation.runtime.checkpoints import STRETCH_MAX, Checkpoints
 from simulation.runtime.local import LocalRuntime
@@ -30,7 +32,7 @@ def run_windows(checkpoints: Checkpoints, n: int, snapshot_s: float = 0.0) -> li
     taken = []
     for _ in range(n):
         due = checkpoints.due()
-        checkpoints.completed(checkpoints.window_no * 0.02, {0: []})
+        checkpoints.completed({0: (checkpoints.window_no * 0.02, [])})
         if due:
             checkpoints.saved(0.0, {0: b"state-0", 1: b"state-1"}, snapshot_s)
             taken.append(checkpoints.window_no)
@@ -117,6 +119,9 @@ class _SnapshotSpy:
         self.index, self._checkpoints, self._held = index, checkpoints, held
         self.saves = 0
 
+    def advance(self, until: float, inbox: list[Any]) -> WindowResult:
+        return WindowResult([], None)
+
     def snapshot(self) -> bytes:
         self._held.append(self._checkpoints.replay_of(self.index)[0])
         self.saves += 1
@@ -129,7 +134,7 @@ def test_the_local_runtime_never_holds_an_old_state_beside_the_new_one() -> None
     held: list[bytes | None] = []
     runtime.lps = {i: _SnapshotSpy(i, checkpoints, held) for i in (0, 1)}  # type: ignore[misc]
     for window in range(12):
-        runtime.advance(0.02 * (window + 1), {})
+        runtime.advance({0: (0.02 * (window + 1), [])})
     assert checkpoints.taken >= 2
     assert held == [None] * 2 * checkpoints.taken  # each released before its successor came
     assert checkpoints.replay_of(1)[0] == b"state-1-%d" % checkpoints.taken

@@ -1,5 +1,5 @@
 """Which logical processes share a Ray actor: each shard with its partitions of the
-providers; the reserve alone only with a CPU to spare."""
+providers (a cell); the reserve alone only with a CPU to spare, else with shard 0."""
 
 from __future__ import annotations
 
@@ -44,11 +44,27 @@ def test_without_one_the_reserve_joins_shard_0() -> None:
     assert len(groups) == 3
 
 
-def test_a_single_shard_on_a_single_cpu_holds_every_lp_and_its_partitions_are_the_providers() -> (
-    None
-):
+def test_a_single_shard_has_its_partitions_named_as_the_providers() -> None:
+    assert names(host_groups(specs(1), cpus=2)) == [
+        ["reserve"],
+        ["tempo", "circle", "stripe", "shard-0"],
+    ]
     (only,) = names(host_groups(specs(1), cpus=1))
     assert sorted(only) == ["circle", "reserve", "shard-0", "stripe", "tempo"]
+
+
+def test_a_cell_spec_is_hosted_like_its_shard() -> None:
+    from dataclasses import replace
+
+    members = specs(2)
+    cells = [
+        replace(s, kind="cell", members=tuple(m for m in members if m.shard_no == s.shard_no))
+        for s in members
+        if s.kind == "shard"
+    ]
+    reserve = [s for s in members if s.kind == "reserve"]
+    assert names(host_groups([*cells, *reserve], cpus=4)) == [["reserve"], ["shard-0"], ["shard-1"]]
+    assert names(host_groups([*cells, *reserve], cpus=2)) == [["reserve", "shard-0"], ["shard-1"]]
 
 
 def test_every_lp_is_hosted_exactly_once() -> None:

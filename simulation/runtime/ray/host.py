@@ -33,7 +33,6 @@ from typing import Any
 
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec
-from simulation.processes.messages import Envelope
 from simulation.runtime import gc_tuning
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Window, revive, timed_snapshots
@@ -96,25 +95,26 @@ class LpHost:
         return str(host), int(port)
 
     def step(self, payload: bytes) -> bytes:
-        """One window: ``payload`` is ``pack((incarnation, until, inboxes, snapshot))``.
+        """One window: ``payload`` is ``pack((incarnation, windows, snapshot))``, windows
+        (until, inbox) by LP.
 
         It comes over the channel, or as a Ray call from a driver that cannot reach it.
         Never raises: what an LP raised is answered (``HostAnswer.error``).
         """
         try:
-            incarnation, until, inboxes, snapshot = pickle.loads(payload)
-            return self._advance(incarnation, until, inboxes, snapshot)
+            incarnation, windows, snapshot = pickle.loads(payload)
+            return self._advance(incarnation, windows, snapshot)
         except Exception as error:
             return _failure(self.incarnation, error)
 
-    def _advance(
-        self, incarnation: str, until: float, inboxes: dict[int, list[Envelope]], snapshot: bool
-    ) -> bytes:
+    def _advance(self, incarnation: str, windows: dict[int, Window], snapshot: bool) -> bytes:
         with self._lock:
             if incarnation != self.incarnation:
                 return pack(HostAnswer(self.incarnation, None))
             lps = self.lps
-            results = {i: lps[i].advance(until, inbox) for i, inbox in sorted(inboxes.items())}
+            results = {
+                i: lps[i].advance(until, inbox) for i, (until, inbox) in sorted(windows.items())
+            }
             if not snapshot:
                 return pack(HostAnswer(self.incarnation, results))
             states, spent_s = timed_snapshots(lps.values())

@@ -39,8 +39,7 @@ from typing import Any, cast
 from actors.errors import InputError, InvoicesimError
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec, host_groups, host_shard_no, summary_order
-from simulation.processes.messages import Envelope
-from simulation.runtime.checkpoints import Checkpoints
+from simulation.runtime.checkpoints import Checkpoints, Window
 from simulation.runtime.ray import channel as ray_channel
 from simulation.runtime.ray.host import HostAnswer, LpHost, pack
 
@@ -204,19 +203,19 @@ class RayRuntime:
             scheduling_strategy=strategy,
         ).remote(self.groups[host])
 
-    def advance(self, until: float, inboxes: dict[int, list[Envelope]]) -> dict[int, WindowResult]:
+    def advance(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
         checkpoints = self.checkpoints
         snapshot = checkpoints.due()
         # At a checkpoint every host is called, idle or not, to hand in its LPs' states.
-        per_host: dict[int, dict[int, list[Envelope]]] = (
+        per_host: dict[int, dict[int, Window]] = (
             {h: {} for h in range(len(self.actors))} if snapshot else {}
         )
-        for i, inbox in inboxes.items():
-            per_host.setdefault(self._host_of[i], {})[i] = inbox
+        for i, window_i in windows.items():
+            per_host.setdefault(self._host_of[i], {})[i] = window_i
 
         def window(pending: list[int]) -> list[Any]:
             return self._exchange(
-                {h: pack((self.incarnations[h], until, per_host[h], snapshot)) for h in pending}
+                {h: pack((self.incarnations[h], per_host[h], snapshot)) for h in pending}
             )
 
         answers: dict[int, HostAnswer] = self._call(per_host, window, _stale, _answer)
@@ -229,9 +228,9 @@ class RayRuntime:
             if answer.states is not None:
                 states.update(answer.states)
                 spent_s = max(spent_s, answer.snapshot_s)  # hosts snapshot side by side
-        checkpoints.completed(until, inboxes)
+        checkpoints.completed(windows)
         if snapshot:
-            checkpoints.saved(until, states, spent_s)
+            checkpoints.saved(max(until for until, _ in windows.values()), states, spent_s)
         return results
 
     def _exchange(self, payloads: dict[int, bytes]) -> list[Any]:
