@@ -7,6 +7,7 @@ renders as the CSS class ``st-key-<key>``); the keys are listed in the README.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 import streamlit as st
@@ -36,7 +37,8 @@ CARDS_PER_ROW = 4
 
 def run_line(engine: EngineState | None) -> None:
     """The running scenario and its simulated clock, in one caption. The clock's seconds
-    are also in ``data-sim-s`` (bench/demo_ready.py reads how far the page trails)."""
+    are also in ``data-sim-s`` (bench/demo_ready.py reads how far the page trails). The
+    run's id is for engineers (``invoicesim runs``): it shows on hover, not on the page."""
     with st.container(key="run-line"):
         if engine is None:
             return
@@ -48,9 +50,10 @@ def run_line(engine: EngineState | None) -> None:
             return
         now_s = engine["sim_now_s"]
         st.markdown(
-            f"<small>Scenario <b>{engine['scenario']}</b> · simulated clock "
-            f"<b data-sim-s='{now_s:.1f}'>{fmt.clock(now_s)}</b> at speed {engine['speed']:g} "
-            f"· run <code>{engine['run_id']}</code></small>",
+            f"<small title='run {escape(str(engine['run_id']))}'>Scenario "
+            f"<b>{escape(str(engine['scenario']))}</b> · "
+            f"simulated clock <b data-sim-s='{now_s:.1f}'>{fmt.clock(now_s)}</b> at speed "
+            f"{engine['speed']:g}</small>",
             unsafe_allow_html=True,
         )
 
