@@ -274,6 +274,8 @@ def run_scenario(
         )
         if store is not None:
             checkpoints.record = store.add
+            if options.live is None:  # a live run's reads need every row in the driver
+                runtime.write_rows_at(store.rows_target())
         runtime.start(specs)
         if options.on_start is not None:
             options.on_start(runtime)

@@ -32,7 +32,7 @@ from simulation.processes.bulk_progress import JobState
 from simulation.scenario import Scenario
 
 if TYPE_CHECKING:  # storage (SQLAlchemy, psycopg) is imported only by runs that persist
-    from storage.database import Database
+    from storage.database import Database, DatabaseAddress
     from storage.queries import ProviderMemory
     from storage.recorder import Batch, Recorder
 
@@ -161,6 +161,10 @@ class RunStore:
         names = [config.name for config in run.providers]
         return cls(db, run_id, owned, opening.batch_rows, opening.flush_every_s, providers=names)
 
+    def rows_target(self) -> RowsTarget:
+        """Where hosts that write their own rows write them (a Ray batch run)."""
+        return RowsTarget(self.db.address(), self.run_id, self.recorder.batch_rows)
+
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
         """Buffer a window's rows; hand them to the writer once a batch is full (a live run:
         also once they are a moment old)."""
@@ -170,14 +174,7 @@ class RunStore:
         if self.flush_every_s is not None:
             self.tick()
             return
-        writer = self._writer
-        if writer.failure is not None:
-            raise writer.failure
-        if self.recorder.buffered >= self.recorder.batch_rows:
-            while not writer.hand(self.recorder):  # the batch before is in flight: wait for it
-                writer.wait_idle(None)
-                if writer.failure is not None:
-                    raise writer.failure
+        self._writer.hand_when_full(self.recorder)
 
     def bulk_job_changed(self, job: BulkJob, state: JobState) -> None:
         """Record a bulk job's new state with the run's other rows (wall time: now)."""
@@ -319,6 +316,71 @@ class RunStore:
             self.db.dispose()
 
 
+@dataclass(frozen=True, slots=True)
+class RowsTarget:
+    """Where the hosts of a persisted Ray batch run write their LPs' rows themselves."""
+
+    database: DatabaseAddress  # holds a password, maybe: never logged
+    run_id: str
+    batch_rows: int
+
+
+class HostRows:
+    """The rows of the LPs one Ray host runs, written by that host: through a connection
+    and a writer thread of its own, one batch in flight, as ``RunStore`` writes a batch
+    run's rows in the driver. So the database works on as many connections as there are
+    hosts, and no row travels to the driver.
+
+    Replay stays exact: at a checkpoint window every row so far (open invoices and
+    wallets too) is written before the host answers, so the rows of the windows a
+    recovery will not replay are in the database. A restored host ``discard``s what it
+    still buffered and records the replayed windows again; rows that reach the database
+    twice are written idempotently (``storage.recorder``). ``close`` writes the rest.
+    """
+
+    def __init__(self, target: RowsTarget) -> None:
+        from storage.recorder import Recorder
+
+        self._db = db = target.database.open()
+        closing = threading.Event()
+
+        def pause(delay_s: float) -> None:
+            closing.wait(delay_s)
+
+        self.recorder = Recorder(
+            db,
+            target.run_id,
+            batch_rows=target.batch_rows,
+            flush_when_full=False,
+            sleep=pause,
+            hold_new_open=True,
+        )
+        self._writer = _Writer(self.recorder, db.url_for_display, False, closing)
+
+    def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
+        self.recorder.add(records)
+        self._writer.hand_when_full(self.recorder)
+
+    def write_all(self) -> None:
+        """Every row so far, in the database (a checkpoint window)."""
+        self._writer.write_all(self.recorder)
+
+    def discard(self) -> None:
+        """Forget the rows not yet handed to the writer (a replay records them again)."""
+        self.recorder.discard()
+
+    def close(self) -> dict[str, int]:
+        """Write the rest and let go of the database; the rows written, by table."""
+        try:
+            self.write_all()
+        finally:
+            self._writer.close()
+            self.recorder.discard()  # written, or the run ends in error: nothing to flush
+            self.recorder.close()  # lets go of the connection
+            self._db.dispose()
+        return dict(self.recorder.written)
+
+
 class _Writer:
     """A run's writer thread: one batch in flight. A live run's batch is retried until the
     database takes it; a batch run's gets the recorder's bounded retries."""
@@ -343,16 +405,41 @@ class _Writer:
         self._thread = threading.Thread(target=self._main, name="invoicesim-writer", daemon=True)
         self._thread.start()
 
-    def hand(self, recorder: Recorder) -> bool:
-        """Take the recorder's buffer as the next batch, unless one is still in flight."""
+    def hand(self, recorder: Recorder, everything: bool = False) -> bool:
+        """Take the recorder's buffer as the next batch, unless one is still in flight
+        (``everything``: open invoices and wallets too, see ``Recorder.take``)."""
         with self._changed:
             if self._batch is not None or not recorder.buffered:
                 return False
             self.rows_in_flight = recorder.buffered
-            self._batch = recorder.take()
+            self._batch = recorder.take(everything)
             self.handed += 1
             self._changed.notify_all()
             return True
+
+    def hand_when_full(self, recorder: Recorder) -> None:
+        """A batch run: hand the buffer over once it is a full batch, waiting for the batch
+        before if it is still in flight; raise what made the writer fail."""
+        if self.failure is not None:
+            raise self.failure
+        if recorder.buffered >= recorder.batch_rows:
+            while not self.hand(recorder):  # the batch before is in flight: wait for it
+                self.wait_idle(None)
+                if self.failure is not None:
+                    raise self.failure
+
+    def write_all(self, recorder: Recorder) -> None:
+        """A batch run: write every buffered row, open entities too, and wait until it is
+        written; raise what made the writer fail."""
+        while recorder.buffered or self.rows_in_flight:
+            if self.failure is not None:
+                raise self.failure
+            if self._stopped:
+                raise RuntimeError("the writer is closed: no row can be written any more")
+            if not self.hand(recorder, everything=True):
+                self.wait_idle(None)
+        if self.failure is not None:
+            raise self.failure
 
     def wait_written(self, batch_no: int, timeout_s: float) -> bool:
         """Wait until the ``batch_no``-th batch handed is written; False on timeout or

@@ -19,7 +19,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -148,6 +148,11 @@ class Database:
             return False
         return True
 
+    def address(self) -> DatabaseAddress:
+        """How another process reaches this database (a Ray host that writes its own rows)."""
+        url = self.engine.url.render_as_string(hide_password=False)
+        return DatabaseAddress(url, self.url_for_display, self.public_name)
+
     def dispose(self) -> None:
         """Close the pooled connections; the embedded server keeps running."""
         self.engine.dispose()
@@ -158,6 +163,22 @@ class Database:
         if self.server is not None:
             forget_gone_users(self.server.pgdata)
             self.server.cleanup()
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseAddress:
+    """An open database as another process reopens it. ``url`` may hold a password: it
+    travels to that process and is never shown (its repr leaves it out)."""
+
+    url: str = field(repr=False)
+    url_for_display: str
+    public_name: str
+
+    def open(self) -> Database:
+        """The database, without connecting yet: the first use connects (or raises
+        ``DatabaseError`` naming it)."""
+        engine = create_engine(make_url(self.url), pool_pre_ping=True)
+        return Database(engine, self.url_for_display, None, self.public_name)
 
 
 def open_database(settings: DatabaseSettings | None = None) -> Database:

@@ -161,19 +161,20 @@ class Recorder:
         self.write(self._snapshot())
         self._clear()
 
-    def take(self) -> Batch:
+    def take(self, everything: bool = False) -> Batch:
         """Everything buffered, as one batch for ``write_once``; the buffer starts empty.
 
-        With ``hold_new_open``, an invoice or wallet that has not ended stays in the buffer
-        for the next batch, for ``HOLD_BATCHES`` batches in a row at most: most end within
-        seconds, and an entity written once, at its end, costs the database one COPYed row
-        instead of a row and then an upsert.
+        With ``hold_new_open`` (unless ``everything``), an invoice or wallet that has not
+        ended stays in the buffer for the next batch, for ``HOLD_BATCHES`` batches in a row
+        at most: most end within seconds, and an entity written once, at its end, costs the
+        database one COPYed row instead of a row and then an upsert.
         """
         batch = self._rows  # handed over, not copied: the buffer starts anew
         keep: dict[str, dict[tuple[Any, ...], tuple[Any, ...]]] = {}
         held: dict[str, dict[tuple[Any, ...], int]] = {}
+        hold = self.hold_new_open and not everything
         for table, keyed in self._keyed.items():
-            ends = _END_COLUMN.get(table) if self.hold_new_open else None
+            ends = _END_COLUMN.get(table) if hold else None
             if ends is None:
                 batch[table] = list(keyed.values())
                 continue
@@ -193,6 +194,11 @@ class Recorder:
         self._held = held
         self.buffered = sum(len(kept) for kept in keep.values())
         return batch
+
+    def discard(self) -> None:
+        """Forget every buffered row (they will be recorded again: a Ray host's replay)."""
+        self._clear()
+        self._held = {}
 
     def write(self, batch: Batch) -> None:
         """Write ``batch`` in one transaction, retrying a lost connection with bounded backoff."""

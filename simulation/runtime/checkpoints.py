@@ -7,7 +7,8 @@ last checkpoint (before the first one: as built from its spec, which is its
 state at t=0) with the logged windows replayed in order (``revive``). Replay is
 exact because an LP is deterministic: the same state and the same inboxes give
 the same state, messages and rows. What a replay sends and records was
-delivered when the window first ran, so it is dropped. The log holds at most
+delivered when the window first ran, so it is dropped (a Ray host that writes its
+own rows records them again: ``simulation.run_store.HostRows``). The log holds at most
 ``every`` windows per LP (``STRETCH_MAX`` times that when checkpoints are
 costly, see ``OVERHEAD_BUDGET``): that bounds its memory and a recovery's work.
 
@@ -48,11 +49,19 @@ Window = tuple[float, list[Envelope]]  # (until, inbox) of one window of one LP
 Record = Callable[[dict[str, list[tuple[Any, ...]]]], None]
 
 
-def revive(spec: LpSpec, state: bytes | None, windows: Iterable[Window]) -> LogicalProcess:
-    """An LP as it was after its last logged window: its checkpoint, then the replay."""
+def revive(
+    spec: LpSpec, state: bytes | None, windows: Iterable[Window], record: Record | None = None
+) -> LogicalProcess:
+    """An LP as it was after its last logged window: its checkpoint, then the replay.
+
+    What the replay records is dropped (the driver has it), unless ``record`` takes it: a
+    Ray host that writes its own rows lost those it had not written yet with its state.
+    """
     lp = build_lp(spec) if state is None else LogicalProcess.restore(state)
     for until, inbox in windows:
-        lp.advance(until, list(inbox))  # a copy: advance sorts its inbox in place
+        result = lp.advance(until, list(inbox))  # a copy: advance sorts its inbox in place
+        if record is not None and result.records:
+            record(result.records)
     return lp
 
 

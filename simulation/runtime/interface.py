@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec
+from simulation.run_store import RowsTarget
 from simulation.runtime.checkpoints import Checkpoints, Window
 
 
@@ -21,6 +22,11 @@ class Runtime(Protocol):
 
     def cpus(self) -> int | None:
         """CPUs to spread shards over when a run names no shard count (None: no say)."""
+        ...
+
+    def write_rows_at(self, target: RowsTarget) -> bool:
+        """Whether the runtime's hosts write their LPs' rows to ``target`` themselves from
+        ``start`` on (a persisted batch run); if not, the rows come back with each window."""
         ...
 
     def start(self, specs: list[LpSpec]) -> None: ...

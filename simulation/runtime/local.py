@@ -12,6 +12,7 @@ from typing import Any
 
 from simulation.processes.base import LogicalProcess, WindowResult
 from simulation.processes.layout import LpSpec, summary_order
+from simulation.run_store import RowsTarget
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Checkpoints, Window, revive, timed_snapshots
 
@@ -28,6 +29,9 @@ class LocalRuntime:
 
     def cpus(self) -> int | None:
         return None  # one process: more shards would not run side by side
+
+    def write_rows_at(self, target: RowsTarget) -> bool:
+        return False  # one process: its LPs' rows go to the run's store, with each window
 
     def start(self, specs: list[LpSpec]) -> None:
         self.lps = {spec.index: build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)}

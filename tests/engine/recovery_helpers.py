@@ -54,19 +54,30 @@ def figures(report: dict[str, Any]) -> dict[str, Any]:
     return {k: report[k] for k in (*keys, "failover", "latency_ms", "reserves", "simulated_s")}
 
 
-def row_counts(db: Any, run_id: str) -> dict[str, int]:
-    """Rows of one run in every table but the checkpoints (their number follows the timing)."""
-    counts = {}
-    with db.engine.connect() as connection:
-        for table in COPY_COLUMNS:
-            if table == "checkpoints":
-                continue
-            sql = text(f"SELECT count(*) FROM {table} WHERE run_id = :r")  # table names: ours
-            counts[table] = int(connection.execute(sql, {"r": run_id}).scalar_one())
-    return counts
-
-
 def checkpoints_per_lp(db: Any, run_id: str) -> dict[str, int]:
     with db.engine.connect() as connection:
         sql = text("SELECT lp, count(*) FROM checkpoints WHERE run_id = :r GROUP BY lp")
         return {lp: int(n) for lp, n in connection.execute(sql, {"r": run_id})}
+
+
+# Columns of wall time (when the driver saw a bulk job start): they differ from run to run.
+WALL_CLOCK = {"started_at", "finished_at"}
+
+
+def table_contents(db: Any, run_id: str) -> dict[str, tuple[int, str]]:
+    """Every table's rows of one run (but the checkpoints), as (count, md5 of the rows in
+    order): two runs that recorded the same rows have the same contents, whatever wrote
+    them, in which batches, and how often."""
+    contents = {}
+    with db.engine.connect() as connection:
+        for table, columns in COPY_COLUMNS.items():
+            if table == "checkpoints":
+                continue
+            kept = ", ".join(c for c in columns if c != "run_id" and c not in WALL_CLOCK)
+            sql = text(  # table and column names: ours
+                f"SELECT count(*), md5(coalesce(string_agg(r::text, '|' ORDER BY r::text), ''))"
+                f" FROM (SELECT {kept} FROM {table} WHERE run_id = :r) AS r"
+            )
+            count, digest = connection.execute(sql, {"r": run_id}).one()
+            contents[table] = (int(count), str(digest))
+    return contents

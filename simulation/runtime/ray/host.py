@@ -18,6 +18,11 @@ starts a thread that accepts the driver's connection and answers each window
 message with ``step``. A lock keeps a window and a Ray call that touches the LPs
 (``restore``, ``finish``) from running at once. An error raised by an LP goes
 back to the driver in the answer, which raises it there.
+
+In a persisted batch run the host writes its LPs' rows itself (``HostRows``), through a
+connection of its own: they never travel to the driver. At a checkpoint window it
+writes every row so far before answering, and a restore records the replayed windows'
+rows again, so a recovery leaves the same rows as a run without one.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from typing import Any
 
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec
+from simulation.run_store import HostRows, RowsTarget
 from simulation.runtime import gc_tuning
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Window, revive, timed_snapshots
@@ -64,11 +70,13 @@ def pack(value: Any) -> bytes:
 
 
 class LpHost:
-    def __init__(self, specs: list[LpSpec]) -> None:
+    def __init__(self, specs: list[LpSpec], rows: RowsTarget | None = None) -> None:
         gc_tuning.for_worker()  # this process only hosts LPs
         ordered = sorted(specs, key=lambda s: s.index)
         self.specs = {spec.index: spec for spec in ordered}
         self.lps = {spec.index: build_lp(spec) for spec in ordered}
+        # A persisted batch run's rows, written from here (None: they go to the driver).
+        self.rows = HostRows(rows) if rows is not None else None
         # Not keyed randomness: this id names a state of the LPs, never a simulated event.
         self.incarnation = uuid.uuid4().hex
         self._lock = threading.Lock()  # the LPs and their incarnation: one user at a time
@@ -111,12 +119,19 @@ class LpHost:
         with self._lock:
             if incarnation != self.incarnation:
                 return pack(HostAnswer(self.incarnation, None))
-            lps = self.lps
+            lps, rows = self.lps, self.rows
             results = {
                 i: lps[i].advance(until, inbox) for i, (until, inbox) in sorted(windows.items())
             }
+            if rows is not None:
+                for result in results.values():
+                    if result.records:
+                        rows.add(result.records)
+                        result.records = None  # written from here: not sent to the driver
             if not snapshot:
                 return pack(HostAnswer(self.incarnation, results))
+            if rows is not None:
+                rows.write_all()  # a recovery replays no window before this one
             states, spent_s = timed_snapshots(lps.values())
         return pack(HostAnswer(incarnation, results, states, spent_s))
 
@@ -124,19 +139,28 @@ class LpHost:
         """Bring every LP back from its checkpoint and logged windows, as a new incarnation
         (a window sent before is then stale); answers ``hello``."""
         with self._lock:
+            rows = self.rows
+            if rows is not None:
+                rows.discard()  # from windows being replayed: recorded again below
+            record = rows.add if rows is not None else None
             for i, (state, windows) in replays.items():
-                self.lps[i] = revive(self.specs[i], state, windows)
+                self.lps[i] = revive(self.specs[i], state, windows, record)
             self.incarnation = uuid.uuid4().hex
         return self.hello()
 
-    def finish(self, incarnation: str) -> list[dict[str, Any]] | None:
+    def finish(self, incarnation: str) -> tuple[list[dict[str, Any]], dict[str, int]] | None:
+        """Every LP's summary, and the rows this host wrote by table (once the rest is
+        written); None from an incarnation the driver does not know."""
         import ray
 
         node = str(ray.get_runtime_context().get_node_id())
         with self._lock:
             if incarnation != self.incarnation:
                 return None
-            return [{**s, "node_id": node} for lp in self.lps.values() for s in lp.summaries()]
+            written = self.rows.close() if self.rows is not None else {}
+            self.rows = None
+            summaries = [{**s, "node_id": node} for lp in self.lps.values() for s in lp.summaries()]
+            return summaries, written
 
 
 def _failure(incarnation: str, error: Exception) -> bytes:

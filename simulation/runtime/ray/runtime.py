@@ -16,6 +16,10 @@ reached gets its windows as Ray calls instead, gathered by a single
 ``ray.get``. Ray is asked nothing else per window: only about a host that stays
 silent or whose channel breaks (``_ask``).
 
+In a persisted batch run each host writes its LPs' rows through a connection of its
+own (``write_rows_at``, ``simulation.run_store.HostRows``), so rows never travel to
+the driver and the database takes them on as many connections as there are hosts.
+
 Fault tolerance: actors have ``max_restarts``. A host is lost when its call
 fails or its channel breaks (its actor or node died), when it answers as
 another incarnation (Ray restarted it between windows), or when it stays
@@ -39,6 +43,7 @@ from typing import Any, cast
 from actors.errors import InputError, InvoicesimError
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec, host_groups, host_shard_no, summary_order
+from simulation.run_store import RowsTarget
 from simulation.runtime.checkpoints import Checkpoints, Window
 from simulation.runtime.ray import channel as ray_channel
 from simulation.runtime.ray.host import HostAnswer, LpHost, pack
@@ -128,6 +133,8 @@ class RayRuntime:
         self.windows_sent = {"channel": 0, "ray call": 0}  # messages to hosts, by way
         self._authkey = os.urandom(32)  # the channels' key; a secret of this run's driver
         self._started_ray = False
+        self._rows: RowsTarget | None = None  # hosts write their LPs' rows here themselves
+        self.rows_written: list[dict[str, int]] = []  # by host, once finished: table -> rows
 
     def _connect(self) -> Any:
         """Ray, joined (``address``) or started here (then ``close`` shuts it down)."""
@@ -147,6 +154,11 @@ class RayRuntime:
 
     def cpus(self) -> int:
         return int(self._connect().cluster_resources().get("CPU", 1))
+
+    def write_rows_at(self, target: RowsTarget) -> bool:
+        """Each host writes its LPs' rows to ``target`` itself (called before ``start``)."""
+        self._rows = target
+        return True
 
     def start(self, specs: list[LpSpec]) -> None:
         ray = self._connect()
@@ -201,7 +213,7 @@ class RayRuntime:
         return self._actor_class.options(
             num_cpus=0,  # LPs take turns within a window: no core reserved for each
             scheduling_strategy=strategy,
-        ).remote(self.groups[host])
+        ).remote(self.groups[host], self._rows)
 
     def advance(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
         checkpoints = self.checkpoints
@@ -380,7 +392,9 @@ class RayRuntime:
             return _gather([self.actors[h].finish.remote(self.incarnations[h]) for h in pending])
 
         parts = self._call(range(len(self.actors)), finish_round, lambda a: a is None)
-        return sorted((s for part in parts.values() for s in part), key=self._summary_order)
+        self.rows_written = [parts[h][1] for h in sorted(parts)]
+        summaries = (s for summaries, _ in parts.values() for s in summaries)
+        return sorted(summaries, key=self._summary_order)
 
     def _summary_order(self, summary: dict[str, Any]) -> int:
         return self._order[summary["name"]]
