@@ -24,6 +24,7 @@ from __future__ import annotations
 from storage.schema.api import ROLES, ApiToken, IdempotencyKey
 from storage.schema.base import Base, BigInt, Hash64, JsonList, one_of, run_fk
 from storage.schema.bulk import BULK_JOB_STATUSES, BULK_ROW_STATUSES, BulkJob, BulkJobRow
+from storage.schema.emulators import CHARGE_OUTCOMES, EmulatorCharge, EmulatorRequest
 from storage.schema.invoices import EphemeralWallet, Invoice, WalletDestructionLog
 from storage.schema.ledger import (
     LedgerEntry,
@@ -56,6 +57,7 @@ __all__ = [
     "ATTEMPT_RESULTS",
     "BULK_JOB_STATUSES",
     "BULK_ROW_STATUSES",
+    "CHARGE_OUTCOMES",
     "COPY_COLUMNS",
     "HEALTH_KINDS",
     "ROLES",
@@ -67,6 +69,8 @@ __all__ = [
     "BulkJob",
     "BulkJobRow",
     "Checkpoint",
+    "EmulatorCharge",
+    "EmulatorRequest",
     "EphemeralWallet",
     "Hash64",
     "IdempotencyKey",
