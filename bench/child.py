@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runtime", default="local", choices=("local", "ray"))
     parser.add_argument("--shards", type=int)
     parser.add_argument("--persist", action="store_true")
+    parser.add_argument("--row-writers", default="auto", choices=("auto", "driver", "hosts"))
     args = parser.parse_args(argv)
     scenario = load_scenario(args.scenario)
     if args.duration_s is not None:
@@ -40,7 +41,12 @@ def main(argv: list[str] | None = None) -> None:
         import ray
 
         ray.init(address="local", include_dashboard=False, log_to_driver=False)
-    options = RunOptions(shards=args.shards, runtime=args.runtime, persist=args.persist)
+    options = RunOptions(
+        shards=args.shards,
+        runtime=args.runtime,
+        persist=args.persist,
+        row_writers=args.row_writers,
+    )
     with timed_runtimes() as runtimes:
         wall_start, cpu_start = time.perf_counter(), time.process_time()
         report = run_scenario(scenario, options)

@@ -23,18 +23,21 @@ from bench.stats import median, spread
 
 SLICE_S = 60.0
 QUICK_SLICE_S = 10.0
-CELLS = (  # runtime, shards, persisted
+# runtime, shards, persisted: False, True (the runtime's default row writers: on 2 CPUs
+# the driver), or "hosts" (each Ray host writes its own rows: --row-writers hosts)
+CELLS: tuple[tuple[str, int, bool | str], ...] = (
     ("local", 1, False),
     ("local", 2, False),
     ("local", 1, True),
     ("local", 2, True),
     ("ray", 1, True),
     ("ray", 2, True),
+    ("ray", 2, "hosts"),
     ("ray", 2, False),
 )
 
 Measure = Callable[[Path, float | None, list[str] | None, dict[str, str] | None], Any]
-Cell = tuple[str, int, bool, list[Any]]  # runtime, shards, persisted, its runs
+Cell = tuple[str, int, bool | str, list[Any]]  # runtime, shards, persisted, its runs
 
 
 def measure(run: Measure, scenario: Path, quick: bool, reps: int = 1) -> list[Cell]:
@@ -45,7 +48,7 @@ def measure(run: Measure, scenario: Path, quick: bool, reps: int = 1) -> list[Ce
             runs.append(_one(run, scenario, slice_s, runtime, shards, persisted))
             print(
                 f"bench: matrix {runtime}, {shards} shard(s), "
-                f"{'persisted' if persisted else 'not persisted'}, run {rep + 1}/{reps}: "
+                f"{_persistence(persisted)}, run {rep + 1}/{reps}: "
                 f"{runs[-1].invoices_per_s:,.0f} invoices/s",
                 file=sys.stderr,
             )
@@ -53,12 +56,19 @@ def measure(run: Measure, scenario: Path, quick: bool, reps: int = 1) -> list[Ce
 
 
 def _one(
-    run: Measure, scenario: Path, slice_s: float, runtime: str, shards: int, persisted: bool
+    run: Measure,
+    scenario: Path,
+    slice_s: float,
+    runtime: str,
+    shards: int,
+    persisted: bool | str,
 ) -> Any:
     extra = ["--runtime", runtime, "--shards", str(shards)]
     env = folder = None
     if persisted:
         extra.append("--persist")
+        if persisted == "hosts":
+            extra += ["--row-writers", "hosts"]
         env, folder = ray_parts.private_database()
     try:
         return run(scenario, slice_s, extra, env)
@@ -91,7 +101,7 @@ def render(cells: list[Cell]) -> list[str]:
         digests = {r.digest for r in runs}
         digest = f"`{runs[0].digest[:16]}`" if len(digests) == 1 else "DIFFER between runs"
         lines.append(
-            f"| {runtime} | {shards} | {'on' if persisted else 'off'} "
+            f"| {runtime} | {shards} | {_persistence(persisted)} "
             f"| {median(rates):,.0f} | {spread(rates, ',.0f')} | {len(runs)} "
             f"| {median([r.wall_s for r in runs]):.1f} | {median([r.cpu_s for r in runs]):.1f} "
             f"| {median(rates) / base_rate:.2f} | {digest} |"
@@ -107,6 +117,12 @@ def render(cells: list[Cell]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _persistence(persisted: bool | str) -> str:
+    if not persisted:
+        return "off"
+    return "on, each host writes" if persisted == "hosts" else "on"
 
 
 def _runs(reps: set[int]) -> str:

@@ -27,7 +27,7 @@ from simulation.processes.layout import (
     bulk_shares,
     partition_name,
 )
-from simulation.run_store import RunStore, StoreOpening
+from simulation.run_store import ROW_WRITERS, RunStore, StoreOpening
 from simulation.runtime import gc_tuning
 from simulation.runtime.checkpoints import Checkpoints, default_checkpoint_every
 from simulation.runtime.coordinator import (
@@ -66,6 +66,8 @@ class RunOptions:
     # The calendar day of simulated t=0 (None: the scenario's start_date); a live run's
     # is the day it starts.
     start_date: date | None = None
+    # Who writes a persisted batch run's rows on Ray: run_store.ROW_WRITERS.
+    row_writers: str = "auto"
     # Called with the runtime once its LPs exist (tests inject failures through it).
     on_start: Callable[[Runtime], None] | None = None
 
@@ -229,6 +231,12 @@ def run_scenario(
     from simulation.report.build import RunFacts, build_report
 
     options = options or RunOptions()
+    if options.row_writers not in ROW_WRITERS:
+        raise InputError(
+            f"--row-writers must be one of {', '.join(ROW_WRITERS)}, got {options.row_writers!r}"
+        )
+    if options.row_writers == "hosts" and options.runtime != "ray":
+        raise InputError("--row-writers hosts needs --runtime ray: the local runtime has no hosts")
     if options.shards is not None and not 1 <= options.shards <= MAX_SHARDS:
         raise InputError(f"--shards must be within 1..{MAX_SHARDS}, got {options.shards}")
     speed = options.speed
@@ -275,7 +283,7 @@ def run_scenario(
         if store is not None:
             checkpoints.record = store.add
             if options.live is None:  # a live run's reads need every row in the driver
-                runtime.write_rows_at(store.rows_target())
+                runtime.write_rows_at(store.rows_target(), options.row_writers)
         runtime.start(specs)
         if options.on_start is not None:
             options.on_start(runtime)

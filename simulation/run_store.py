@@ -47,6 +47,9 @@ FINISH_WAIT_S = 15.0  # how long the end of a live run waits for the database to
 # at 5 ms a wait the server went idle between buffers (60 s of `throughput_1000`: 18 s
 # of wall time at 5 ms, 12.6 s at 0.5 ms; a thread alone is never interrupted).
 WRITER_SWITCH_INTERVAL_S = 0.0005
+# A Ray host hands its writer a batch as soon as the writer is idle and this share of a
+# full batch waits (``HostRows``).
+HOST_IDLE_BATCH_DIVISOR = 8
 
 
 class _SwitchInterval:
@@ -316,6 +319,15 @@ class RunStore:
             self.db.dispose()
 
 
+# Who writes a persisted batch run's rows on Ray: "driver" (one connection; the rows come
+# back with every window), "hosts" (each host beside itself, ``RowWriter``), or "auto":
+# the hosts when the cluster has two CPUs per host (one for the host, one for its writer
+# and its share of the database); else the driver. On 2 CPUs, 2 hosts: the driver's one
+# writer ran 1.3 times as fast as two of their own (docs/performance.md).
+ROW_WRITERS = ("auto", "driver", "hosts")
+CPUS_PER_WRITING_HOST = 2
+
+
 @dataclass(frozen=True, slots=True)
 class RowsTarget:
     """Where the hosts of a persisted Ray batch run write their LPs' rows themselves."""
@@ -356,10 +368,15 @@ class HostRows:
             hold_new_open=True,
         )
         self._writer = _Writer(self.recorder, db.url_for_display, False, closing)
+        self._idle_rows = max(1, target.batch_rows // HOST_IDLE_BATCH_DIVISOR)
+        _switch_interval.shorten()  # the writer thread gets the GIL between COPY buffers
+        self._shortened = True
 
     def add(self, records: dict[str, list[tuple[Any, ...]]]) -> None:
+        # Batches go whenever the writer is idle, so that a checkpoint window, which waits
+        # for every row, finds little left to write.
         self.recorder.add(records)
-        self._writer.hand_when_full(self.recorder)
+        self._writer.hand_when_full(self.recorder, self._idle_rows)
 
     def write_all(self) -> None:
         """Every row so far, in the database (a checkpoint window)."""
@@ -378,6 +395,9 @@ class HostRows:
             self.recorder.discard()  # written, or the run ends in error: nothing to flush
             self.recorder.close()  # lets go of the connection
             self._db.dispose()
+            if self._shortened:
+                self._shortened = False
+                _switch_interval.restore()
         return dict(self.recorder.written)
 
 
@@ -417,12 +437,16 @@ class _Writer:
             self._changed.notify_all()
             return True
 
-    def hand_when_full(self, recorder: Recorder) -> None:
+    def hand_when_full(self, recorder: Recorder, idle_rows: int | None = None) -> None:
         """A batch run: hand the buffer over once it is a full batch, waiting for the batch
-        before if it is still in flight; raise what made the writer fail."""
+        before if it is still in flight (with ``idle_rows``: also once that many rows wait
+        and the writer is idle); raise what made the writer fail."""
         if self.failure is not None:
             raise self.failure
-        if recorder.buffered >= recorder.batch_rows:
+        buffered = recorder.buffered
+        if idle_rows is not None and idle_rows <= buffered < recorder.batch_rows:
+            self.hand(recorder)  # only if the batch before is written: never waits
+        elif buffered >= recorder.batch_rows:
             while not self.hand(recorder):  # the batch before is in flight: wait for it
                 self.wait_idle(None)
                 if self.failure is not None:

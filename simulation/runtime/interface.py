@@ -24,9 +24,10 @@ class Runtime(Protocol):
         """CPUs to spread shards over when a run names no shard count (None: no say)."""
         ...
 
-    def write_rows_at(self, target: RowsTarget) -> bool:
-        """Whether the runtime's hosts write their LPs' rows to ``target`` themselves from
-        ``start`` on (a persisted batch run); if not, the rows come back with each window."""
+    def write_rows_at(self, target: RowsTarget, writers: str) -> None:
+        """A persisted batch run: from ``start`` on, the hosts write their LPs' rows to
+        ``target`` themselves when ``writers`` (``run_store.ROW_WRITERS``) says so; else
+        the rows come back with each window, for the driver to write."""
         ...
 
     def start(self, specs: list[LpSpec]) -> None: ...

@@ -30,8 +30,8 @@ class LocalRuntime:
     def cpus(self) -> int | None:
         return None  # one process: more shards would not run side by side
 
-    def write_rows_at(self, target: RowsTarget) -> bool:
-        return False  # one process: its LPs' rows go to the run's store, with each window
+    def write_rows_at(self, target: RowsTarget, writers: str) -> None:
+        """Nothing to do: its LPs' rows come back with each window, for the run's store."""
 
     def start(self, specs: list[LpSpec]) -> None:
         self.lps = {spec.index: build_lp(spec) for spec in sorted(specs, key=lambda s: s.index)}

@@ -150,6 +150,26 @@ def test_an_unknown_runtime_exits_2(tmp_path: Path) -> None:
     assert "unknown runtime 'spark'; use one of: local, ray" in result.output
 
 
+@pytest.mark.parametrize(
+    ("writers", "says"),
+    [
+        ("bogus", "--row-writers must be one of auto, driver, hosts, got 'bogus'"),
+        ("hosts", "--row-writers hosts needs --runtime ray: the local runtime has no hosts"),
+    ],
+)
+def test_a_row_writers_value_that_cannot_work_exits_2_before_anything_is_recorded(
+    tmp_path: Path, database: Database, writers: str, says: str
+) -> None:
+    with database.engine.connect() as connection:
+        before = connection.execute(text("SELECT count(*) FROM runs")).scalar_one()
+    args = ["run", str(write(tmp_path, SMALL)), "--out", str(tmp_path), "--row-writers", writers]
+    result = invoke(args)
+    assert result.exit_code == 2
+    assert says in " ".join(result.output.split())
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM runs")).scalar_one() == before
+
+
 def test_the_paced_clock_follows_the_wall_clock_and_reports_drift(tmp_path: Path) -> None:
     body = SMALL.replace("duration_s: 20", "duration_s: 4").replace(
         "{start_s: 0, duration_s: 20,", "{start_s: 0, duration_s: 4,"

@@ -38,10 +38,12 @@ def test_each_ray_host_writes_its_own_rows_and_they_are_the_local_runs_rows(
         persist=True,
         database=migrated_database,
         batch_rows=BATCH_ROWS,
+        row_writers="hosts",
         on_start=held.append,
     )
     assert figures(report) == figures(undisturbed)
     runtime = held[0]
+    assert runtime.rows_by_hosts
     written = runtime.rows_written
     assert len(written) == len(runtime.groups) >= 2
     # Each cell's host wrote its shard's invoices; the reserve's host its ledger.
@@ -54,8 +56,9 @@ def test_each_ray_host_writes_its_own_rows_and_they_are_the_local_runs_rows(
     assert contents["invoices"][0] == report["invoices"]["created"] > 0
 
 
+@pytest.mark.parametrize("writers", ["driver", "hosts"])
 def test_an_actor_killed_by_an_actor_crash_fault_is_restarted_and_replayed(
-    ray_session: Any, undisturbed: dict[str, Any], migrated_database: Any
+    ray_session: Any, undisturbed: dict[str, Any], migrated_database: Any, writers: str
 ) -> None:
     # The fault kills the host with ray.kill(actor, no_restart=False).
     held: list[Any] = []
@@ -65,10 +68,12 @@ def test_an_actor_killed_by_an_actor_crash_fault_is_restarted_and_replayed(
         persist=True,
         database=migrated_database,
         batch_rows=BATCH_ROWS,
+        row_writers=writers,
         on_start=held.append,
     )
     assert figures(report) == figures(undisturbed)
     runtime = held[0]
+    assert runtime.rows_by_hosts == (writers == "hosts")
     hosted = {n for lp in ("shard-0", "reserve") for n in runtime.lps_on(runtime.host_of(lp))}
     assert {r["lp"] for r in report["recoveries"]} == hosted  # every LP of both hosts
     assert table_contents(migrated_database, report["run_id"]) == table_contents(
@@ -76,8 +81,23 @@ def test_an_actor_killed_by_an_actor_crash_fault_is_restarted_and_replayed(
     )
 
 
-def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
+def test_on_two_cpus_the_driver_writes_the_rows_unless_told_otherwise(
     ray_session: Any, undisturbed: dict[str, Any], migrated_database: Any
+) -> None:
+    # This Ray has 2 CPUs for 2 hosts: too few for a writer beside each (row_writers auto).
+    held: list[Any] = []
+    report = run(
+        scenario(), runtime="ray", persist=True, database=migrated_database, on_start=held.append
+    )
+    assert not held[0].rows_by_hosts
+    assert held[0].rows_written == [{}, {}]
+    contents = table_contents(migrated_database, report["run_id"])
+    assert contents == table_contents(migrated_database, undisturbed["run_id"])
+
+
+@pytest.mark.parametrize("writers", ["driver", "hosts"])
+def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
+    ray_session: Any, undisturbed: dict[str, Any], migrated_database: Any, writers: str
 ) -> None:
     held: list[RayRuntime] = []
     killed: list[int] = []
@@ -99,9 +119,11 @@ def test_a_worker_process_killed_with_sigkill_is_restored_and_replayed(
         persist=True,
         database=migrated_database,
         batch_rows=BATCH_ROWS,
+        row_writers=writers,
         on_start=keep,
     )
     assert killed
+    assert held[0].rows_by_hosts == (writers == "hosts")
     assert figures(report) == figures(undisturbed)
     host = held[0].host_of("shard-1")
     assert [r["lp"] for r in report["recoveries"]] == held[0].lps_on(host)  # shard-1's host

@@ -88,6 +88,9 @@ def test_the_matrix_compares_every_cell_with_the_plain_local_one_and_checks_dige
     persisted = next(line for line in lines if line.startswith("| local | 1 | on"))
     assert "| 1,000 | one run | 1 |" in persisted and "| 0.25 |" in persisted
     assert any("what is simulated): yes." in line for line in lines)
+    cells.append(("ray", 2, "hosts", run(600, "b")))
+    by_hosts = next(line for line in matrix.render(cells) if "each host writes" in line)
+    assert by_hosts.startswith("| ray | 2 | on, each host writes | 600 |")
     cells[1] = ("local", 1, True, run(1000, "c"))
     assert any("what is simulated): NO." in line for line in matrix.render(cells))
 

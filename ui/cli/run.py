@@ -62,6 +62,14 @@ def run(
         str | None,
         typer.Option(help="Join this Ray cluster (default: RAY_ADDRESS, else a local Ray)."),
     ] = None,
+    row_writers: Annotated[
+        str,
+        typer.Option(
+            help="Who writes a persisted --runtime ray run's rows: driver (one connection), "
+            "hosts (each Ray host beside itself, a connection each), or auto: hosts when the "
+            "cluster has 2 CPUs per host, else the driver. A live run's driver writes them.",
+        ),
+    ] = "auto",
     checkpoint_every: Annotated[
         int | None,
         typer.Option(
@@ -100,6 +108,7 @@ def run(
         invoices.write,
         persist=persist,
         ray_address=ray_address,
+        row_writers=row_writers,
     )
     if checkpoint_every is not None:
         options.checkpoint_every = checkpoint_every

@@ -19,8 +19,9 @@ message with ``step``. A lock keeps a window and a Ray call that touches the LPs
 (``restore``, ``finish``) from running at once. An error raised by an LP goes
 back to the driver in the answer, which raises it there.
 
-In a persisted batch run the host writes its LPs' rows itself (``HostRows``), through a
-connection of its own: they never travel to the driver. At a checkpoint window it
+In a persisted batch run the host's LPs' rows are written beside it, by a process it
+starts (``simulation.runtime.ray.row_writer``), through a connection of its own: they
+never travel to the driver. At a checkpoint window it
 writes every row so far before answering, and a restore records the replayed windows'
 rows again, so a recovery leaves the same rows as a run without one.
 """
@@ -38,11 +39,12 @@ from typing import Any
 
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec
-from simulation.run_store import HostRows, RowsTarget
+from simulation.run_store import RowsTarget
 from simulation.runtime import gc_tuning
 from simulation.runtime.build import build_lp
 from simulation.runtime.checkpoints import Window, revive, timed_snapshots
 from simulation.runtime.ray import channel as ray_channel
+from simulation.runtime.ray.row_writer import RowWriter
 
 
 @dataclass(slots=True)
@@ -76,7 +78,7 @@ class LpHost:
         self.specs = {spec.index: spec for spec in ordered}
         self.lps = {spec.index: build_lp(spec) for spec in ordered}
         # A persisted batch run's rows, written from here (None: they go to the driver).
-        self.rows = HostRows(rows) if rows is not None else None
+        self.rows = RowWriter(rows) if rows is not None else None
         # Not keyed randomness: this id names a state of the LPs, never a simulated event.
         self.incarnation = uuid.uuid4().hex
         self._lock = threading.Lock()  # the LPs and their incarnation: one user at a time

@@ -16,9 +16,10 @@ reached gets its windows as Ray calls instead, gathered by a single
 ``ray.get``. Ray is asked nothing else per window: only about a host that stays
 silent or whose channel breaks (``_ask``).
 
-In a persisted batch run each host writes its LPs' rows through a connection of its
-own (``write_rows_at``, ``simulation.run_store.HostRows``), so rows never travel to
-the driver and the database takes them on as many connections as there are hosts.
+In a persisted batch run on a cluster with the cores for it, each host writes its LPs'
+rows beside itself through a connection of its own (``write_rows_at``,
+``simulation.runtime.ray.row_writer``): rows never travel to the driver, and the
+database takes them on as many connections as there are hosts.
 
 Fault tolerance: actors have ``max_restarts``. A host is lost when its call
 fails or its channel breaks (its actor or node died), when it answers as
@@ -43,7 +44,7 @@ from typing import Any, cast
 from actors.errors import InputError, InvoicesimError
 from simulation.processes.base import WindowResult
 from simulation.processes.layout import LpSpec, host_groups, host_shard_no, summary_order
-from simulation.run_store import RowsTarget
+from simulation.run_store import CPUS_PER_WRITING_HOST, RowsTarget
 from simulation.runtime.checkpoints import Checkpoints, Window
 from simulation.runtime.ray import channel as ray_channel
 from simulation.runtime.ray.host import HostAnswer, LpHost, pack
@@ -133,7 +134,9 @@ class RayRuntime:
         self.windows_sent = {"channel": 0, "ray call": 0}  # messages to hosts, by way
         self._authkey = os.urandom(32)  # the channels' key; a secret of this run's driver
         self._started_ray = False
-        self._rows: RowsTarget | None = None  # hosts write their LPs' rows here themselves
+        self._rows: RowsTarget | None = None  # where the hosts would write their LPs' rows
+        self._row_writers = "driver"
+        self.rows_by_hosts = False  # whether they do (decided at start)
         self.rows_written: list[dict[str, int]] = []  # by host, once finished: table -> rows
 
     def _connect(self) -> Any:
@@ -155,18 +158,24 @@ class RayRuntime:
     def cpus(self) -> int:
         return int(self._connect().cluster_resources().get("CPU", 1))
 
-    def write_rows_at(self, target: RowsTarget) -> bool:
-        """Each host writes its LPs' rows to ``target`` itself (called before ``start``)."""
-        self._rows = target
-        return True
+    def write_rows_at(self, target: RowsTarget, writers: str) -> None:
+        """Each host may write its LPs' rows to ``target`` itself (called before ``start``,
+        which decides: ``run_store.ROW_WRITERS``)."""
+        self._rows, self._row_writers = target, writers
 
     def start(self, specs: list[LpSpec]) -> None:
         ray = self._connect()
         self._order = summary_order(specs)
         self._actor_class = ray.remote(max_restarts=MAX_RESTARTS)(LpHost)
-        groups = host_groups(specs, self.cpus())
+        cpus = self.cpus()
+        groups = host_groups(specs, cpus)
         nodes = _alive_nodes()
         self.groups = groups
+        writers = self._row_writers
+        self.rows_by_hosts = self._rows is not None and (
+            writers == "hosts"
+            or (writers == "auto" and cpus >= CPUS_PER_WRITING_HOST * len(groups))
+        )
         self._host_of = {spec.index: host for host, group in enumerate(groups) for spec in group}
         # Shards round-robin over the nodes, a services actor on the first. Hard
         # affinity: a soft one quietly fell back to the head node on a busy machine.
@@ -213,7 +222,7 @@ class RayRuntime:
         return self._actor_class.options(
             num_cpus=0,  # LPs take turns within a window: no core reserved for each
             scheduling_strategy=strategy,
-        ).remote(self.groups[host], self._rows)
+        ).remote(self.groups[host], self._rows if self.rows_by_hosts else None)
 
     def advance(self, windows: dict[int, Window]) -> dict[int, WindowResult]:
         checkpoints = self.checkpoints
