@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fuzz": ("ui.cli.fuzz", "fuzz_command"),
     "token": ("ui.cli.token", "token_app"),
     "serve": ("ui.cli.serve", "serve_command"),
+    "emulate": ("ui.cli.emulate", "emulate_command"),
     "ui": ("ui.cli.ui", "ui_command"),
     "demo": ("ui.cli.demo", "demo_command"),
 }

@@ -1,0 +1,40 @@
+"""The emulators' paced clock: simulated seconds run at ``speed`` times the wall clock,
+counted from the moment the emulators start serving (simulated 0)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class PacedClock:
+    speed: float  # simulated seconds per wall second
+    started: float  # time.monotonic() at simulated 0
+    started_at: datetime  # the wall clock (UTC) at simulated 0
+
+    @classmethod
+    def start(cls, speed: float) -> PacedClock:
+        if not 0 < speed <= 1_000:
+            raise ValueError(f"speed must be within (0, 1000], got {speed}")
+        return cls(speed, time.monotonic(), datetime.now(UTC))
+
+    def now_s(self) -> float:
+        """Simulated seconds since the start."""
+        return (time.monotonic() - self.started) * self.speed
+
+    def monotonic_at(self, at_s: float) -> float:
+        """The ``time.monotonic()`` reading at simulated ``at_s``."""
+        return self.started + at_s / self.speed
+
+    def wall_at(self, at_s: float) -> datetime:
+        """The wall clock (UTC) at simulated ``at_s``."""
+        return self.started_at + timedelta(seconds=at_s / self.speed)
+
+    async def sleep_until(self, at_s: float) -> None:
+        """Return at simulated ``at_s`` (at once if it is past)."""
+        delay = self.monotonic_at(at_s) - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)

@@ -1,0 +1,146 @@
+"""`invoicesim emulate`: the scenario's providers over HTTP, the emulators' composition root.
+
+Reads the scenario, takes each provider's port, opens the database (``DATABASE_URL``
+or the embedded server) and records the emulation as a run of its own (runtime
+``emulators``), then serves until SIGINT or SIGTERM: listeners close, answers on
+their way get two seconds, the last rows are written and the run is marked stopped.
+What the emulators do is in ``exercise.emulators`` and docs/emulators.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from actors.errors import InvoicesimError
+from ui import formatting as fmt
+from ui.cli.exits import EXIT_BAD_INPUT
+
+if TYPE_CHECKING:  # the emulators are imported when they start, not for --help
+    from exercise.emulators import DatabaseRecords, Emulators, Endpoint
+    from storage.database import Database
+
+console = Console(stderr=True)
+
+
+def emulate_command(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    speed: Annotated[
+        float | None,
+        typer.Option(
+            min=0.01,
+            max=1_000,
+            help="Simulated seconds per wall second: latencies, timeouts and the fault "
+            "timeline run this much faster. Default: the scenario's clock speed if its clock "
+            "is paced, else 1.",
+        ),
+    ] = None,
+    host: Annotated[
+        str, typer.Option(help="Listen address; 127.0.0.1 (this machine only) unless you say.")
+    ] = "127.0.0.1",
+    base_port: Annotated[
+        int,
+        typer.Option(
+            min=0, max=65_535, help="The scenario's provider i listens on BASE_PORT + i (0: any)."
+        ),
+    ] = 8100,
+) -> None:
+    """Serve each provider of SCENARIO_FILE over HTTP on a port of its own (its API in
+    docs/emulators.md and at its /openapi.json), failing as the scenario's faults say, and
+    record every request and charge; Ctrl-C stops. Exit 2 on bad input, a port taken or a
+    database that cannot be reached."""
+    from exercise.emulators import DatabaseRecords, EmulateOptions, Emulators
+    from simulation.scenario import load_scenario
+    from simulation.scenario.model import ClockMode
+    from storage.database import open_database, upgrade
+
+    try:
+        scenario = load_scenario(scenario_file)
+        paced = scenario.clock.mode is ClockMode.PACED
+        chosen = speed if speed is not None else scenario.clock.speed if paced else 1.0
+        options = EmulateOptions(speed=chosen, host=host, base_port=base_port)
+        records = DatabaseRecords(db := open_database())
+    except InvoicesimError as exc:
+        console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
+        emulators = Emulators(scenario, options, records)
+        endpoints = emulators.bind()
+        upgrade(db)
+        run_id = _start_run(db, emulators, endpoints)
+    except InvoicesimError as exc:
+        db.stop_embedded_server()
+        console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    _serve(emulators, records, endpoints, run_id)
+
+
+def _start_run(db: Database, emulators: Emulators, endpoints: list[Endpoint]) -> str:
+    from storage.runs import NewRun, start_run
+
+    scenario, options = emulators.scenario, emulators.options
+    run = NewRun(
+        scenario_name=scenario.name,
+        scenario_hash=scenario.digest(),
+        seed=scenario.seed,
+        shards=1,
+        runtime="emulators",
+        options={
+            "speed": options.speed,
+            "host": options.host,
+            "ports": {e.provider: e.port for e in endpoints},
+        },
+        providers=scenario.provider_configs(),
+    )
+    return start_run(db, run)
+
+
+def _serve(
+    emulators: Emulators, records: DatabaseRecords, endpoints: list[Endpoint], run_id: str
+) -> None:
+    from exercise.emulators import serve_until_signal
+    from storage.runs import finish_run
+
+    records.start(run_id)
+    try:
+        serve_until_signal(emulators, lambda clock: _banner(emulators, endpoints, run_id))
+    finally:
+        records.close()
+        finish_run(records.db, run_id, None, "stopped")
+        records.db.stop_embedded_server()
+        written = records.written
+        console.print(
+            f"Stopped. Run {run_id} recorded: requests {fmt.count(written['emulator_requests'])}, "
+            f"charges {fmt.count(written['emulator_charges'])}"
+            + (f", [red]{fmt.count(records.lost)} rows lost[/]" if records.lost else "")
+        )
+
+
+def _banner(emulators: Emulators, endpoints: list[Endpoint], run_id: str) -> None:
+    scenario, speed = emulators.scenario, emulators.options.speed
+    console.print(f"[bold]{escape(scenario.name)}[/]: its providers emulated at {speed:g}x")
+    configs = {c.name: c for c in scenario.provider_configs()}
+    width = max(len(e.provider) for e in endpoints)
+    for endpoint in endpoints:
+        config = configs[endpoint.provider]
+        faults = [
+            f"{fault.kind} at {fault.start_s:g} s"
+            + ("" if fault.duration_s is None else f" for {fault.duration_s:g} s")
+            for fault in scenario.faults
+            if fault.target == endpoint.provider and fault.is_provider_fault
+        ]
+        console.print(
+            f"  {endpoint.provider:<{width}}  [bold]{endpoint.url}[/]  latency "
+            f"{fmt.latency(config.latency_base_ms)} + ~{fmt.latency(config.latency_jitter_ms)}, "
+            f"declines {fmt.percent(config.decline_rate)}, timeout "
+            f"{fmt.latency(config.timeout_ms)}; {escape(', '.join(faults) or 'no faults')}",
+            soft_wrap=True,
+        )
+    console.print(
+        f"Simulated time 0 is now (faults at simulated seconds). Run {run_id} records every "
+        "request and charge. Ctrl-C stops."
+    )
