@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "token": ("ui.cli.token", "token_app"),
     "serve": ("ui.cli.serve", "serve_command"),
     "emulate": ("ui.cli.emulate", "emulate_command"),
+    "orchestrator": ("ui.cli.orchestrator", "orchestrator_app"),
     "ui": ("ui.cli.ui", "ui_command"),
     "demo": ("ui.cli.demo", "demo_command"),
 }
