@@ -33,7 +33,8 @@ from ui.api.requests import PRINTABLE, Body, Currency, Method, _utf8
 from ui.api.strict_input import strict_parameters
 
 MAX_BODY_BYTES = 4_096  # a charge is about 100 bytes of JSON
-MAX_HEADERS = 64  # header bytes are bounded by the HTTP parser (Limits.header_bytes)
+MAX_HEADERS = 64  # header fields of a request
+MAX_HEADER_BYTES = 8_192  # their names and values together
 MAX_HOLD_S = 600.0  # a silent provider holds a request this long (wall) at most
 # An idempotency key: visible ASCII without "/" (it is a path segment of the status and
 # void routes), at most 255 characters.
@@ -148,7 +149,7 @@ def _problem(description: str) -> dict[str, Any]:
 INVALID: dict[int | str, dict[str, Any]] = {
     413: _problem("The body is over 4,096 bytes."),
     422: _problem("The request is not valid; `errors` names each field."),
-    431: _problem("More than 64 header fields."),
+    431: _problem("More than 64 header fields, or more than 8,192 bytes of them."),
 }
 SILENT: dict[int | str, dict[str, Any]] = {
     503: _problem("The provider is down (an outage racing the close: the connection closes)."),
@@ -221,9 +222,10 @@ def create_emulator_app(context: EmulatorContext, records: RecordSink) -> ASGIAp
 
 
 class Limits:
-    """Bounds on a request before the app reads it: header fields (431), body bytes (413:
-    a declared Content-Length at once, a chunked body as it arrives). Header bytes are
-    bounded by the HTTP parser (``header_bytes`` in ``server``)."""
+    """Bounds on a request before the app reads it: header fields and their bytes (431),
+    body bytes (413: a declared Content-Length at once, a chunked body as it arrives). What
+    a connection holds of a head before it is parsed is bounded by the HTTP parser
+    (``server.INCOMPLETE_HEAD_BYTES``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -233,8 +235,12 @@ class Limits:
             await self.app(scope, receive, send)
             return
         headers = scope["headers"]
-        if len(headers) > MAX_HEADERS:
-            detail = f"the request has {len(headers)} header fields; at most {MAX_HEADERS}"
+        size = sum(len(name) + len(value) for name, value in headers)
+        if len(headers) > MAX_HEADERS or size > MAX_HEADER_BYTES:
+            detail = (
+                f"the request has {len(headers)} header fields of {size:,} bytes; at most "
+                f"{MAX_HEADERS} fields of {MAX_HEADER_BYTES:,} bytes"
+            )
             await _send(
                 problem(431, detail, "too-many-headers", {"Connection": "close"}),
                 scope,

@@ -10,8 +10,8 @@ closed, so a client's connection is refused, and the connections it had are clos
 as soon as each has answered. When the provider is up again a new socket listens on
 the same port.
 
-Connections are served by uvicorn's HTTP protocol (h11, which bounds a request's head
-at ``HEADER_BYTES``); the listening sockets are this module's own, since uvicorn's
+Connections are served by uvicorn's HTTP protocol (h11, which bounds what a connection
+holds of a request's head); the listening sockets are this module's own, since uvicorn's
 ``Server`` owns its sockets for its whole life and cannot close one for a while.
 ``start_in_thread`` runs the whole on a thread of its own (tests, and the exercise
 that starts emulators beside an orchestrator); ``serve_until_signal`` (``invoicesim
@@ -45,8 +45,11 @@ from simulation.scenario import Scenario
 
 log = logging.getLogger("invoicesim.emulate")
 
-HEADER_BYTES = 16 * 1_024  # a request's line and headers, at most
-MAX_IN_FLIGHT = 2_000  # connections (and requests) per provider; past it uvicorn answers 503
+# A request head still incomplete past this many bytes is refused (400) by h11: with what
+# one read brings (256 KiB) the most a connection holds of a head. The app then refuses
+# a head of more fields or bytes than it takes (``api.Limits``: 431).
+INCOMPLETE_HEAD_BYTES = 16 * 1_024
+MAX_IN_FLIGHT = 1_000  # connections (and requests) per provider; past it uvicorn answers 503
 KEEP_ALIVE_S = 5.0
 BACKLOG = 1_024
 STOP_GRACE_S = 2.0  # answers still on their way get this long when the emulators stop
@@ -120,7 +123,7 @@ class Listener:
             date_header=False,
             limit_concurrency=MAX_IN_FLIGHT,
             timeout_keep_alive=int(KEEP_ALIVE_S),
-            h11_max_incomplete_event_size=HEADER_BYTES,
+            h11_max_incomplete_event_size=INCOMPLETE_HEAD_BYTES,
         )
         self.config.load()
         self.state = ServerState()
@@ -130,6 +133,16 @@ class Listener:
     @property
     def listening(self) -> bool:
         return self._server is not None
+
+    def bound_address(self) -> tuple[str, int] | None:
+        """The (host, port) the socket is bound to; None while the provider is down."""
+        if self._socket is not None:
+            host, port = self._socket.getsockname()[:2]
+            return host, port
+        if self._server is not None and self._server.sockets:
+            host, port = self._server.sockets[0].getsockname()[:2]
+            return host, port
+        return None
 
     def bind(self) -> int:
         """Take the port (bound, not yet listening: a connection is refused); its number."""

@@ -1,0 +1,86 @@
+"""The charge API over real HTTP: create, status, void, and a repeated key."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+from exercise.emulators import MemoryRecords
+from tests.exercise.helpers import QUICK, charge_body, client_of, create, emulating, scenario
+
+
+def test_a_charge_is_created_found_by_its_key_and_stays_charged_when_voided_too_late() -> None:
+    with client_of(scenario(f"providers:\n  tempo: {QUICK}\n")) as client:
+        created = create(client, "k-1", amount_minor=12_345)
+        found = client.get("/charges/k-1")
+        voided = client.post("/charges/k-1/void")
+        unknown = client.get("/charges/never-used")
+    assert created.status_code == 201
+    charge = created.json()
+    assert charge["status"] == "charged"
+    assert (charge["key"], charge["invoice_id"], charge["amount_minor"]) == (
+        "k-1",
+        "INV-k-1",
+        12_345,
+    )
+    assert charge["fee_minor"] == 12  # tempo's 10 bp of 123.45 USD
+    assert found.status_code == 200 and found.json() == charge | {"attempts": 1}
+    assert voided.status_code == 200 and voided.json()["status"] == "charged"
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"] == "application/problem+json"
+
+
+def test_repeating_a_create_with_the_same_key_returns_the_same_charge_and_charges_once() -> None:
+    records = MemoryRecords()
+    with client_of(scenario(f"providers:\n  tempo: {QUICK}\n"), records=records) as client:
+        first = create(client, "same")
+        again = create(client, "same")
+        time.sleep(0.1)  # the charge's record is collected within 50 ms
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() | {"attempts": 2}
+    charged = [row for row in records.charge_rows if row[8] == "charged"]
+    assert [(row[0], row[1], row[3]) for row in charged] == [("tempo", "same", "INV-same")]
+
+
+def test_a_key_used_again_with_another_amount_is_refused_naming_what_differs() -> None:
+    with client_of(scenario(f"providers:\n  tempo: {QUICK}\n")) as client:
+        create(client, "k")
+        other = create(client, "k", amount_minor=999)
+    assert other.status_code == 409
+    assert "amount_minor" in other.json()["detail"]
+
+
+def test_a_charge_voided_before_it_takes_effect_is_never_charged() -> None:
+    records = MemoryRecords()
+    slow = "{latency_base_ms: 400, latency_jitter_ms: 0}"
+    with emulating(scenario(f"providers:\n  tempo: {slow}\n"), records=records) as running:
+        url = running.url("tempo")
+        answers: dict[str, httpx.Response] = {}
+
+        def create_in_background() -> None:
+            with httpx.Client(base_url=url, timeout=5) as client:
+                answers["create"] = create(client, "v")
+
+        creating = threading.Thread(target=create_in_background)
+        creating.start()
+        time.sleep(0.15)  # the create is being processed: 400 ms
+        with httpx.Client(base_url=url, timeout=5) as client:
+            voided = client.post("/charges/v/void")
+            creating.join()
+            found = client.get("/charges/v")
+        time.sleep(0.1)
+    assert voided.status_code == 200 and voided.json()["status"] == "voided"
+    assert answers["create"].json()["status"] == "voided"
+    assert found.json()["status"] == "voided"
+    assert [(row[1], row[8]) for row in records.charge_rows] == [("v", "voided")]
+
+
+def test_a_method_the_provider_does_not_take_is_refused_naming_the_method() -> None:
+    with client_of(scenario(), "stripe") as client:
+        body = charge_body("INV-1", method="crypto")
+        answer = client.post("/charges", json=body, headers={"Idempotency-Key": "c"})
+    assert answer.status_code == 422
+    assert answer.json()["detail"].startswith("method: stripe does not take crypto")

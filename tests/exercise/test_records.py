@@ -1,0 +1,121 @@
+"""Every request and every charge an emulator sees lands in PostgreSQL, as the run of the
+emulation, from the command line too (stopped cleanly by SIGTERM)."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import text
+
+from exercise.emulators import DatabaseRecords
+from simulation.scenario import Scenario
+from storage.database import Database
+from storage.runs import NewRun, start_run
+from tests.exercise.helpers import QUICK, create, emulating, scenario
+
+ROOT = Path(__file__).parents[2]
+INVOICESIM = str(Path(sys.executable).parent / "invoicesim")
+
+
+def new_run(db: Database, emulated: Scenario) -> str:
+    run = NewRun(
+        scenario_name=emulated.name,
+        scenario_hash=emulated.digest(),
+        seed=emulated.seed,
+        shards=1,
+        runtime="emulators",
+        options={},
+        providers=emulated.provider_configs(),
+    )
+    return start_run(db, run)
+
+
+def rows(db: Database, query: str, run_id: str) -> list[tuple[object, ...]]:
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(text(query), {"run": run_id})]
+
+
+def test_requests_and_charges_land_in_postgresql_under_the_emulations_run(
+    migrated_database: Database,
+) -> None:
+    emulated = scenario(f"providers:\n  tempo: {QUICK}\n")
+    run_id = new_run(migrated_database, emulated)
+    records = DatabaseRecords(migrated_database).start(run_id)
+    with emulating(emulated, records=records) as running:
+        with httpx.Client(base_url=running.url("tempo"), timeout=5) as client:
+            create(client, "db-1", amount_minor=2_500)
+            create(client, "db-1", amount_minor=2_500)
+            client.get("/charges/db-1")
+            client.post("/charges", json={"amount_minor": 1})
+        time.sleep(0.1)
+    records.close()
+    requests = rows(
+        migrated_database,
+        "SELECT provider, seq, method, path, idempotency_key, status, outcome"
+        " FROM emulator_requests WHERE run_id = :run ORDER BY seq",
+        run_id,
+    )
+    assert requests == [
+        ("tempo", 1, "POST", "/charges", "db-1", 201, "succeeded"),
+        ("tempo", 2, "POST", "/charges", "db-1", 200, "succeeded"),
+        ("tempo", 3, "GET", "/charges/db-1", "db-1", 200, "charged"),
+        ("tempo", 4, "POST", "/charges", None, 422, None),
+    ]
+    charges = rows(
+        migrated_database,
+        "SELECT provider, charge_key, attempt_no, invoice_id, amount_minor, currency, outcome,"
+        " ended_at_s > created_at_s, ended_at IS NOT NULL"
+        " FROM emulator_charges WHERE run_id = :run",
+        run_id,
+    )
+    assert charges == [("tempo", "db-1", 1, "INV-db-1", 2_500, "USD", "charged", True, True)]
+    latency = rows(
+        migrated_database,
+        "SELECT latency_ms >= 5 FROM emulator_requests WHERE run_id = :run AND seq = 1",
+        run_id,
+    )
+    assert latency == [(True,)]  # tempo's 5 ms, waited for
+    assert records.lost == 0
+
+
+def test_the_emulate_command_serves_until_sigterm_then_records_the_run_as_stopped(
+    migrated_database: Database, tmp_path: Path
+) -> None:
+    scenario_file = tmp_path / "emulated.yaml"
+    scenario_file.write_text(f"name: by-command\nduration_s: 60\nproviders:\n  tempo: {QUICK}\n")
+    url = migrated_database.engine.url.render_as_string(hide_password=False)
+    command = [INVOICESIM, "emulate", str(scenario_file), "--base-port", "0"]
+    env = os.environ | {"DATABASE_URL": url, "COLUMNS": "200"}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        banner = ""
+        while "Ctrl-C stops" not in banner:
+            line = process.stderr.readline()
+            assert line, f"the command ended: {banner}"
+            banner += line
+        tempo = re.search(r"tempo\s+(http://127\.0\.0\.1:\d+)", banner)
+        run = re.search(r"Run\s+([0-9a-f]{32})", banner)
+        assert tempo is not None and run is not None, banner
+        with httpx.Client(base_url=tempo.group(1), timeout=5) as client:
+            answer = create(client, "cli-1")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+    assert answer.status_code == 201
+    assert rows(
+        migrated_database, "SELECT status, runtime FROM runs WHERE run_id = :run", run.group(1)
+    ) == [("stopped", "emulators")]
+    assert rows(
+        migrated_database,
+        "SELECT charge_key FROM emulator_charges WHERE run_id = :run",
+        run.group(1),
+    ) == [("cli-1",)]
