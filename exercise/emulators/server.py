@@ -29,6 +29,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import uvicorn
@@ -98,8 +99,9 @@ def fault_timeline(scenario: Scenario, provider: str) -> list[FaultChange]:
         changes.append(FaultChange(float(spec.start_s), spec.to_fault()))
         if spec.duration_s is not None:
             changes.append(FaultChange(float(spec.start_s + spec.duration_s), None))
-    # Ends before starts at the same time: a fault that follows another stays on.
-    return sorted(changes, key=lambda change: (change.at_s, change.fault is not None))
+    # Changes at one time in the order the provider's timers run them (the simulation's
+    # timer heap: by time, then as scheduled), so a tie ends as in a simulated run.
+    return sorted(changes, key=lambda change: change.at_s)
 
 
 class Listener:
@@ -300,6 +302,8 @@ class Emulators:
             emulator.context.clock = clock
         tasks = [asyncio.create_task(e.follow(clock)) for e in self.providers]
         settle = asyncio.create_task(self._settle(clock))
+        for task in (*tasks, settle):
+            task.add_done_callback(partial(_stop_on_error, stopping))
         if on_start is not None:
             on_start(clock)
         try:
@@ -332,6 +336,14 @@ class Emulators:
             name = emulator.behaviour.name
             for record in emulator.behaviour.settle(now):
                 self.records.charge(name, record, clock.wall_at(record.ended_at_s))
+
+
+def _stop_on_error(stopping: asyncio.Event, task: asyncio.Task[None]) -> None:
+    """A provider that cannot follow its timeline (or rows that cannot be collected) would
+    serve the wrong behaviour: say why and stop them all."""
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("the emulators stop: %s", error, exc_info=error)
+        stopping.set()
 
 
 @dataclass(slots=True)

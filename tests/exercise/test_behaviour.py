@@ -10,9 +10,10 @@ import pytest
 from actors.keyed import KeyedRandom
 from actors.methods import PaymentMethod
 from actors.provider import DEFAULT_PROVIDERS, Fault, FaultKind, Outcome, Provider
-from exercise.emulators import ProviderBehaviour
+from exercise.emulators import ProviderBehaviour, fault_timeline
 from exercise.emulators import behaviour as behaviour_module
 from exercise.emulators.behaviour import ChargeRequest
+from tests.exercise.helpers import scenario
 
 CARD = PaymentMethod.CARD
 TEMPO = replace(DEFAULT_PROVIDERS[0], decline_rate=0.2, rate_limit_per_s=40.0)
@@ -84,3 +85,14 @@ def test_a_flapping_fault_switches_at_each_phase_boundary() -> None:
     assert behaviour.is_down(10.5) and behaviour.next_switch_s(10.5) == 11.0
     assert not behaviour.is_down(11.0) and behaviour.next_switch_s(11.0) == 14.0
     assert behaviour.is_down(14.2)
+
+
+def test_fault_changes_at_one_time_run_in_the_order_a_simulated_provider_runs_them() -> None:
+    outage = "{target: tempo, kind: outage, start_s: 0, duration_s: 10}"
+    latency = "{target: tempo, kind: latency, start_s: 10, duration_s: 10}"
+    # The simulation's timers run by time, then as scheduled: each fault's start, its end.
+    for listed, on_at_10 in (([outage, latency], FaultKind.LATENCY), ([latency, outage], None)):
+        faults = "".join(f"  - {fault}\n" for fault in listed)
+        changes = fault_timeline(scenario(f"faults:\n{faults}"), "tempo")
+        at_10 = [change.fault for change in changes if change.at_s == 10]
+        assert (at_10[-1].kind if at_10[-1] else None) == on_at_10

@@ -9,12 +9,15 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from sqlalchemy import text
 
 from exercise.emulators import DatabaseRecords
+from exercise.emulators.records import RequestRow
 from simulation.scenario import Scenario
 from storage.database import Database
 from storage.runs import NewRun, start_run
@@ -119,3 +122,33 @@ def test_the_emulate_command_serves_until_sigterm_then_records_the_run_as_stoppe
         "SELECT charge_key FROM emulator_charges WHERE run_id = :run",
         run.group(1),
     ) == [("cli-1",)]
+
+
+def test_rows_written_again_after_a_lost_commit_answer_are_skipped_not_doubled(
+    migrated_database: Database,
+) -> None:
+    run_id = new_run(migrated_database, scenario())
+    row = RequestRow(
+        provider="tempo",
+        seq=1,
+        method="GET",
+        path="/health",
+        idempotency_key=None,
+        status=200,
+        outcome="ok",
+        received_at_s=0.5,
+        received_at=datetime.now(UTC),
+        latency_ms=2.0,
+    )
+    records = DatabaseRecords(migrated_database).start(run_id)
+    records.request(row)
+    records.hand_over()
+    records.request(row)  # as the writer does when a commit's answer was lost
+    records.request(replace(row, seq=2))
+    records.close()
+    assert rows(
+        migrated_database,
+        "SELECT seq FROM emulator_requests WHERE run_id = :run ORDER BY seq",
+        run_id,
+    ) == [(1,), (2,)]
+    assert records.lost == 0
