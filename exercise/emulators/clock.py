@@ -34,7 +34,8 @@ class PacedClock:
         return self.started_at + timedelta(seconds=at_s / self.speed)
 
     async def sleep_until(self, at_s: float) -> None:
-        """Return at simulated ``at_s`` (at once if it is past)."""
-        delay = self.monotonic_at(at_s) - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        """Return at simulated ``at_s`` (at once if it is past), never before: the event
+        loop's timers may fire up to a millisecond early (uvloop counts milliseconds),
+        and whatever is decided "by ``at_s``" must have happened when this returns."""
+        while (delay := self.monotonic_at(at_s) - time.monotonic()) > 0:
+            await asyncio.sleep(max(delay, 0.0005))
