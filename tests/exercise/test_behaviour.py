@@ -16,7 +16,7 @@ from exercise.emulators.behaviour import ChargeRequest
 from tests.exercise.helpers import scenario
 
 CARD = PaymentMethod.CARD
-TEMPO = replace(DEFAULT_PROVIDERS[0], decline_rate=0.2, rate_limit_per_s=40.0)
+TEMPO = replace(DEFAULT_PROVIDERS[0], decline_rate=0.2, rate_limit_per_s=40.0, max_concurrency=12)
 FAULTS = [
     (3.0, Fault(FaultKind.ERROR_RATE, error_rate=0.3)),
     (5.0, Fault(FaultKind.LATENCY, extra_latency_ms=250.0)),
