@@ -34,6 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("ui.cli.serve", "serve_command"),
     "emulate": ("ui.cli.emulate", "emulate_command"),
     "orchestrator": ("ui.cli.orchestrator", "orchestrator_app"),
+    "drive": ("ui.cli.drive", "drive_command"),
     "ui": ("ui.cli.ui", "ui_command"),
     "demo": ("ui.cli.demo", "demo_command"),
 }

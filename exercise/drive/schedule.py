@@ -1,0 +1,70 @@
+"""The invoices a scenario's load sends, in order, as a one-shard simulated run makes them
+(``simulation.processes.shard``).
+
+Arrival times come from the simulation's own ``ArrivalStream`` (shard 0 of 1): they
+are the simulated run's, to the microsecond. Every payer comes from its
+``PayerModel``, keyed by the seed and the invoice id (``SIM-0000000`` upward, in
+arrival order). The simulated run numbers its invoices from a counter its messages
+share, so its ids, and the draws keyed by them, differ from these: the same load,
+not the same invoices. An invoice whose payer pays through a provider is paid
+``pay_after_s`` after it is created; the others (never, late or to the wallet's
+address) are created only: their payments never reach an orchestrator's providers.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator
+
+from actors.frozen import frozen
+from actors.invoice_ids import load_invoice_id
+from actors.keyed import KeyedRandom
+from simulation.processes.arrivals import PAYS, ArrivalStream, PayerModel
+from simulation.scenario import Scenario
+
+
+@frozen
+class Arrival:
+    at_s: float  # simulated time of the create
+    invoice_id: str
+    amount_minor: int
+    currency: str
+    method: str
+    pay_at_s: float | None  # simulated time of the pay request; None: never sent
+
+
+def arrivals(scenario: Scenario) -> Iterator[Arrival]:
+    """Every invoice of the scenario's load phases, by time (lazily: a long run's load is
+    never held in memory at once)."""
+    rng = KeyedRandom(scenario.seed)
+    ttl_s, end_s = float(scenario.wallet_ttl_s), float(scenario.duration_s)
+    streams = [
+        (ArrivalStream(phase, i, 0, 1, rng), PayerModel(phase, ttl_s))
+        for i, phase in enumerate(scenario.load)
+    ]
+    # (time, phase) of each phase's next arrival: ties go to the earlier phase.
+    heap: list[tuple[float, int]] = []
+    for i, (stream, _) in enumerate(streams):
+        at = stream.next()
+        if at is not None and at < end_s:
+            heap.append((at, i))
+    heapq.heapify(heap)
+    seq = 0
+    while heap:
+        at, i = heapq.heappop(heap)
+        stream, payers = streams[i]
+        invoice_id = load_invoice_id(seq)
+        seq += 1
+        plan = payers.plan(rng, invoice_id)
+        pays = plan.behaviour == PAYS
+        yield Arrival(
+            at_s=at,
+            invoice_id=invoice_id,
+            amount_minor=plan.amount_minor,
+            currency=payers.currency,
+            method=plan.method.value,
+            pay_at_s=at + plan.pay_after_s if pays else None,
+        )
+        following = stream.next()
+        if following is not None and following < end_s:
+            heapq.heappush(heap, (max(following, at), i))
