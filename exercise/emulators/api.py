@@ -134,7 +134,8 @@ async def _disconnected(receive: Callable[[], Awaitable[Message]]) -> None:
         pass
 
 
-def _context(request: Request) -> EmulatorContext:
+async def _context(request: Request) -> EmulatorContext:
+    # async: FastAPI runs a plain function dependency on a worker thread, a hop per request
     context: EmulatorContext = request.app.state.emulator
     return context
 
