@@ -130,9 +130,9 @@ class MemoryRecords:
 class DatabaseRecords:
     """Rows of one run, buffered on the loop and written by a thread of their own."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.run_id = ""  # set by ``start``
+    def __init__(self) -> None:
+        self.db: Database | None = None  # set by ``start``
+        self.run_id = ""
         self._rows: dict[str, list[Row]] = {table: [] for table in TABLES}
         self._buffered = 0
         self._queue: queue.Queue[dict[str, list[Row]] | None] = queue.Queue(QUEUE_BATCHES)
@@ -147,9 +147,9 @@ class DatabaseRecords:
         """Rows never written."""
         return self.dropped + self.unwritten
 
-    def start(self, run_id: str) -> DatabaseRecords:
-        """Write the rows as ``run_id``'s, from now on."""
-        self.run_id = run_id
+    def start(self, db: Database, run_id: str) -> DatabaseRecords:
+        """Write the rows to ``db`` as ``run_id``'s, from now on."""
+        self.db, self.run_id = db, run_id
         self._thread.start()
         return self
 
@@ -286,6 +286,7 @@ class DatabaseRecords:
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:
+            assert self.db is not None, "started with its database"
             self._conn = self.db.raw_connect()
         return self._conn
 

@@ -43,6 +43,7 @@ from exercise.emulators.behaviour import ProviderBehaviour
 from exercise.emulators.clock import PacedClock
 from exercise.emulators.records import FLUSH_S, RecordSink
 from simulation.scenario import Scenario
+from simulation.scenario.model import ClockMode
 
 log = logging.getLogger("invoicesim.emulate")
 
@@ -69,6 +70,11 @@ class EmulateOptions:
             raise InvoicesimError(f"--speed must be within (0, 1000], got {self.speed:g}")
         if not 0 <= self.base_port <= 65_535:
             raise InvoicesimError(f"--base-port must be within 0..65535, got {self.base_port}")
+
+
+def default_speed(scenario: Scenario) -> float:
+    """The scenario's clock speed if its clock is paced, else 1 (real time)."""
+    return scenario.clock.speed if scenario.clock.mode is ClockMode.PACED else 1.0
 
 
 @dataclass(frozen=True, slots=True)

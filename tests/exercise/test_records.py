@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from exercise.emulators import DatabaseRecords
+from exercise.emulators import DatabaseRecords, default_speed
 from exercise.emulators.records import RequestRow
 from simulation.scenario import Scenario
 from storage.database import Database
@@ -50,7 +51,7 @@ def test_requests_and_charges_land_in_postgresql_under_the_emulations_run(
 ) -> None:
     emulated = scenario(f"providers:\n  tempo: {QUICK}\n")
     run_id = new_run(migrated_database, emulated)
-    records = DatabaseRecords(migrated_database).start(run_id)
+    records = DatabaseRecords().start(migrated_database, run_id)
     with emulating(emulated, records=records) as running:
         with httpx.Client(base_url=running.url("tempo"), timeout=5) as client:
             create(client, "db-1", amount_minor=2_500)
@@ -140,7 +141,7 @@ def test_rows_written_again_after_a_lost_commit_answer_are_skipped_not_doubled(
         received_at=datetime.now(UTC),
         latency_ms=2.0,
     )
-    records = DatabaseRecords(migrated_database).start(run_id)
+    records = DatabaseRecords().start(migrated_database, run_id)
     records.request(row)
     records.hand_over()
     records.request(row)  # as the writer does when a commit's answer was lost
@@ -152,3 +153,24 @@ def test_rows_written_again_after_a_lost_commit_answer_are_skipped_not_doubled(
         run_id,
     ) == [(1,), (2,)]
     assert records.lost == 0
+
+
+def test_the_emulate_command_names_a_port_already_taken_and_exits_2(tmp_path: Path) -> None:
+    scenario_file = tmp_path / "emulated.yaml"
+    scenario_file.write_text("name: taken\nduration_s: 60\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [INVOICESIM, "emulate", str(scenario_file), "--base-port", str(port)]
+        env = os.environ | {"COLUMNS": "200", "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"}
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+    assert done.returncode == 2
+    assert f"--base-port: cannot listen on 127.0.0.1:{port} for tempo" in done.stderr
+
+
+def test_the_emulators_run_at_the_scenarios_paced_speed_unless_told_otherwise() -> None:
+    assert default_speed(scenario("clock: {mode: paced, speed: 5}\n")) == 5.0
+    assert default_speed(scenario("clock: {mode: virtual, speed: 5}\n")) == 1.0

@@ -53,30 +53,35 @@ def emulate_command(
     docs/emulators.md and at its /openapi.json), failing as the scenario's faults say, and
     record every request and charge; Ctrl-C stops. Exit 2 on bad input, a port taken or a
     database that cannot be reached."""
-    from exercise.emulators import DatabaseRecords, EmulateOptions, Emulators
+    from exercise.emulators import DatabaseRecords, EmulateOptions, Emulators, default_speed
     from simulation.scenario import load_scenario
-    from simulation.scenario.model import ClockMode
     from storage.database import open_database, upgrade
 
-    try:
+    try:  # what is quick to check first: the file, the options, the ports
         scenario = load_scenario(scenario_file)
-        paced = scenario.clock.mode is ClockMode.PACED
-        chosen = speed if speed is not None else scenario.clock.speed if paced else 1.0
+        chosen = default_speed(scenario) if speed is None else speed
         options = EmulateOptions(speed=chosen, host=host, base_port=base_port)
-        records = DatabaseRecords(db := open_database())
+        records = DatabaseRecords()
+        emulators = Emulators(scenario, options, records)
+        endpoints = emulators.bind()
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
     try:
-        emulators = Emulators(scenario, options, records)
-        endpoints = emulators.bind()
+        db = open_database()
+    except InvoicesimError as exc:
+        emulators.release()
+        console.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    try:
         upgrade(db)
         run_id = _start_run(db, emulators, endpoints)
     except InvoicesimError as exc:
+        emulators.release()
         db.stop_embedded_server()
         console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    _serve(emulators, records, endpoints, run_id)
+    _serve(emulators, records.start(db, run_id), endpoints, run_id)
 
 
 def _start_run(db: Database, emulators: Emulators, endpoints: list[Endpoint]) -> str:
@@ -105,13 +110,14 @@ def _serve(
     from exercise.emulators import serve_until_signal
     from storage.runs import finish_run
 
-    records.start(run_id)
+    assert records.db is not None
+    db = records.db
     try:
         serve_until_signal(emulators, lambda clock: _banner(emulators, endpoints, run_id))
     finally:
         records.close()
-        finish_run(records.db, run_id, None, "stopped")
-        records.db.stop_embedded_server()
+        finish_run(db, run_id, None, "stopped")
+        db.stop_embedded_server()
         written = records.written
         console.print(
             f"Stopped. Run {run_id} recorded: requests {fmt.count(written['emulator_requests'])}, "
