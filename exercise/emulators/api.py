@@ -88,6 +88,17 @@ class EmulatorContext:
     behaviour: ProviderBehaviour
     clock: PacedClock
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    # Answers being waited for: each waiter with the time.monotonic() it is due at.
+    _waiting: dict[asyncio.Future[bool], float] = field(default_factory=dict)
+
+    def stop(self, grace_s: float) -> None:
+        """The emulators stop: held requests end, and an answer due later than ``grace_s``
+        from now is cut short (503); the others come when due."""
+        self.stopping.set()
+        cut_after = time.monotonic() + grace_s
+        for waiter, due in self._waiting.items():
+            if due > cut_after and not waiter.done():
+                waiter.set_result(False)
 
     async def respond(self, request: Request, answer: Answer, arrived_s: float) -> Response:
         """``answer``, once its delay has passed (held, for a silent provider)."""
@@ -96,7 +107,9 @@ class EmulatorContext:
             request.state.unanswered = await self._hold(request)
             detail = f"{self.behaviour.name} never answered (silent); the emulator gave up"
             return problem(504, detail, "silent")
-        await self.clock.sleep_until(arrived_s + answer.after_s)
+        if not await self._until(arrived_s + answer.after_s):
+            detail = f"the emulators are stopping; {self.behaviour.name} answers no more"
+            return problem(503, detail, "stopping", {"Connection": "close"})
         headers = {"Connection": "close"} if answer.close else {}
         if answer.retry_after_s is not None:
             headers["Retry-After"] = str(answer.retry_after_s)
@@ -115,6 +128,22 @@ class EmulatorContext:
         charge = Charge.model_validate(view, from_attributes=True)
         return JSONResponse(charge.model_dump(mode="json"), answer.status, headers)
 
+    async def _until(self, at_s: float) -> bool:
+        """Wait until simulated ``at_s``; False if the emulators stop first (``stop``)."""
+        due = self.clock.monotonic_at(at_s)
+        delay = due - time.monotonic()
+        if delay <= 0:
+            return True
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[bool] = loop.create_future()
+        timer = loop.call_later(delay, _wake, waiter)
+        self._waiting[waiter] = due
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+            del self._waiting[waiter]
+
     async def _hold(self, request: Request) -> bool:
         """Until the client goes away (True), the emulators stop or ``MAX_HOLD_S`` pass."""
         gone = asyncio.ensure_future(_disconnected(request.receive))
@@ -127,6 +156,11 @@ class EmulatorContext:
             gone.cancel()
             stopping.cancel()
         return gone in done
+
+
+def _wake(waiter: asyncio.Future[bool]) -> None:
+    if not waiter.done():
+        waiter.set_result(True)
 
 
 async def _disconnected(receive: Callable[[], Awaitable[Message]]) -> None:

@@ -199,8 +199,10 @@ class Listener:
             await asyncio.sleep(0.02)
         for connection in list(self.state.connections):
             connection.transport.abort()
-        for task in list(self.state.tasks):
+        tasks = list(self.state.tasks)
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # their requests are recorded
 
     def _protocol(self) -> asyncio.Protocol:
         protocol: asyncio.Protocol = self.config.http_protocol_class(  # type: ignore[call-arg]
@@ -318,7 +320,7 @@ class Emulators:
             for task in (*tasks, settle):
                 task.cancel()
             for emulator in self.providers:
-                emulator.context.stopping.set()  # held (silent) requests end
+                emulator.context.stop(STOP_GRACE_S)  # held requests and late answers end
             await asyncio.gather(
                 *(e.listener.stop(STOP_GRACE_S) for e in self.providers), return_exceptions=True
             )

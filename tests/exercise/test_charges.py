@@ -84,3 +84,30 @@ def test_a_method_the_provider_does_not_take_is_refused_naming_the_method() -> N
         answer = client.post("/charges", json=body, headers={"Idempotency-Key": "c"})
     assert answer.status_code == 422
     assert answer.json()["detail"].startswith("method: stripe does not take crypto")
+
+
+def test_stopping_answers_what_is_due_within_the_grace_and_cuts_later_answers_with_503() -> None:
+    records = MemoryRecords()
+    providers = "providers:\n  tempo: {latency_base_ms: 5000, latency_jitter_ms: 0}\n"
+    providers += "  circle: {latency_base_ms: 1000, latency_jitter_ms: 0}\n"
+    answers: dict[str, httpx.Response] = {}
+    with emulating(scenario(providers), records=records) as running:
+
+        def create_at(provider: str) -> None:
+            with httpx.Client(base_url=running.url(provider), timeout=10) as client:
+                answers[provider] = create(client, f"stop-{provider}")
+
+        clients = [threading.Thread(target=create_at, args=(p,)) for p in ("tempo", "circle")]
+        for client in clients:
+            client.start()
+        time.sleep(0.3)
+        started = time.monotonic()
+    stopped_s = time.monotonic() - started  # leaving ``emulating`` stops the emulators
+    for client in clients:
+        client.join()
+    assert answers["tempo"].status_code == 503  # due in 4.7 s: cut
+    assert answers["tempo"].json()["type"] == "urn:invoicesim:problem:stopping"
+    assert answers["circle"].status_code == 201  # due in 0.7 s, within the 2 s grace
+    assert stopped_s < 2.0
+    statuses = {row[0]: row[5] for row in records.requests}
+    assert statuses == {"tempo": 503, "circle": 201}

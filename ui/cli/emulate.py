@@ -2,8 +2,9 @@
 
 Reads the scenario, takes each provider's port, opens the database (``DATABASE_URL``
 or the embedded server) and records the emulation as a run of its own (runtime
-``emulators``), then serves until SIGINT or SIGTERM: listeners close, answers on
-their way get two seconds, the last rows are written and the run is marked stopped.
+``emulators``), then serves until SIGINT or SIGTERM: listeners close, answers due
+within two seconds still come (later ones are cut short), the last rows are written and
+the run is marked stopped.
 What the emulators do is in ``exercise.emulators`` and docs/emulators.md.
 """
 
