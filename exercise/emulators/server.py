@@ -56,6 +56,7 @@ KEEP_ALIVE_S = 5.0
 BACKLOG = 1_024
 STOP_GRACE_S = 2.0  # answers still on their way get this long when the emulators stop
 SETTLE_S = 0.05  # how often charges that took effect are collected for the records
+MAX_SWITCHES = 1_000  # listener switches kept per provider (a flapping fault makes many)
 REBIND_TRIES = 100  # a port taken while its provider was down is tried again, 10 ms apart
 
 
@@ -237,7 +238,8 @@ class ProviderEmulator:
         self.context = context
         self.listener = listener
         self.changes = deque(fault_timeline(scenario, behaviour.name))
-        self.switches: list[tuple[float, bool]] = []  # (simulated s, listening), as done
+        # When the listener actually opened or closed: (simulated s, listening), the latest.
+        self.switches: deque[tuple[float, bool]] = deque(maxlen=MAX_SWITCHES)
 
     async def follow(self, clock: PacedClock) -> None:
         """Apply each fault change at its time; listen exactly while the provider is up."""
