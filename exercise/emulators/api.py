@@ -107,7 +107,8 @@ class EmulatorContext:
             request.state.unanswered = await self._hold(request)
             detail = f"{self.behaviour.name} never answered (silent); the emulator gave up"
             return problem(504, detail, "silent")
-        if not await self._until(arrived_s + answer.after_s):
+        due_s = arrived_s + answer.after_s
+        if not await self._until(due_s):
             detail = f"the emulators are stopping; {self.behaviour.name} answers no more"
             return problem(503, detail, "stopping", {"Connection": "close"})
         headers = {"Connection": "close"} if answer.close else {}
@@ -115,11 +116,12 @@ class EmulatorContext:
             headers["Retry-After"] = str(answer.retry_after_s)
         if answer.status >= 400:
             return problem(answer.status, answer.detail or "", answer.slug, headers)
+        # The answer's time, never a rounding before it: what was due by then has happened.
+        now = max(self.clock.now_s(), due_s)
         if answer.key is None:
-            now = self.clock.now_s()
             body = Health(provider=self.behaviour.name, status="ok", simulated_s=now)
             return JSONResponse(body.model_dump(), answer.status, headers)
-        view = self.behaviour.view(self.clock.now_s(), answer.key)
+        view = self.behaviour.view(now, answer.key)
         if view is None:
             detail = f"the charge with Idempotency-Key {answer.key!r} was forgotten meanwhile"
             return problem(404, detail, "not-found", headers)
@@ -129,20 +131,22 @@ class EmulatorContext:
         return JSONResponse(charge.model_dump(mode="json"), answer.status, headers)
 
     async def _until(self, at_s: float) -> bool:
-        """Wait until simulated ``at_s``; False if the emulators stop first (``stop``)."""
+        """Wait until simulated ``at_s``, never less (the loop's timers may fire up to a
+        millisecond early, as ``PacedClock.sleep_until`` says); False if the emulators
+        stop first (``stop``)."""
         due = self.clock.monotonic_at(at_s)
-        delay = due - time.monotonic()
-        if delay <= 0:
-            return True
         loop = asyncio.get_running_loop()
-        waiter: asyncio.Future[bool] = loop.create_future()
-        timer = loop.call_later(delay, _wake, waiter)
-        self._waiting[waiter] = due
-        try:
-            return await waiter
-        finally:
-            timer.cancel()
-            del self._waiting[waiter]
+        while (delay := due - time.monotonic()) > 0:
+            waiter: asyncio.Future[bool] = loop.create_future()
+            timer = loop.call_later(max(delay, 0.0005), _wake, waiter)
+            self._waiting[waiter] = due
+            try:
+                if not await waiter:
+                    return False
+            finally:
+                timer.cancel()
+                del self._waiting[waiter]
+        return True
 
     async def _hold(self, request: Request) -> bool:
         """Until the client goes away (True), the emulators stop or ``MAX_HOLD_S`` pass."""

@@ -111,3 +111,15 @@ def test_stopping_answers_what_is_due_within_the_grace_and_cuts_later_answers_wi
     assert stopped_s < 2.0
     statuses = {row[0]: row[5] for row in records.requests}
     assert statuses == {"tempo": 503, "circle": 201}
+
+
+def test_a_charge_answered_201_has_always_taken_effect_by_its_answer() -> None:
+    # The answer waits for the charge's effect to the last bit: an event loop's timer may
+    # fire up to a millisecond early, and simulated time is wall time scaled.
+    tempo = "{latency_base_ms: 7, latency_jitter_ms: 3}"
+    with (
+        emulating(scenario(f"providers:\n  tempo: {tempo}\n"), speed=4) as running,
+        httpx.Client(base_url=running.url("tempo"), timeout=5) as client,
+    ):
+        statuses = {create(client, f"e-{n}").json()["status"] for n in range(200)}
+    assert statuses == {"charged"}
