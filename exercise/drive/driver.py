@@ -6,7 +6,9 @@ docs/exercise.md, to the one address it is given and no other. At most
 ``MAX_IN_FLIGHT`` requests are open at once; a request that would start later than
 ``LATE_LIMIT_S`` (wall) after its time is still sent, and counted late. After the
 load it reads every paid invoice until each has ended (or the scenario's drain
-limit passes), and hands back what the target said of each.
+limit passes), and hands back what the target said of each. A payer due to pay after
+the drain limit (the scenario's duration plus its drain) does not: a simulated run
+has stopped by then.
 """
 
 from __future__ import annotations
@@ -45,6 +47,25 @@ class Sent:
     provider: str | None = None
     attempts: int = 0
     reason: str | None = None
+    # The target's own times (its clock): when it created the invoice, when it ended.
+    created_at_s: float | None = None
+    ended_at_s: float | None = None
+
+    def ended_s(self) -> float | None:
+        """When it ended, on the driver's clock (the target's may start elsewhere)."""
+        if self.ended_at_s is None or self.created_at_s is None:
+            return None
+        return self.arrival.at_s + self.ended_at_s - self.created_at_s
+
+    def latency_s(self) -> float | None:
+        """From the pay request to the end, in simulated seconds: the target's time from
+        create to end, less the driver's from create to pay (so the two clocks need only
+        run at the same speed)."""
+        if self.ended_at_s is None or self.created_at_s is None or self.paid_sent_s is None:
+            return None
+        return max(
+            0.0, self.ended_at_s - self.created_at_s - (self.paid_sent_s - self.arrival.at_s)
+        )
 
 
 @dataclass(slots=True)
@@ -78,6 +99,7 @@ async def drive(
         )
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     tasks: set[asyncio.Task[None]] = set()
+    end_s = float(scenario.duration_s + scenario.drain_limit_s)  # a simulated run's hard end
     try:
         last_report = 0.0
         for arrival in arrivals(scenario):
@@ -86,7 +108,7 @@ async def drive(
             await clock.sleep_until(arrival.at_s)
             sent = result.sent[arrival.invoice_id] = Sent(arrival)
             await gate.acquire()
-            task = asyncio.create_task(_one(client, sent, clock, gate, result))
+            task = asyncio.create_task(_one(client, sent, clock, gate, result, end_s))
             tasks.add(task)
             task.add_done_callback(tasks.discard)
             if progress is not None and time.monotonic() - last_report > 0.1:
@@ -94,7 +116,7 @@ async def drive(
                 last_report = time.monotonic()
         if tasks:
             await asyncio.gather(*tasks)
-        await _drain(client, result, clock, float(scenario.duration_s + scenario.drain_limit_s))
+        await _drain(client, result, clock, end_s)
         if progress is not None:
             progress(clock.now_s(), result)
     finally:
@@ -111,6 +133,7 @@ async def _one(
     clock: PacedClock,
     gate: asyncio.Semaphore,
     result: DriveResult,
+    end_s: float,
 ) -> None:
     """Create the invoice; pay it at its time if its payer pays."""
     arrival = sent.arrival
@@ -132,6 +155,8 @@ async def _one(
             return
     finally:
         gate.release()
+    if arrival.pay_at_s >= end_s:
+        return  # past the drain limit: a simulated run stops before this payer pays
     await clock.sleep_until(arrival.pay_at_s)
     async with gate:
         _note_late(clock, arrival.pay_at_s, result)
@@ -148,15 +173,15 @@ async def _one(
 async def _drain(
     client: httpx.AsyncClient, result: DriveResult, clock: PacedClock, limit_s: float
 ) -> None:
-    """Read the invoices still processing until each has ended or ``limit_s`` passes."""
+    """Read the invoices still processing until each has ended or ``limit_s`` passes (then
+    once more: what they are at the end)."""
     while True:
         open_ = [s for s in result.sent.values() if s.status == "processing"]
         if not open_:
             return
-        if clock.now_s() >= limit_s:
-            result.drained = False
-            return
-        await asyncio.sleep(READ_EVERY_S)
+        last = clock.now_s() >= limit_s
+        if not last:
+            await asyncio.sleep(READ_EVERY_S)
         for chunk_start in range(0, len(open_), MAX_IN_FLIGHT):
             chunk = open_[chunk_start : chunk_start + MAX_IN_FLIGHT]
             answers = await asyncio.gather(
@@ -165,6 +190,9 @@ async def _drain(
             for sent, answer in zip(chunk, answers, strict=True):
                 if answer.status_code == 200:
                     _read_into(sent, answer.json())
+        if last:
+            result.drained = not any(s.status == "processing" for s in result.sent.values())
+            return
 
 
 async def _request(
@@ -183,6 +211,12 @@ def _read_into(sent: Sent, invoice: dict[str, Any]) -> None:
     sent.provider = invoice.get("provider")
     sent.attempts = int(invoice.get("attempts") or 0)
     sent.reason = invoice.get("reason")
+    sent.created_at_s = _seconds(invoice.get("created_at_s"))
+    sent.ended_at_s = _seconds(invoice.get("ended_at_s"))
+
+
+def _seconds(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
 def _note_late(clock: PacedClock, at_s: float, result: DriveResult) -> None:

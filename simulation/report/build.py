@@ -84,7 +84,7 @@ def build_report(
         "failover": failover,
         # Every fault of the scenario (provider, custodian, actor crash), for the report's
         # charts; end_s is None for one that happens at an instant (actor_crash).
-        "faults": [_fault(f, stats.sim_end_s) for f in scenario.faults],
+        "faults": [fault_of(f, stats.sim_end_s) for f in scenario.faults],
         "latency_ms": {
             "p50": percentile(merged["hist"], 0.50),
             "p95": percentile(merged["hist"], 0.95),
@@ -108,7 +108,7 @@ def build_report(
             {**job.summary(), **facts.bulk.summary(job.job)}
             for job in sorted(facts.bulk.jobs.values(), key=lambda j: j.job)
         ],
-        "series": _series(merged),
+        "series": series_of(merged),
         "reserve_history": reserve["history"],
     }
     placement = {s["name"]: s["node_id"] for s in stats.summaries if "node_id" in s}
@@ -119,7 +119,7 @@ def build_report(
     return report
 
 
-def _fault(fault: FaultSpec, run_end_s: float) -> dict[str, Any]:
+def fault_of(fault: FaultSpec, run_end_s: float) -> dict[str, Any]:
     end = None if fault.is_actor_crash else min(float(fault.end_s), run_end_s)
     return {
         "target": fault.target,
@@ -185,7 +185,7 @@ def _invariants(
     ]
 
 
-def _series(merged: dict[str, Any]) -> dict[str, Any]:
+def series_of(merged: dict[str, Any]) -> dict[str, Any]:
     """Per time bucket: created, paid, failed, p50/p99 latency and provider share."""
     bucket_s = merged["bucket_s"]
     rows = []

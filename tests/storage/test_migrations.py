@@ -29,7 +29,10 @@ TABLES = {
     "checkpoints",
     "idempotency_keys",
     "ledger_transfer_checks",
+    "emulator_requests",
+    "emulator_charges",
 }
+HEAD = "0008"
 
 
 def tables(db: Database) -> set[str]:
@@ -49,7 +52,7 @@ def functions(db: Database) -> set[str]:
 def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     empty_database: Database,
 ) -> None:
-    assert upgrade(empty_database) == "0007"
+    assert upgrade(empty_database) == HEAD
     assert tables(empty_database) == TABLES
     assert functions(empty_database)
 
@@ -57,7 +60,7 @@ def test_migrations_up_then_down_then_up_leave_all_tables_then_none_then_all(
     assert tables(empty_database) == set()
     assert functions(empty_database) == set()
 
-    assert upgrade(empty_database) == "0007"
+    assert upgrade(empty_database) == HEAD
     assert tables(empty_database) == TABLES
 
 
@@ -65,12 +68,12 @@ def test_status_lists_the_pending_migration_until_upgrade_applies_it(
     empty_database: Database,
 ) -> None:
     before = status(empty_database)
-    expected = (None, "0007", ["0001", "0002", "0003", "0004", "0005", "0006", "0007"])
+    expected = (None, HEAD, ["0001", "0002", "0003", "0004", "0005", "0006", "0007", HEAD])
     assert (before["current"], before["head"], before["pending"]) == expected
     upgrade(empty_database)
     after = status(empty_database)
-    assert (after["current"], after["head"], after["pending"]) == ("0007", "0007", [])
-    assert upgrade(empty_database) == "0007"  # a second upgrade changes nothing
+    assert (after["current"], after["head"], after["pending"]) == (HEAD, HEAD, [])
+    assert upgrade(empty_database) == HEAD  # a second upgrade changes nothing
 
 
 def test_a_database_at_a_revision_this_code_does_not_know_is_reported_not_guessed(
@@ -151,7 +154,7 @@ def test_downgrading_0003_keeps_a_transfer_without_entries_from_being_committed(
     assert "ledger_transfer_checks" not in tables(empty_database)
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()
-    assert upgrade(empty_database) == "0007"
+    assert upgrade(empty_database) == HEAD
     with pytest.raises(IntegrityError, match="has no entries at commit"):
         post_a_transfer_alone()
 
@@ -169,7 +172,7 @@ def test_0007_stores_invoices_held_for_review_and_a_downgrade_keeps_them_from_be
         )
     with pytest.raises(DatabaseError, match="2 invoices rows are underpaid or overpaid"):
         downgrade(empty_database, "0006")
-    assert status(empty_database)["current"] == "0007"  # nothing was undone
+    assert status(empty_database)["current"] == HEAD  # nothing was undone
     with empty_database.engine.begin() as connection:
         connection.execute(text("DELETE FROM runs"))
     assert downgrade(empty_database, "0006") == "0006"

@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).parents[2]
-PACKAGES = ("actors", "simulation", "storage", "ui", "bench")
+PACKAGES = ("actors", "simulation", "storage", "ui", "bench", "exercise")
 
 
 def module_files() -> dict[str, Path]:

@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "emulate": ("ui.cli.emulate", "emulate_command"),
     "orchestrator": ("ui.cli.orchestrator", "orchestrator_app"),
     "drive": ("ui.cli.drive", "drive_command"),
+    "exercise": ("ui.cli.exercise", "exercise_command"),
     "ui": ("ui.cli.ui", "ui_command"),
     "demo": ("ui.cli.demo", "demo_command"),
 }
