@@ -40,6 +40,10 @@ server: its two latency targets and the dashboards' mix at 1,000 requests/s for
 history read by 8 clients at once (``--no-api`` leaves it all out;
 ``python -m bench.api_load --history`` measures only the last).
 
+Then the simulation against reality (``bench/sim_vs_real.py``): ``tempo_outage`` and
+``tempo_silent`` at 100 invoices/s, simulated and exercised over real HTTP, figure by
+figure (about 12 minutes of wall time; ``--no-exercise`` leaves them out).
+
 Then how fast the command line starts (``bench/cli_start.py``): ``invoicesim
 --help``, ``version`` and ``validate``, each the median of 9 fresh processes, first,
 while the machine is quiet.
@@ -65,7 +69,16 @@ import sys
 import threading
 from pathlib import Path
 
-from bench import api_figures, cli_start, demo_ready, failover, fuzz_figures, matrix, ray_parts
+from bench import (
+    api_figures,
+    cli_start,
+    demo_ready,
+    failover,
+    fuzz_figures,
+    matrix,
+    ray_parts,
+    sim_vs_real,
+)
 from bench.ray_parts import Sweep
 from bench.render import render
 from bench.runs import ROOT, Run, measure, stop_running
@@ -142,6 +155,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo figures")
     parser.add_argument("--no-api", action="store_true", help="leave out the API figures")
     parser.add_argument("--no-fuzz", action="store_true", help="leave out the fuzzer's figures")
+    parser.add_argument(
+        "--no-exercise", action="store_true", help="leave out the simulation against reality"
+    )
     parser.add_argument("--out", type=Path, help="where to write (default BENCHMARKS.md)")
     args = parser.parse_args(argv)
     _default_counts(args)
@@ -157,6 +173,7 @@ def main(argv: list[str] | None = None) -> None:
     demo: list[str] = []
     api: list[str] = []
     fuzzed: list[str] = []
+    real: list[str] = []
     cells: list[matrix.Cell] = []
     starts: list[cli_start.Start] = []
     try:
@@ -172,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
             if not args.no_fuzz:
                 seeds = fuzz_figures.QUICK_SEEDS if args.quick else fuzz_figures.SEEDS
                 fuzzed = fuzz_figures.render(fuzz_figures.measure(seeds))
+            if not args.no_exercise:
+                real = sim_vs_real.render(sim_vs_real.measure(args.quick))
         if not args.no_ray:
             ray = _measure_ray(args.quick, args.reps)
     finally:
@@ -182,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
         f"--reps {args.reps}, --matrix-reps {args.matrix_reps}, --long-reps {args.long_reps}"
         f"{' (with --quick)' if args.quick else ''}"
     )
-    sections = matrix.render(cells) + failover.render(faults) + demo + api + fuzzed
+    sections = matrix.render(cells) + failover.render(faults) + demo + api + fuzzed + real
     sections += cli_start.render(starts) if starts else []
     text = render(short, long, ray, command.strip(), info, sections)
     default = None if args.quick or args.ray_only else ROOT / "BENCHMARKS.md"

@@ -1,8 +1,9 @@
 """One exercise (``invoicesim exercise``): emulators, an orchestrator, the load, the report.
 
-``run_exercise`` starts the scenario's emulators, then the reference orchestrator in
-front of them unless ``target`` names an orchestrator of one's own (which must
-reach the emulators itself: their addresses are handed to ``on_ready``), drives
+``run_exercise`` starts the scenario's emulators (in a process of their own), then
+the reference orchestrator in front of them unless ``target`` names an orchestrator
+of one's own (which must reach the emulators itself: their addresses are handed to
+``on_ready``), drives
 the scenario's load at it on the emulators' clock, stops everything, and builds the
 report from what the emulators recorded (``exercise.figures``).
 """
@@ -16,9 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from exercise.drive.driver import Progress, drive
-from exercise.emulators import EmulateOptions, Emulators, MemoryRecords, start_in_thread
+from exercise.emulators import EmulateOptions
+from exercise.emulators.process import start_in_process
 from exercise.figures import ExerciseFacts, exercise_report
-from exercise.orchestrator import server as reference
+from exercise.orchestrator.process import OrchestratorProcess
+from exercise.orchestrator.process import start_in_process as start_orchestrator
+from exercise.orchestrator.server import OrchestratorOptions
 from simulation.scenario import Scenario
 
 
@@ -37,19 +41,19 @@ def run_exercise(
     on_ready: Callable[[dict[str, str], str], None] | None = None,
 ) -> dict[str, Any]:
     """The exercise's report; ``on_ready`` hears the emulators' and the target's addresses."""
-    records = MemoryRecords()
     started, wall_start = time.time(), time.perf_counter()
     emulate = EmulateOptions(speed=options.speed, host=options.host, base_port=options.base_port)
-    emulators = start_in_thread(Emulators(scenario, emulate, records))
-    service: reference.RunningOrchestrator | None = None
+    emulators = start_in_process(scenario, emulate)  # a core of their own
+    service: OrchestratorProcess | None = None
+    records = None
     try:
         urls = {e.provider: e.url for e in emulators.endpoints}
         target = options.target
         if target is None:
-            settings = reference.OrchestratorOptions(
+            settings = OrchestratorOptions(
                 providers=urls, speed=options.speed, clock=emulators.clock
             )
-            service = reference.start_in_thread(reference.Orchestrator(scenario, settings))
+            service = start_orchestrator(scenario, settings)  # a process of its own too
             target = service.url
         if on_ready is not None:
             on_ready(urls, target)
@@ -57,7 +61,7 @@ def run_exercise(
     finally:
         if service is not None:
             service.stop()
-        emulators.stop()  # the last charges that took effect are collected
+        records = emulators.stop()  # the last charges that took effect are collected
     facts = ExerciseFacts(
         target=target,
         reference=options.target is None,
@@ -65,7 +69,7 @@ def run_exercise(
         started=started,
         wall_s=time.perf_counter() - wall_start,
     )
-    report = exercise_report(scenario, result, records.requests, records.charge_rows, facts)
+    report = exercise_report(scenario, result, records.requests, records.charges, facts)
     report["invariants"].append(
         {
             "name": "every_request_recorded",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -218,12 +219,16 @@ class Payments:
         """Probe every enabled provider each ``health.interval_s`` (simulated), as a
         shard does; a provider still owing an answer is not asked again."""
         interval_s = self.orchestrator.config.health.interval_s
+        # Rounds at 0, interval, 2 x interval... of the clock, as in a simulated run (the
+        # service may start after the clock did: it joins at the next round).
+        round_no = math.ceil(self.clock.now_s() / interval_s)
         while True:
+            await self.clock.sleep_until(round_no * interval_s)
             for name, config in self.orchestrator.providers.items():
                 if config.enabled and name not in self._probe_owed:
                     self._probe_owed.add(name)
                     self._spawn(self._probe(name))
-            await asyncio.sleep(interval_s / self.clock.speed)
+            round_no += 1
 
     async def _probe(self, name: str) -> None:
         timeout_s = self.orchestrator.health[name].config.probe_timeout_ms / 1000.0
