@@ -4,6 +4,7 @@ simulated run's shape computed from what the providers recorded."""
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,8 @@ from pathlib import Path
 from exercise.drive.driver import DriveResult, Sent
 from exercise.drive.schedule import Arrival
 from exercise.figures import ExerciseFacts, exercise_report
+from exercise.orchestrator.server import Orchestrator, OrchestratorOptions, start_in_thread
+from exercise.session import ExerciseOptions, run_exercise
 from simulation.scenario import parse_scenario
 from tests.exercise.test_orchestrator import INVOICESIM, PROVIDERS
 
@@ -168,3 +171,47 @@ def test_the_exercise_command_writes_a_report_a_simulated_run_would_and_exits_0(
     page = (out / "report.html").read_text()
     assert "exercised" in page and "Failover" in page
     assert "tempo outage: detect / failover / failback" in said
+
+
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports on 127.0.0.1."""
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count > 65_535:
+            continue
+        taken = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                taken.append(sock)
+                sock.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for sock in taken:
+                sock.close()
+        return first
+    raise RuntimeError("no free ports")
+
+
+def test_an_exercise_drives_an_orchestrator_of_ones_own_at_the_emulators_it_was_told_of() -> None:
+    scenario = parse_scenario(OUTAGE.replace("rate_per_s: 12", "rate_per_s: 5"))
+    base = free_ports(3)
+    urls = {name: f"http://127.0.0.1:{base + i}" for i, name in
+            enumerate(("tempo", "circle", "stripe"))}  # fmt: skip
+    own = start_in_thread(Orchestrator(scenario, OrchestratorOptions(providers=urls)))
+    told: list[dict[str, str]] = []
+    try:
+        options = ExerciseOptions(speed=1.0, target=own.url, base_port=base)
+        report = run_exercise(scenario, options, on_ready=lambda u, _t: told.append(u))
+    finally:
+        own.stop()
+    assert told == [urls]
+    assert report["orchestrator"] == "under test" and report["target"] == own.url
+    invoices = report["invoices"]
+    assert invoices["created"] > 30
+    assert invoices["paid"] + invoices["unpaid"] + invoices["failed"] == invoices["created"]
+    assert invoices["paid"] > invoices["created"] / 2
+    assert (report["double_pays"], report["lost"]) == (0, 0)
