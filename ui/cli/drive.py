@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from actors.errors import InvoicesimError
 from ui import formatting as fmt
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from ui.cli.progress import simulated_progress
+
+if TYPE_CHECKING:  # the driver is imported when it runs, not for --help
+    from exercise.drive.driver import DriveResult
 
 console = Console(stderr=True)
 
@@ -41,7 +44,7 @@ def drive_command(
     progress bar, then wait until each has ended. Exit 0 when every paid invoice ended, 1
     when the target refused a request or some were still open at the drain limit, 2 on
     bad input or a target that does not answer."""
-    from exercise.drive.driver import DriveError, DriveResult, drive
+    from exercise.drive.driver import DriveError, drive
     from exercise.emulators.clock import PacedClock
     from simulation.scenario import load_scenario
     from simulation.scenario.model import ClockMode
@@ -55,27 +58,15 @@ def drive_command(
     except InvoicesimError as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
-    end_s = float(scenario.duration_s)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("sim {task.completed:.0f}/{task.total:.0f} s"),
-        TextColumn("{task.fields[counts]}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task(scenario.name, total=end_s, counts="")
-
-        def progress(now_s: float, result: DriveResult) -> None:
-            counts = (
-                f"invoices {fmt.count(len(result.sent))}, paid {fmt.count(result.count('paid'))}"
-                f", failed {fmt.count(result.count('failed'))}"
-            )
-            bar.update(task, completed=min(now_s, end_s), counts=counts)
-
+    with simulated_progress(console, scenario.name, float(scenario.duration_s)) as update:
         try:
             result = asyncio.run(
-                drive(scenario, target.rstrip("/"), PacedClock.start(chosen), progress)
+                drive(
+                    scenario,
+                    target.rstrip("/"),
+                    PacedClock.start(chosen),
+                    lambda now_s, sent: update(now_s, drive_counts(sent)),
+                )
             )
         except DriveError as exc:
             console.print(f"[red]error:[/] {escape(str(exc))}")
@@ -90,3 +81,11 @@ def drive_command(
     for line in result.refused:
         console.print(f"[red]refused[/] {escape(line)}")
     raise typer.Exit(EXIT_FAILED if result.refused or processing else EXIT_OK)
+
+
+def drive_counts(result: DriveResult) -> str:
+    """What a drive's progress bar says beside the simulated time."""
+    return (
+        f"invoices {fmt.count(len(result.sent))}, paid {fmt.count(result.count('paid'))}, "
+        f"failed {fmt.count(result.count('failed'))}"
+    )

@@ -11,11 +11,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from actors.errors import InvoicesimError
 from ui import formatting as fmt
+from ui.cli.drive import drive_counts
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from ui.cli.progress import simulated_progress
 
 console = Console(stderr=True)
 
@@ -52,7 +53,7 @@ def exercise_command(
     drive the scenario's load, and write report.json and report.html with the failover
     figures, double charges and lost invoices found in the emulators' records. Exit 0 if
     every assertion and invariant holds, 1 if one fails, 2 on bad input."""
-    from exercise.drive.driver import DriveError, DriveResult
+    from exercise.drive.driver import DriveError
     from exercise.session import ExerciseOptions, run_exercise
     from simulation.report.verdict import failures
     from simulation.scenario import load_scenario
@@ -76,23 +77,7 @@ def exercise_command(
     options = ExerciseOptions(
         speed=chosen, target=target.rstrip("/") if target else None, base_port=base_port
     )
-    end_s = float(scenario.duration_s)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("sim {task.completed:.0f}/{task.total:.0f} s"),
-        TextColumn("{task.fields[counts]}"),
-        TimeElapsedColumn(),
-        console=console,
-    ) as bar:
-        task = bar.add_task(scenario.name, total=end_s, counts="")
-
-        def progress(now_s: float, result: DriveResult) -> None:
-            counts = (
-                f"invoices {fmt.count(len(result.sent))}, paid {fmt.count(result.count('paid'))}"
-                f", failed {fmt.count(result.count('failed'))}"
-            )
-            bar.update(task, completed=min(now_s, end_s), counts=counts)
+    with simulated_progress(console, scenario.name, float(scenario.duration_s)) as update:
 
         def ready(providers: dict[str, str], orchestrator: str) -> None:
             for provider, url in providers.items():
@@ -100,7 +85,9 @@ def exercise_command(
             console.print(f"  orchestrator at {escape(orchestrator)}")
 
         try:
-            report = run_exercise(scenario, options, progress, ready)
+            report = run_exercise(
+                scenario, options, lambda now_s, sent: update(now_s, drive_counts(sent)), ready
+            )
         except (DriveError, InvoicesimError) as exc:
             console.print(f"[red]error:[/] {escape(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None

@@ -1,4 +1,5 @@
-"""A progress bar of many runs (a sweep's grid, a fuzz's seeds) that counts the failures."""
+"""Progress bars: of many runs (a sweep's grid, a fuzz's seeds) counting the failures, and
+of one run's simulated time (``run``, ``drive``, ``exercise``)."""
 
 from __future__ import annotations
 
@@ -31,3 +32,25 @@ def counting_progress(
             bar.update(task, advance=1, failed=failed)
 
         yield done
+
+
+@contextmanager
+def simulated_progress(
+    console: Console, title: str, total_s: float
+) -> Iterator[Callable[[float, str], None]]:
+    """A bar of simulated seconds out of ``total_s``; call the yielded function with the
+    simulated time and what to say beside it (counts)."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("sim {task.completed:.0f}/{task.total:.0f} s"),
+        TextColumn("{task.fields[counts]}"),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        task = bar.add_task(title, total=total_s, counts="")
+
+        def update(sim_s: float, counts: str) -> None:
+            bar.update(task, completed=min(sim_s, total_s), counts=counts)
+
+        yield update

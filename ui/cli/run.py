@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from actors.errors import InputError, InvoicesimError
 from simulation.report.verdict import failures
 from ui import formatting as fmt
 from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from ui.cli.progress import simulated_progress
 
 if TYPE_CHECKING:  # the engine is imported when a run starts, not for --help
     from simulation.engine import RunOptions
@@ -135,28 +135,20 @@ def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any
     from simulation.engine import run_scenario
 
     duration = float(scenario.duration_s)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("sim {task.completed:.0f}/{task.total:.0f} s"),
-        TextColumn("{task.fields[counts]}"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=False,
-    ) as bar:
-        task = bar.add_task(scenario.name, total=duration, counts="")
+    with simulated_progress(console, scenario.name, duration) as update:
         last = [0.0]
+        said = [""]
 
         def progress(sim_s: float, counts: dict[str, int]) -> None:
             now = time.perf_counter()
             if now - last[0] < 0.1:
                 return
             last[0] = now
-            text = f"{counts['created']} invoices, {counts['done']} done, {counts['open']} open"
-            bar.update(task, completed=min(sim_s, duration), counts=text)
+            said[0] = f"{counts['created']} invoices, {counts['done']} done, {counts['open']} open"
+            update(sim_s, said[0])
 
         report: dict[str, Any] = run_scenario(scenario, options, progress)
-        bar.update(task, completed=duration)
+        update(duration, said[0])
     return report
 
 
