@@ -9,6 +9,7 @@ share, so its ids, and the draws keyed by them, differ from these: the same load
 not the same invoices. An invoice whose payer pays through a provider is paid
 ``pay_after_s`` after it is created; the others (never, late or to the wallet's
 address) are created only: their payments never reach an orchestrator's providers.
+Bulk uploads' rows come with their own ids (``_bulk``).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import heapq
 from collections.abc import Iterator
 
 from actors.frozen import frozen
-from actors.invoice_ids import load_invoice_id
+from actors.invoice_ids import InvoiceIds, load_invoice_id
 from actors.keyed import KeyedRandom
-from simulation.processes.arrivals import PAYS, ArrivalStream, PayerModel
+from actors.methods import PaymentMethod
+from simulation.processes.arrivals import PAYS, ArrivalStream, Mispayers, PayerModel
+from simulation.processes.layout import BULK_ROW_INTERVAL_S
 from simulation.scenario import Scenario
 
 
@@ -34,8 +37,46 @@ class Arrival:
 
 
 def arrivals(scenario: Scenario) -> Iterator[Arrival]:
-    """Every invoice of the scenario's load phases, by time (lazily: a long run's load is
-    never held in memory at once)."""
+    """Every invoice of the scenario's load phases and bulk uploads, by time (lazily: a
+    long run's load is never held in memory at once)."""
+    return heapq.merge(_load(scenario), _bulk(scenario), key=lambda a: a.at_s)
+
+
+def _bulk(scenario: Scenario) -> Iterator[Arrival]:
+    """The accepted rows of each bulk upload, one every ``BULK_ROW_INTERVAL_S`` from its
+    time, each paid at once, as a one-shard simulated run submits them. A crypto row
+    whose payer sends the wrong amount to the wallet (the upload's mispayers) is only
+    created. A file's ``provider`` (forcing every row to one) is not part of the
+    invoice API: its rows are routed as any."""
+    if not scenario.bulk:
+        return
+    from simulation.engine import load_bulk  # the files are read once, as a run reads them
+
+    rng = KeyedRandom(scenario.seed)
+    jobs = load_bulk(scenario, InvoiceIds(), scenario.start_date)
+    rows: list[Arrival] = []
+    for job in jobs:
+        mispayers = Mispayers.of(scenario.bulk[job.job])
+        for j, draft in enumerate(job.drafts):
+            at = job.at_s + j * BULK_ROW_INTERVAL_S
+            pays = True
+            if mispayers is not None and draft.method is PaymentMethod.CRYPTO:
+                u = rng.uniform(draft.invoice_id, 0, stream="bulk-payer")
+                pays = mispayers.pick(u, draft.amount.amount_minor) is None
+            rows.append(
+                Arrival(
+                    at_s=at,
+                    invoice_id=draft.invoice_id,
+                    amount_minor=draft.amount.amount_minor,
+                    currency=draft.amount.currency,
+                    method=draft.method.value,
+                    pay_at_s=at if pays else None,
+                )
+            )
+    yield from sorted(rows, key=lambda a: a.at_s)
+
+
+def _load(scenario: Scenario) -> Iterator[Arrival]:
     rng = KeyedRandom(scenario.seed)
     ttl_s, end_s = float(scenario.wallet_ttl_s), float(scenario.duration_s)
     streams = [

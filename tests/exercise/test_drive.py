@@ -7,14 +7,18 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from exercise.drive.driver import drive
 from exercise.drive.schedule import arrivals
 from exercise.emulators.clock import PacedClock
 from simulation.engine import RunOptions, run_scenario
 from simulation.export import INVOICE_COLUMNS
-from simulation.scenario import parse_scenario
+from simulation.scenario import load_scenario, parse_scenario
 from tests.exercise.helpers import scenario
 from tests.exercise.test_orchestrator import INVOICESIM, PROVIDERS, serving
+
+ROOT = Path(__file__).resolve().parents[2]
 
 LOAD = """load:
   - {start_s: 0, duration_s: 4, shape: poisson, rate_per_s: 15, never_pay_share: 0.2,
@@ -89,3 +93,17 @@ def test_the_drive_command_reports_what_it_sent_and_refuses_a_target_that_is_not
     )  # fmt: skip
     assert refused.returncode == 2
     assert "give an http:// or https:// address" in refused.stderr
+
+
+def test_a_bulk_uploads_rows_are_driven_with_their_own_ids_at_the_pace_a_run_submits_them() -> None:
+    shipped = load_scenario(ROOT / "scenarios" / "bulk.yaml")
+    driven = list(arrivals(shipped))
+    simulated = run_scenario(shipped, RunOptions(shards=1))
+    assert len(driven) == simulated["invoices"]["created"]  # the load's and the file's
+    (job,) = simulated["bulk"]
+    rows = [a for a in driven if not a.invoice_id.startswith("SIM-")]
+    assert len(rows) == job["accepted"] == 475
+    assert rows[0].invoice_id == "INV-B500-0001" and rows[0].amount_minor == 8_419
+    assert [a.at_s for a in rows[:3]] == pytest.approx([10.0, 10.01, 10.02])
+    assert all(a.pay_at_s == a.at_s for a in rows)  # an uploaded row is paid at once
+    assert [a.at_s for a in driven] == sorted(a.at_s for a in driven)
