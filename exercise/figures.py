@@ -92,6 +92,9 @@ def exercise_report(
         if drive.drained
         else "drain limit reached",
         "clock": {"mode": "paced", "speed": facts.speed},
+        "throughput_invoices_per_s": round(
+            (statuses["paid"] + statuses["failed"]) / max(facts.wall_s, 1e-9), 1
+        ),
         "requests_late": drive.late,
         "invoices": {
             "created": sum(1 for s in sent.values() if s.created),

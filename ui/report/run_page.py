@@ -341,6 +341,11 @@ def _checks(report: dict[str, Any]) -> str:
 
 
 def _reserves(report: dict[str, Any], axis: TimeAxis, faults: list[Fault], names: list[str]) -> str:
+    if report.get("runtime") == "exercise":
+        return (
+            '<h2>Reserves</h2><p class="no-data">not measured: an exercise sees what the '
+            "providers saw, and the reserve ledger is the orchestrator's own</p>"
+        )
     res = report.get("reserves") or {}
     currency = str(res.get("currency") or "USD")
     rows = [
