@@ -201,10 +201,11 @@ def test_an_exercise_drives_an_orchestrator_of_ones_own_at_the_emulators_it_was_
     base = free_ports(3)
     urls = {name: f"http://127.0.0.1:{base + i}" for i, name in
             enumerate(("tempo", "circle", "stripe"))}  # fmt: skip
-    own = start_in_thread(Orchestrator(scenario, OrchestratorOptions(providers=urls)))
+    settings = OrchestratorOptions(providers=urls, speed=2.0)
+    own = start_in_thread(Orchestrator(scenario, settings))
     told: list[dict[str, str]] = []
     try:
-        options = ExerciseOptions(speed=1.0, target=own.url, base_port=base)
+        options = ExerciseOptions(speed=2.0, target=own.url, base_port=base)
         report = run_exercise(scenario, options, on_ready=lambda u, _t: told.append(u))
     finally:
         own.stop()

@@ -19,8 +19,8 @@ def test_db_status_names_the_database_and_lists_the_pending_migration(
     assert result.exit_code == 0, result.output
     assert "database  postgresql+psycopg://postgres:***@/invoicesim_test_" in result.output
     assert "current   none" in result.output
-    assert "head      0007" in result.output
-    assert "pending   0001, 0002, 0003, 0004, 0005, 0006, 0007" in result.output
+    assert "head      0008" in result.output
+    assert "pending   0001, 0002, 0003, 0004, 0005, 0006, 0007, 0008\n" in result.output
     checked = CliRunner().invoke(db_app, ["status", "--check"], env=env_for(empty_database))
     assert checked.exit_code == 1
 
@@ -30,7 +30,7 @@ def test_db_upgrade_applies_the_migrations_and_prints_the_revision(
 ) -> None:
     result = CliRunner().invoke(db_app, ["upgrade"], env=env_for(empty_database))
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("at revision 0007")
+    assert result.output.strip().endswith("at revision 0008")
     status = CliRunner().invoke(db_app, ["status", "--check"], env=env_for(empty_database))
     assert status.exit_code == 0, status.output
     assert "pending   none" in status.output
