@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import socket
-import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,15 +31,16 @@ from functools import partial
 from typing import Any
 
 import uvicorn
-import uvloop
 from uvicorn.server import ServerState
 
 from actors.errors import InvoicesimError
 from actors.provider_config import Fault
+from exercise import serving
 from exercise.emulators.api import EmulatorContext, create_emulator_app
 from exercise.emulators.behaviour import ProviderBehaviour
 from exercise.emulators.clock import PacedClock
 from exercise.emulators.records import FLUSH_S, RecordSink
+from exercise.serving import ServingThread
 from simulation.scenario import Scenario
 from simulation.scenario.model import ClockMode
 
@@ -363,71 +362,28 @@ class RunningEmulators:
     emulators: Emulators
     endpoints: list[Endpoint]
     clock: PacedClock
-    _loop: asyncio.AbstractEventLoop
-    _stopping: asyncio.Event
-    _thread: threading.Thread
+    _serving: ServingThread
 
     def url(self, provider: str) -> str:
         return next(e.url for e in self.endpoints if e.provider == provider)
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        self._loop.call_soon_threadsafe(self._stopping.set)
-        self._thread.join(timeout_s)
-        if self._thread.is_alive():
-            raise RuntimeError("the emulators did not stop in time")
+        self._serving.stop(timeout_s)
 
 
 def serve_until_signal(
     emulators: Emulators, on_start: Callable[[PacedClock], None] | None = None
 ) -> None:
     """Serve on this thread (its ports bound already) until SIGINT or SIGTERM."""
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stopping.set)
-        try:
-            await emulators.serve(stopping, on_start)
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main())
+    serving.serve_until_signal(emulators.serve, on_start or (lambda _clock: None))
 
 
 def start_in_thread(emulators: Emulators, ready_timeout_s: float = 10.0) -> RunningEmulators:
     """Bind every port, then serve on a new thread (with its own event loop)."""
     endpoints = emulators.bind()
-    started = threading.Event()
-    holder: dict[str, Any] = {}
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        holder["loop"], holder["stopping"] = asyncio.get_running_loop(), stopping
-
-        def on_start(clock: PacedClock) -> None:
-            holder["clock"] = clock
-            started.set()
-
-        await emulators.serve(stopping, on_start)
-
-    def run() -> None:
-        try:
-            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                runner.run(main())
-        except BaseException:
-            log.exception("the emulators stopped on an error")
-            raise
-        finally:
-            started.set()
-
-    thread = threading.Thread(target=run, name="emulators", daemon=True)
-    thread.start()
-    if not started.wait(ready_timeout_s) or "clock" not in holder:
+    try:
+        thread = serving.serve_in_thread(emulators.serve, "emulators", ready_timeout_s)
+    except RuntimeError:
         emulators.release()
-        raise InvoicesimError("the emulators did not start")
-    return RunningEmulators(
-        emulators, endpoints, holder["clock"], holder["loop"], holder["stopping"], thread
-    )
+        raise InvoicesimError("the emulators did not start") from None
+    return RunningEmulators(emulators, endpoints, thread.started, thread)

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import socket
-import threading
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
-import uvloop
 
 from actors.errors import InvoicesimError
+from exercise import serving
 from exercise.emulators.clock import PacedClock
 from exercise.orchestrator.api import create_orchestrator_app
 from exercise.orchestrator.payments import Payments
 from exercise.orchestrator.providers import ProviderLink
+from exercise.serving import ServingThread
 from simulation.scenario import Scenario
 
 MAX_IN_FLIGHT = 2_000  # requests at once; past it uvicorn answers 503
@@ -123,20 +122,7 @@ def serve_until_signal(
     orchestrator: Orchestrator, on_start: Callable[[], None] | None = None
 ) -> None:
     """Serve on this thread until SIGINT or SIGTERM."""
-
-    async def main() -> None:
-        stopping = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stopping.set)
-        try:
-            await orchestrator.serve(stopping, on_start)
-        finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                loop.remove_signal_handler(sig)
-
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        runner.run(main())
+    serving.serve_until_signal(_serve(orchestrator), _started(on_start))
 
 
 @dataclass(slots=True)
@@ -144,50 +130,33 @@ class RunningOrchestrator:
     """The orchestrator serving on a thread of its own (``start_in_thread``)."""
 
     orchestrator: Orchestrator
-    _loop: asyncio.AbstractEventLoop
-    _stopping: asyncio.Event
-    _thread: threading.Thread
+    _serving: ServingThread
 
     @property
     def url(self) -> str:
         return self.orchestrator.url
 
-    def call(self, work: Callable[[], Any]) -> Any:
-        """``work()`` on the service's loop (its state is the loop's alone); its result."""
-
-        async def run() -> Any:
-            return work()
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(10)
-
     def stop(self, timeout_s: float = 10.0) -> None:
-        self._loop.call_soon_threadsafe(self._stopping.set)
-        self._thread.join(timeout_s)
-        if self._thread.is_alive():
-            raise RuntimeError("the orchestrator did not stop in time")
+        self._serving.stop(timeout_s)
 
 
 def start_in_thread(
     orchestrator: Orchestrator, ready_timeout_s: float = 10.0
 ) -> RunningOrchestrator:
-    started = threading.Event()
-    holder: dict[str, Any] = {}
+    thread = serving.serve_in_thread(_serve(orchestrator), "orchestrator", ready_timeout_s)
+    return RunningOrchestrator(orchestrator, thread)
 
-    async def main() -> None:
-        stopping = asyncio.Event()
-        holder["loop"], holder["stopping"] = asyncio.get_running_loop(), stopping
-        await orchestrator.serve(stopping, started.set)
 
-    def run() -> None:
-        try:
-            with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-                runner.run(main())
-        except BaseException as error:  # seen by the starter below
-            holder["error"] = error
-            started.set()
+def _serve(orchestrator: Orchestrator) -> serving.Serve:
+    async def serve(stopping: asyncio.Event, on_start: Callable[[Any], None]) -> None:
+        await orchestrator.serve(stopping, lambda: on_start(orchestrator.url))
 
-    thread = threading.Thread(target=run, name="invoicesim-orchestrator", daemon=True)
-    thread.start()
-    if not started.wait(ready_timeout_s) or "error" in holder:
-        raise RuntimeError(f"the orchestrator did not start: {holder.get('error')}")
-    return RunningOrchestrator(orchestrator, holder["loop"], holder["stopping"], thread)
+    return serve
+
+
+def _started(on_start: Callable[[], None] | None) -> Callable[[Any], None]:
+    def started(_url: Any) -> None:
+        if on_start is not None:
+            on_start()
+
+    return started
