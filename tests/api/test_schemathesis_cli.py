@@ -55,8 +55,8 @@ def _cli(*args: str, env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    """`invoicesim serve` on a fresh embedded PostgreSQL: its URL and a token per role."""
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str], Path]]:
+    """`invoicesim serve` on a fresh embedded PostgreSQL: its URL, a token per role, its log."""
     folder = tmp_path_factory.mktemp("schemathesis-cli")
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # the embedded server
     env["INVOICESIM_DATA_DIR"] = str(folder / "data")
@@ -81,7 +81,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                 .split()[-1]
                 for role in ROLES
             }
-            yield url, tokens
+            yield url, tokens, log_path
         finally:
             server.terminate()
             server.wait(60)
@@ -100,12 +100,25 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) ->
         time.sleep(0.25)
 
 
+def _findings_last(report: str) -> str:
+    """The report with its ERRORS and FAILURES sections moved to the end: a CI log shows
+    a failure's last lines, and the findings are what a reader needs."""
+    sections: list[list[str]] = [[]]
+    for line in report.splitlines():
+        if line.startswith("=") and line.rstrip().endswith("=") and line.strip("= "):
+            sections.append([])
+        sections[-1].append(line)
+    findings = [s for s in sections if s and s[0].strip("= ") in ("ERRORS", "FAILURES")]
+    rest = [s for s in sections if s not in findings]
+    return "\n".join(line for section in rest + findings for line in section)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
 def test_schemathesis_finds_nothing_with_every_check_against_serve(
-    served: tuple[str, dict[str, str]], role: str, tmp_path: Path
+    served: tuple[str, dict[str, str], Path], role: str, tmp_path: Path
 ) -> None:
-    url, tokens = served
+    url, tokens, log = served
     env = dict(os.environ, SCHEMATHESIS_HOOKS="tests.api.schemathesis_hooks", PYTHONPATH=str(ROOT))
     command = [
         str(BIN / "schemathesis"), "run", f"{url}/openapi.json",
@@ -123,5 +136,8 @@ def test_schemathesis_finds_nothing_with_every_check_against_serve(
         command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=RUN_TIMEOUT_S
     )
     report = done.stdout + done.stderr
-    assert done.returncode == 0, f"schemathesis as {role} found problems:\n{report}"
+    assert done.returncode == 0, (
+        f"schemathesis as {role} found problems:\n{_findings_last(report)}"
+        f"\n--- the server's log, last lines ---\n{log.read_text()[-2000:]}"
+    )
     assert "Tested:" in report and " passed" in report, report
