@@ -12,7 +12,8 @@ counted as lost and said so in the log, and the emulators go on.
 While the queue is full (the database is slower than the requests), rows stay in
 the loop's buffer, up to ``MAX_BUFFERED_ROWS``; past it new rows are counted as lost
 rather than held without bound. ``MemoryRecords`` is the fake beside it: the same
-rows, kept in lists.
+rows, kept in lists. ``read_records`` reads a run's rows back, in the fake's shape;
+``emulator_run`` is the run the rows belong to, as ``runs`` records it.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ import psycopg
 from psycopg import sql
 
 from exercise.emulators.behaviour import ChargeRecord
+from simulation.scenario import Scenario
 from storage.binary_copy import copy_types
 from storage.database import Database, DatabaseError
+from storage.runs import NewRun
 from storage.schema import COPY_COLUMNS
 
 log = logging.getLogger("invoicesim.emulate")
@@ -104,6 +107,49 @@ def charge_values(provider: str, record: ChargeRecord, ended_at: datetime) -> Ro
         record.ended_at_s,
         ended_at,
     )
+
+
+def emulator_run(scenario: Scenario, runtime: str, options: dict[str, Any]) -> NewRun:
+    """The run whose rows the emulators write: ``emulators`` (``invoicesim emulate``) or
+    ``exercise``; one shard, the scenario's providers."""
+    return NewRun(
+        scenario_name=scenario.name,
+        scenario_hash=scenario.digest(),
+        seed=scenario.seed,
+        shards=1,
+        runtime=runtime,
+        options=options,
+        providers=scenario.provider_configs(),
+    )
+
+
+# The order a run's rows are read back in: each table's primary key.
+_READ_ORDER = {
+    "emulator_requests": ("provider", "seq"),
+    "emulator_charges": ("provider", "charge_key", "attempt_no"),
+}
+
+
+def read_records(db: Database, run_id: str) -> tuple[list[Row], list[Row]]:
+    """``run_id``'s requests and charges as written, each row in ``MemoryRecords``'s shape
+    (``COPY_COLUMNS`` order without run_id)."""
+    out: list[list[Row]] = []
+    try:
+        with db.raw_connect() as conn, conn.cursor() as cur:
+            for table in TABLES:
+                columns = sql.SQL(", ").join(sql.Identifier(c) for c in COPY_COLUMNS[table][1:])
+                order = sql.SQL(", ").join(sql.Identifier(c) for c in _READ_ORDER[table])
+                statement = sql.SQL("SELECT {} FROM {} WHERE run_id = %s ORDER BY {}").format(
+                    columns, sql.Identifier(table), order
+                )
+                cur.execute(statement, (run_id,))
+                out.append([tuple(row) for row in cur.fetchall()])
+    except psycopg.OperationalError as error:
+        raise DatabaseError(
+            f"could not read run {run_id}'s emulator records back from {db.url_for_display} "
+            f"({type(error).__name__}); what was written stays there"
+        ) from error
+    return out[0], out[1]
 
 
 @dataclass(slots=True)

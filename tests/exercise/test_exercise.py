@@ -4,10 +4,13 @@ simulated run's shape computed from what the providers recorded."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+
+from sqlalchemy import text
 
 from exercise.drive.driver import DriveResult, Sent
 from exercise.drive.schedule import Arrival
@@ -15,6 +18,7 @@ from exercise.figures import ExerciseFacts, exercise_report
 from exercise.orchestrator.server import Orchestrator, OrchestratorOptions, start_in_thread
 from exercise.session import ExerciseOptions, run_exercise
 from simulation.scenario import parse_scenario
+from storage.database import Database
 from tests.exercise.test_orchestrator import INVOICESIM, PROVIDERS
 
 OUTAGE = f"""name: exercised
@@ -146,13 +150,15 @@ def test_failover_figures_come_from_where_first_charges_went_and_what_took_effec
 
 
 def test_the_exercise_command_writes_a_report_a_simulated_run_would_and_exits_0(
-    tmp_path: Path,
+    tmp_path: Path, migrated_database: Database
 ) -> None:
     scenario_file = tmp_path / "exercised.yaml"
     scenario_file.write_text(OUTAGE)
     out = tmp_path / "out"
     command = [INVOICESIM, "exercise", str(scenario_file), "--speed", "2", "--out", str(out)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=180)
+    url = migrated_database.engine.url.render_as_string(hide_password=False)
+    env = os.environ | {"DATABASE_URL": url}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, env=env)
     said = " ".join(done.stderr.split())
     assert done.returncode == 0, said
     report = json.loads((out / "report.json").read_text())
@@ -171,6 +177,20 @@ def test_the_exercise_command_writes_a_report_a_simulated_run_would_and_exits_0(
     page = (out / "report.html").read_text()
     assert "exercised" in page and "Failover" in page
     assert "tempo outage: detect / failover / failback" in said
+    # Recorded as a run, as a simulated run is: its report, its verdict, every charge.
+    assert f"recorded as run {report['run_id']}" in said
+    with migrated_database.engine.connect() as connection:
+        run = connection.execute(
+            text("SELECT status, runtime, summary FROM runs WHERE run_id = :r"),
+            {"r": report["run_id"]},
+        ).one()
+        charged = connection.execute(
+            text("SELECT count(*) FROM emulator_charges WHERE run_id = :r AND outcome = 'charged'"),
+            {"r": report["run_id"]},
+        ).scalar_one()
+    assert (run.status, run.runtime) == ("passed", "exercise")
+    assert run.summary["invoices"] == invoices and run.summary["failover"] == report["failover"]
+    assert charged == invoices["paid"]
 
 
 def free_ports(count: int) -> int:
@@ -216,3 +236,38 @@ def test_an_exercise_drives_an_orchestrator_of_ones_own_at_the_emulators_it_was_
     assert invoices["paid"] + invoices["unpaid"] + invoices["failed"] == invoices["created"]
     assert invoices["paid"] > invoices["created"] / 2
     assert (report["double_pays"], report["lost"]) == (0, 0)
+
+
+def test_a_recorded_exercise_computes_its_report_from_the_rows_it_wrote(
+    migrated_database: Database,
+) -> None:
+    """The emulators write every request and charge to the run's tables, and the report
+    counts what was read back: the same invoices, charges and requests the driver and the
+    providers saw, none lost, none twice."""
+    scenario = parse_scenario(OUTAGE.replace("rate_per_s: 12", "rate_per_s: 6"))
+    report = run_exercise(scenario, ExerciseOptions(speed=3.0), db=migrated_database)
+    with migrated_database.engine.connect() as connection:
+
+        def one(query: str) -> object:
+            return connection.execute(text(query), {"r": report["run_id"]}).scalar_one()
+
+        status = one("SELECT status FROM runs WHERE run_id = :r")
+        charges = one(
+            "SELECT count(*) FROM emulator_charges WHERE run_id = :r AND outcome = 'charged'"
+        )
+        invoices_charged = one(
+            "SELECT count(DISTINCT invoice_id) FROM emulator_charges "
+            "WHERE run_id = :r AND outcome = 'charged'"
+        )
+        attempts = one(
+            "SELECT count(*) FROM emulator_requests "
+            "WHERE run_id = :r AND method = 'POST' AND path = '/charges'"
+        )
+    invoices = report["invoices"]
+    assert status == "passed" and invoices["paid"] > 20
+    assert charges == invoices_charged == invoices["paid"]  # each paid invoice charged once
+    providers = report["providers"].values()
+    assert attempts == sum(p["attempts"] for p in providers) >= invoices["paid"]
+    assert sum(p["succeeded"] for p in providers) == charges
+    recorded = next(i for i in report["invariants"] if i["name"] == "every_request_recorded")
+    assert recorded["held"], recorded["detail"]

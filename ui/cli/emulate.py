@@ -86,23 +86,16 @@ def emulate_command(
 
 
 def _start_run(db: Database, emulators: Emulators, endpoints: list[Endpoint]) -> str:
-    from storage.runs import NewRun, start_run
+    from exercise.emulators.records import emulator_run
+    from storage.runs import start_run
 
-    scenario, options = emulators.scenario, emulators.options
-    run = NewRun(
-        scenario_name=scenario.name,
-        scenario_hash=scenario.digest(),
-        seed=scenario.seed,
-        shards=1,
-        runtime="emulators",
-        options={
-            "speed": options.speed,
-            "host": options.host,
-            "ports": {e.provider: e.port for e in endpoints},
-        },
-        providers=scenario.provider_configs(),
-    )
-    return start_run(db, run)
+    options = emulators.options
+    settings = {
+        "speed": options.speed,
+        "host": options.host,
+        "ports": {e.provider: e.port for e in endpoints},
+    }
+    return start_run(db, emulator_run(emulators.scenario, "emulators", settings))
 
 
 def _serve(

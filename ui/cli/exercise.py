@@ -48,16 +48,26 @@ def exercise_command(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default: runs/<scenario name>-exercise).")
     ] = None,
+    persist: Annotated[
+        bool,
+        typer.Option(
+            "--persist/--no-persist",
+            help="Record the exercise as a run in PostgreSQL (DATABASE_URL, or the embedded "
+            "server): every request and charge the emulators saw, and the report.",
+        ),
+    ] = True,
 ) -> None:
     """Start SCENARIO_FILE's emulators and the reference orchestrator (or use --target),
     drive the scenario's load, and write report.json and report.html with the failover
-    figures, double charges and lost invoices found in the emulators' records. Exit 0 if
-    every assertion and invariant holds, 1 if one fails, 2 on bad input."""
+    figures, double charges and lost invoices found in the emulators' records (recorded in
+    PostgreSQL unless --no-persist). Exit 0 if every assertion and invariant holds, 1 if
+    one fails, 2 on bad input or a database that cannot be reached."""
     from exercise.drive.driver import DriveError
     from exercise.session import ExerciseOptions, run_exercise
     from simulation.report.verdict import failures
     from simulation.scenario import load_scenario
     from simulation.scenario.model import ClockMode
+    from storage.database import Database, open_database, upgrade
     from ui.report import render_report_html
 
     try:
@@ -74,6 +84,16 @@ def exercise_command(
     except (InvoicesimError, OSError) as exc:
         console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(EXIT_BAD_INPUT) from None
+    db: Database | None = None
+    if persist:
+        try:
+            db = open_database()
+            upgrade(db)
+        except InvoicesimError as exc:
+            if db is not None:
+                db.stop_embedded_server()
+            console.print(f"[red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(EXIT_BAD_INPUT) from None
     options = ExerciseOptions(
         speed=chosen, target=target.rstrip("/") if target else None, base_port=base_port
     )
@@ -86,15 +106,24 @@ def exercise_command(
 
         try:
             report = run_exercise(
-                scenario, options, lambda now_s, sent: update(now_s, drive_counts(sent)), ready
+                scenario,
+                options,
+                lambda now_s, sent: update(now_s, drive_counts(sent)),
+                ready,
+                db,
             )
         except (DriveError, InvoicesimError) as exc:
             console.print(f"[red]error:[/] {escape(str(exc))}")
             raise typer.Exit(EXIT_BAD_INPUT) from None
+        finally:
+            if db is not None:
+                db.stop_embedded_server()
     (out_dir / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     (out_dir / "report.html").write_text(render_report_html(report), encoding="utf-8")
     _summary(report)
     console.print(f"report: {out_dir / 'report.html'}  ({out_dir / 'report.json'})")
+    if "run_id" in report:
+        console.print(f"recorded as run {report['run_id']} (invoicesim runs)")
     failed = failures(report)
     for line in failed:
         console.print(f"[red]FAILED[/red] {escape(line)}", highlight=False)
