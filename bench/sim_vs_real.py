@@ -7,11 +7,18 @@ shipped, and a minute after it) at 1 times the wall clock: an exercise takes rea
 time. ``--quick`` runs a minute of each with the fault at 20 s for 20 s at twice the
 wall clock. Each exercise also tells how many of its requests went out late (more
 than 50 ms after their time): the machine did not keep up.
+
+Then the end-to-end target (``end_to_end``): ``tempo_outage`` at 200 invoices/s for
+``E2E_DURATION_S`` (the fault a third of the way in, for a third), exercised at 1x and
+recorded in PostgreSQL as ``invoicesim exercise`` records by default (a scratch
+database). It is sustained when at most ``E2E_LATE_SHARE`` of the requests go out late
+and every invoice a payer paid ended paid, with no double charge and nothing lost.
 """
 
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +34,10 @@ SCENARIOS = ("tempo_outage", "tempo_silent")
 DURATION_S = 300.0
 SPEED = 1.0
 QUICK = {"duration_s": 60.0, "fault_start_s": 20.0, "fault_s": 20.0, "speed": 2.0}
+E2E_RATE = 200.0  # invoices/s: the target (#23)
+E2E_DURATION_S = 180.0
+E2E_QUICK_S = 45.0
+E2E_LATE_SHARE = 0.01
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,87 @@ def measure(quick: bool) -> list[Comparison]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class EndToEnd:
+    duration_s: float
+    report: dict[str, Any]
+
+    @property
+    def requests(self) -> int:
+        return sum(int(p["attempts"]) for p in self.report["providers"].values())
+
+    @property
+    def late_share(self) -> float:
+        invoices = self.report["invoices"]
+        # Every invoice is created; each one paid, failed or open was paid for too.
+        sent = int(invoices["created"] + invoices["paid"] + invoices["failed"] + invoices["open"])
+        return float(self.report["requests_late"]) / max(1, sent)
+
+    @property
+    def sustained(self) -> bool:
+        r = self.report
+        return (
+            self.late_share <= E2E_LATE_SHARE
+            and r["invoices"]["failed"] == r["invoices"]["open"] == 0
+            and r["double_pays"] == r["lost"] == 0
+        )
+
+
+def end_to_end(quick: bool) -> EndToEnd:
+    """tempo_outage at ``E2E_RATE`` invoices/s, exercised and recorded (a scratch database
+    of ``DATABASE_URL``'s server, or of an embedded one in a temporary folder)."""
+    from storage.database import DatabaseSettings, open_database, scratch_database, upgrade
+
+    duration = E2E_QUICK_S if quick else E2E_DURATION_S
+    scenario = with_overrides(
+        load_scenario(ROOT / "scenarios" / "tempo_outage.yaml"),
+        {
+            "duration_s": duration,
+            "load.0.duration_s": duration,
+            "load.0.rate_per_s": E2E_RATE,
+            "faults.0.start_s": round(duration / 3, 1),
+            "faults.0.duration_s": round(duration / 3, 1),
+        },
+    )
+    print(f"bench: tempo_outage exercised at {E2E_RATE:g} invoices/s", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="isim-e2e-") as folder:
+        base = DatabaseSettings.from_env()
+        if base.database_url is None:
+            base = DatabaseSettings(database_url=None, data_dir=Path(folder))
+        server = open_database(base)
+        try:
+            with scratch_database(server, "invoicesim_e2e") as db:
+                upgrade(db)
+                report = run_exercise(scenario, ExerciseOptions(speed=1.0), db=db)
+        finally:
+            server.stop_embedded_server()
+    return EndToEnd(duration, report)
+
+
+def render_end_to_end(e2e: EndToEnd) -> list[str]:
+    r, invoices = e2e.report, e2e.report["invoices"]
+    latency = r.get("latency_ms") or {}
+    verdict = "met" if e2e.sustained else "NOT met"
+    return [
+        f"**End to end at {E2E_RATE:g} invoices/s** (#23: emulators, reference orchestrator "
+        f"and driver on this machine's 2 cores, recorded in PostgreSQL): `tempo_outage` for "
+        f"{e2e.duration_s:g} s at 1x, Tempo down for the middle third. Target {verdict}.",
+        "",
+        "| figure | value |",
+        "|---|---:|",
+        f"| invoices created | {invoices['created']:,} |",
+        f"| paid / failed / never paid by their payer | {invoices['paid']:,} / "
+        f"{invoices['failed']:,} / {invoices['unpaid']:,} |",
+        f"| create and pay requests sent more than 50 ms late | {r['requests_late']:,} "
+        f"({e2e.late_share:.2%}; at most {E2E_LATE_SHARE:.0%} to sustain) |",
+        f"| charge attempts the providers saw | {e2e.requests:,} |",
+        f"| double charges / lost | {r['double_pays']:,} / {r['lost']:,} |",
+        f"| payment latency p50 / p99 (ms) | {_value(latency.get('p50'))} / "
+        f"{_value(latency.get('p99'))} |",
+        "",
+    ]
+
+
 def render(comparisons: list[Comparison]) -> list[str]:
     if not comparisons:
         return []
@@ -119,4 +211,8 @@ def _value(value: float | None) -> str:
 
 
 if __name__ == "__main__":
-    print("\n".join(render(measure("--quick" in sys.argv))))
+    quick = "--quick" in sys.argv
+    if "--end-to-end" in sys.argv:
+        print("\n".join(render_end_to_end(end_to_end(quick))))
+    else:
+        print("\n".join(render(measure(quick)) + render_end_to_end(end_to_end(quick))))

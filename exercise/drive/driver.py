@@ -14,12 +14,14 @@ has stopped by then.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
-import httpx
+import aiohttp
 
 from exercise.drive.schedule import Arrival, arrivals
 from exercise.emulators.clock import PacedClock
@@ -30,10 +32,63 @@ LATE_LIMIT_S = 0.05  # a request sent later than this (wall) after its time is c
 REQUEST_TIMEOUT_S = 30.0  # wall: an invoice API answers a create or a pay at once
 READ_EVERY_S = 0.5  # wall: how often open invoices are read after the load
 MAX_INVOICES = 2_000_000  # a drive keeps one small record per invoice
+MAX_ANSWER_BYTES = 64 * 1024  # of one answer's body read; an invoice is well under 1 KiB
 
 
 class DriveError(Exception):
     """The target refused a request the driver sends right, or cannot be reached."""
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The target's answer to one request: its status and body (at most MAX_ANSWER_BYTES)."""
+
+    status_code: int
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise DriveError(
+                f"the target answered {self.status_code} with a body that is not JSON: "
+                f"{self.text[:100]!r}"
+            ) from None
+
+
+class Target:
+    """The one address a drive sends to (aiohttp: a tenth of httpx's CPU a request, which
+    decides how much load 2 cores can drive)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url.rstrip("/")
+        connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, limit_per_host=MAX_IN_FLIGHT)
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+        self._session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False)
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> Answer:
+        url = f"{self.base_url}{path}"
+        try:
+            async with self._session.request(
+                method, url, allow_redirects=False, **kwargs
+            ) as response:
+                return Answer(response.status, await response.content.read(MAX_ANSWER_BYTES))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise DriveError(
+                f"{self.base_url} did not answer {method} {path}: {type(error).__name__}"
+            ) from None
+
+    async def close(self) -> None:
+        await self._session.close()
+
+
+def invoice_path(invoice_id: str, tail: str = "") -> str:
+    """``/invoices/{id}``, the id percent-encoded (an id may hold ``?``, ``#`` or ``%``)."""
+    return f"/invoices/{quote(invoice_id, safe='')}{tail}"
 
 
 @dataclass(slots=True)
@@ -87,16 +142,10 @@ async def drive(
     target: str,
     clock: PacedClock,
     progress: Progress | None = None,
-    client: httpx.AsyncClient | None = None,
 ) -> DriveResult:
     """Drive the scenario's load against ``target`` (a base URL), then wait for it."""
     result = DriveResult()
-    owned = client is None
-    if client is None:
-        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=64)
-        client = httpx.AsyncClient(
-            base_url=target, limits=limits, timeout=REQUEST_TIMEOUT_S, trust_env=False
-        )
+    client = Target(target)
     gate = asyncio.Semaphore(MAX_IN_FLIGHT)
     tasks: set[asyncio.Task[None]] = set()
     end_s = float(scenario.duration_s + scenario.drain_limit_s)  # a simulated run's hard end
@@ -122,13 +171,12 @@ async def drive(
     finally:
         for task in tasks:
             task.cancel()
-        if owned:
-            await client.aclose()
+        await client.close()
     return result
 
 
 async def _one(
-    client: httpx.AsyncClient,
+    client: Target,
     sent: Sent,
     clock: PacedClock,
     gate: asyncio.Semaphore,
@@ -145,7 +193,7 @@ async def _one(
             "currency": arrival.currency,
             "method": arrival.method,
         }
-        answer = await _request(client, "POST", "/invoices", json=body)
+        answer = await client.request("POST", "/invoices", json=body)
         if answer.status_code not in (200, 201):
             _refused(result, arrival.invoice_id, "create", answer)
             return
@@ -162,17 +210,15 @@ async def _one(
         _note_late(clock, arrival.pay_at_s, result)
         sent.paid_sent_s = clock.now_s()
         headers = {"Idempotency-Key": f"pay-{arrival.invoice_id}"}
-        path = f"/invoices/{arrival.invoice_id}/pay"
-        answer = await _request(client, "POST", path, headers=headers)
+        path = invoice_path(arrival.invoice_id, "/pay")
+        answer = await client.request("POST", path, headers=headers)
         if answer.status_code not in (200, 202):
             _refused(result, arrival.invoice_id, "pay", answer)
             return
         _read_into(sent, answer.json())
 
 
-async def _drain(
-    client: httpx.AsyncClient, result: DriveResult, clock: PacedClock, limit_s: float
-) -> None:
+async def _drain(client: Target, result: DriveResult, clock: PacedClock, limit_s: float) -> None:
     """Read the invoices still processing until each has ended or ``limit_s`` passes (then
     once more: what they are at the end)."""
     while True:
@@ -185,7 +231,7 @@ async def _drain(
         for chunk_start in range(0, len(open_), MAX_IN_FLIGHT):
             chunk = open_[chunk_start : chunk_start + MAX_IN_FLIGHT]
             answers = await asyncio.gather(
-                *(_request(client, "GET", f"/invoices/{s.arrival.invoice_id}") for s in chunk)
+                *(client.request("GET", invoice_path(s.arrival.invoice_id)) for s in chunk)
             )
             for sent, answer in zip(chunk, answers, strict=True):
                 if answer.status_code == 200:
@@ -193,17 +239,6 @@ async def _drain(
         if last:
             result.drained = not any(s.status == "processing" for s in result.sent.values())
             return
-
-
-async def _request(
-    client: httpx.AsyncClient, method: str, path: str, **kwargs: Any
-) -> httpx.Response:
-    try:
-        return await client.request(method, path, **kwargs)
-    except httpx.HTTPError as error:
-        raise DriveError(
-            f"{client.base_url} did not answer {method} {path}: {type(error).__name__}"
-        ) from None
 
 
 def _read_into(sent: Sent, invoice: dict[str, Any]) -> None:
@@ -224,7 +259,7 @@ def _note_late(clock: PacedClock, at_s: float, result: DriveResult) -> None:
         result.late += 1
 
 
-def _refused(result: DriveResult, invoice_id: str, what: str, answer: httpx.Response) -> None:
+def _refused(result: DriveResult, invoice_id: str, what: str, answer: Answer) -> None:
     if len(result.refused) < 20:
         detail = answer.text[:300]
         result.refused.append(f"{what} {invoice_id}: {answer.status_code} {detail}")

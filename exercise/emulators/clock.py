@@ -1,5 +1,7 @@
 """The emulators' paced clock: simulated seconds run at ``speed`` times the wall clock,
-counted from the moment the emulators start serving (simulated 0)."""
+counted from the moment the emulators start serving (simulated 0), or a lead later: an
+exercise gives its orchestrator and its driver time to start before simulated 0, so
+the load's first invoices go out on time (before 0 the clock reads negative)."""
 
 from __future__ import annotations
 
@@ -16,10 +18,13 @@ class PacedClock:
     started_at: datetime  # the wall clock (UTC) at simulated 0
 
     @classmethod
-    def start(cls, speed: float) -> PacedClock:
+    def start(cls, speed: float, lead_s: float = 0.0) -> PacedClock:
+        """Simulated 0 is ``lead_s`` wall seconds from now."""
         if not 0 < speed <= 1_000:
             raise ValueError(f"speed must be within (0, 1000], got {speed}")
-        return cls(speed, time.monotonic(), datetime.now(UTC))
+        if not 0 <= lead_s <= 60:
+            raise ValueError(f"lead_s must be within [0, 60], got {lead_s}")
+        return cls(speed, time.monotonic() + lead_s, datetime.now(UTC) + timedelta(seconds=lead_s))
 
     def now_s(self) -> float:
         """Simulated seconds since the start."""

@@ -64,6 +64,7 @@ class EmulateOptions:
     speed: float = 1.0  # simulated seconds per wall second
     host: str = "127.0.0.1"
     base_port: int = 8100  # provider i listens on base_port + i; 0: any free port each
+    lead_s: float = 0.0  # wall seconds from serving to simulated 0 (PacedClock)
 
     def __post_init__(self) -> None:
         if not 0 < self.speed <= 1_000:
@@ -306,7 +307,7 @@ class Emulators:
         self, stopping: asyncio.Event, on_start: Callable[[PacedClock], None] | None = None
     ) -> None:
         """Start the clock, serve until ``stopping`` is set, then stop in order."""
-        self.clock = clock = PacedClock.start(self.options.speed)
+        self.clock = clock = PacedClock.start(self.options.speed, self.options.lead_s)
         for emulator in self.providers:
             emulator.context.clock = clock
         tasks = [asyncio.create_task(e.follow(clock)) for e in self.providers]
