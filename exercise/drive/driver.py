@@ -211,7 +211,8 @@ async def _one(
         sent.paid_sent_s = clock.now_s()
         headers = {"Idempotency-Key": f"pay-{arrival.invoice_id}"}
         path = invoice_path(arrival.invoice_id, "/pay")
-        answer = await client.request("POST", path, headers=headers)
+        forced = None if arrival.provider is None else {"provider": arrival.provider}
+        answer = await client.request("POST", path, headers=headers, json=forced)
         if answer.status_code not in (200, 202):
             _refused(result, arrival.invoice_id, "pay", answer)
             return

@@ -34,6 +34,7 @@ class Arrival:
     currency: str
     method: str
     pay_at_s: float | None  # simulated time of the pay request; None: never sent
+    provider: str | None = None  # forced (a bulk file's ``provider:``); None: routed
 
 
 def arrivals(scenario: Scenario) -> Iterator[Arrival]:
@@ -46,8 +47,8 @@ def _bulk(scenario: Scenario) -> Iterator[Arrival]:
     """The accepted rows of each bulk upload, one every ``BULK_ROW_INTERVAL_S`` from its
     time, each paid at once, as a one-shard simulated run submits them. A crypto row
     whose payer sends the wrong amount to the wallet (the upload's mispayers) is only
-    created. A file's ``provider`` (forcing every row to one) is not part of the
-    invoice API: its rows are routed as any."""
+    created. A file's ``provider`` (other than ``auto``) forces each row's payment to
+    that provider, as the pay request's ``provider`` says."""
     if not scenario.bulk:
         return
     from simulation.engine import load_bulk  # the files are read once, as a run reads them
@@ -56,7 +57,9 @@ def _bulk(scenario: Scenario) -> Iterator[Arrival]:
     jobs = load_bulk(scenario, InvoiceIds(), scenario.start_date)
     rows: list[Arrival] = []
     for job in jobs:
-        mispayers = Mispayers.of(scenario.bulk[job.job])
+        spec = scenario.bulk[job.job]
+        mispayers = Mispayers.of(spec)
+        forced = None if spec.provider == "auto" else spec.provider
         for j, draft in enumerate(job.drafts):
             at = job.at_s + j * BULK_ROW_INTERVAL_S
             pays = True
@@ -71,6 +74,7 @@ def _bulk(scenario: Scenario) -> Iterator[Arrival]:
                     currency=draft.amount.currency,
                     method=draft.method.value,
                     pay_at_s=at if pays else None,
+                    provider=forced,
                 )
             )
     yield from sorted(rows, key=lambda a: a.at_s)

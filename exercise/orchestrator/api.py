@@ -1,6 +1,6 @@
 """The reference orchestrator's invoice API (``create_orchestrator_app``).
 
-Three verbs, as docs/emulators.md documents them for any orchestrator under test:
+Three verbs, as docs/exercise.md documents them for any orchestrator under test:
 create an invoice, pay it with an ``Idempotency-Key`` (once, whatever the repeats),
 and read it. Paying answers at once (202) with the invoice as it stands: the
 payment goes on behind, and a read shows how it ended. Errors are problem+json
@@ -19,6 +19,7 @@ from actors.invoice import MAX_AMOUNT_MINOR
 from actors.methods import PaymentMethod
 from exercise.emulators.api import INVALID, KEY_PATTERN, Limits
 from exercise.orchestrator.payments import Invoice, Payments
+from simulation.scenario.model import PROVIDER_NAME_PATTERN
 from ui.api import problems
 from ui.api.problems import MEDIA_TYPE, Problem
 from ui.api.requests import Body, Currency, Method, _utf8
@@ -34,6 +35,15 @@ class NewInvoice(Body):
     amount_minor: int = Field(gt=0, le=MAX_AMOUNT_MINOR, description="Integer minor units.")
     currency: Currency
     method: Method
+
+
+class PayRequest(Body):
+    provider: str | None = Field(
+        default=None,
+        pattern=PROVIDER_NAME_PATTERN,
+        description="Charge through this provider only (a bulk file's `provider:`); "
+        "absent or null: routed as the orchestrator decides.",
+    )
 
 
 class InvoiceOut(BaseModel):
@@ -136,10 +146,15 @@ def create_orchestrator_app(payments: Payments) -> Limits:
         | INVALID,
     )
     async def pay_invoice(
-        invoice_id: InvoiceId, key: IdempotencyKey, service: Service
+        invoice_id: InvoiceId,
+        key: IdempotencyKey,
+        service: Service,
+        body: PayRequest | None = None,
     ) -> JSONResponse:
-        """Start paying the invoice (202); a repeat with the same key starts nothing (200)."""
-        invoice, started = service.pay(invoice_id, key)
+        """Start paying the invoice (202); a repeat with the same key starts nothing (200).
+        The body is optional: `{"provider": NAME}` forces the provider."""
+        provider = None if body is None else body.provider
+        invoice, started = service.pay(invoice_id, key, provider)
         return JSONResponse(_out(invoice), 202 if started else 200)
 
     @app.get("/invoices/{invoice_id}", response_model=InvoiceOut, responses=MISSING | INVALID)

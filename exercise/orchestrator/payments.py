@@ -111,9 +111,13 @@ class Payments:
         self.invoices[invoice_id] = invoice
         return invoice, True
 
-    def pay(self, invoice_id: str, key: str) -> tuple[Invoice, bool]:
+    def pay(self, invoice_id: str, key: str, provider: str | None = None) -> tuple[Invoice, bool]:
         """Start paying the invoice, once per key: the invoice, and whether this call
-        started its payment (a repeat with the same key starts nothing)."""
+        started its payment (a repeat with the same key starts nothing). ``provider``
+        forces every attempt to that provider (a bulk file's ``provider:``)."""
+        if provider is not None and provider not in self.orchestrator.providers:
+            known = ", ".join(sorted(self.orchestrator.providers))
+            raise InputError(f"provider {provider!r} is not one of this orchestrator's: {known}")
         owner = self._keys.get(key)
         if owner is not None and owner != invoice_id:
             raise ConflictError(f"Idempotency-Key {key!r} was used to pay invoice {owner}")
@@ -131,7 +135,9 @@ class Payments:
         invoice.pay_key = key
         invoice.status = "processing"
         now = self.clock.now_s()
-        commands = self.orchestrator.begin(now, invoice_id, invoice.method, invoice.amount_minor)
+        commands = self.orchestrator.begin(
+            now, invoice_id, invoice.method, invoice.amount_minor, provider
+        )
         self._apply(commands)
         return invoice, True
 
@@ -220,8 +226,9 @@ class Payments:
         shard does; a provider still owing an answer is not asked again."""
         interval_s = self.orchestrator.config.health.interval_s
         # Rounds at 0, interval, 2 x interval... of the clock, as in a simulated run (the
-        # service may start after the clock did: it joins at the next round).
-        round_no = math.ceil(self.clock.now_s() / interval_s)
+        # service may start after the clock did: it joins at the next round; or before
+        # simulated 0, in an exercise's lead: the first round is at 0).
+        round_no = max(0, math.ceil(self.clock.now_s() / interval_s))
         while True:
             await self.clock.sleep_until(round_no * interval_s)
             for name, config in self.orchestrator.providers.items():

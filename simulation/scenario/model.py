@@ -64,7 +64,7 @@ class ClockSpec(Spec):
 
 DEFAULT_START_DATE = date(2026, 1, 1)
 DEFAULT_PROVIDER_NAMES = tuple(c.name for c in DEFAULT_PROVIDERS)
-_PROVIDER_NAME = r"^[a-z][a-z0-9_-]{0,31}$"
+PROVIDER_NAME_PATTERN = r"^[a-z][a-z0-9_-]{0,31}$"
 _RESERVED_NAMES = frozenset({CUSTODIAN, "auto", RESERVE_LP})  # reserve: the reserve LP's name
 _EPS_S = 1e-9  # float slack when comparing ends of phases and faults with duration_s
 
@@ -83,7 +83,7 @@ class Scenario(Spec):
     clock: ClockSpec = ClockSpec()
     shards: Int = Field(default=1, ge=1, le=64)
     wallet_ttl_s: Float = Field(default=1800.0, gt=0, le=7 * DAY_S)
-    providers: dict[Annotated[str, Field(pattern=_PROVIDER_NAME)], ProviderOverride] = Field(
+    providers: dict[Annotated[str, Field(pattern=PROVIDER_NAME_PATTERN)], ProviderOverride] = Field(
         default_factory=dict, max_length=16
     )
     routing: RoutingSpec = RoutingSpec()

@@ -14,7 +14,7 @@ from exercise.drive.schedule import arrivals
 from exercise.emulators.clock import PacedClock
 from simulation.engine import RunOptions, run_scenario
 from simulation.export import INVOICE_COLUMNS
-from simulation.scenario import load_scenario, parse_scenario
+from simulation.scenario import load_scenario, parse_scenario, with_overrides
 from tests.exercise.helpers import scenario
 from tests.exercise.test_orchestrator import INVOICESIM, PROVIDERS, serving
 
@@ -106,4 +106,9 @@ def test_a_bulk_uploads_rows_are_driven_with_their_own_ids_at_the_pace_a_run_sub
     assert rows[0].invoice_id == "INV-B500-0001" and rows[0].amount_minor == 8_419
     assert [a.at_s for a in rows[:3]] == pytest.approx([10.0, 10.01, 10.02])
     assert all(a.pay_at_s == a.at_s for a in rows)  # an uploaded row is paid at once
+    assert {a.provider for a in driven} == {None}  # provider: auto, routed as any
+    # A file's provider forces its rows', and only its rows', payments there.
+    forced = list(arrivals(with_overrides(shipped, {"bulk.0.provider": "circle"})))
+    assert {a.provider for a in forced if not a.invoice_id.startswith("SIM-")} == {"circle"}
+    assert {a.provider for a in forced if a.invoice_id.startswith("SIM-")} == {None}
     assert [a.at_s for a in driven] == sorted(a.at_s for a in driven)

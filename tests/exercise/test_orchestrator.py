@@ -101,6 +101,43 @@ def test_with_tempo_down_every_invoice_fails_over_and_is_charged_once() -> None:
     assert charged(records) == Counter({f"DOWN-{n}": 1 for n in range(10)})
 
 
+def test_a_pay_request_naming_a_provider_is_charged_there_only() -> None:
+    """A bulk file's `provider:` over the invoice API: every attempt at that provider,
+    Tempo's first place notwithstanding; a provider the orchestrator lacks is refused
+    before anything starts, naming it."""
+    with serving(scenario(PROVIDERS)) as (client, records):
+        client.post("/invoices", json=invoice("FORCED-1"))
+        client.post("/invoices", json=invoice("FORCED-2"))
+        forced = client.post(
+            "/invoices/FORCED-1/pay",
+            headers={"Idempotency-Key": "k-forced-1"},
+            json={"provider": "stripe"},
+        )
+        unknown = client.post(
+            "/invoices/FORCED-2/pay",
+            headers={"Idempotency-Key": "k-forced-2"},
+            json={"provider": "paypal"},
+        )
+        malformed = client.post(
+            "/invoices/FORCED-2/pay",
+            headers={"Idempotency-Key": "k-forced-2"},
+            json={"provider": "Not A Name"},
+        )
+        deadline = time.monotonic() + 20
+        while (got := client.get("/invoices/FORCED-1").json())["status"] == "processing":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        still = client.get("/invoices/FORCED-2").json()
+    assert forced.status_code == 202
+    assert (got["status"], got["provider"]) == ("paid", "stripe")
+    assert unknown.status_code == 422 and "'paypal' is not one of" in unknown.json()["detail"]
+    assert malformed.status_code == 422
+    assert [e["field"] for e in malformed.json()["errors"]] == ["body.provider"]
+    assert still["status"] == "pending"  # refused before a payment started
+    assert charged(records) == Counter({"FORCED-1": 1})
+    assert {row[0] for row in records.charge_rows} == {"stripe"}
+
+
 @pytest.mark.parametrize("silent_s", [10, 600])
 def test_with_tempo_silent_a_payment_is_failed_over_only_once_tempo_says_nothing_was_charged(
     silent_s: int,
