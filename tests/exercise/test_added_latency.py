@@ -25,7 +25,7 @@ def test_an_emulator_adds_under_5_ms_to_its_configured_latency_at_200_requests_p
     added = sorted(json.loads(out.stdout))
     p50, p99 = statistics.median(added), added[int(len(added) * 0.99) - 1]
     assert added[0] >= 0  # never before its latency
-    # Measured by the client, its own costs included (about 1 ms); #23 asks p99 <= 5 ms,
-    # which this 2-core machine meets when idle (docs/emulators.md): the test allows for
-    # other work beside it, at p99 only.
-    assert p50 <= 5.0 and p99 <= 20.0, f"added latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+    # Measured by the client, its own costs included; #23 asks p99 <= 5 ms, which this
+    # 2-core machine meets with room (2.1 to 2.7 ms, docs/emulators.md): the test allows
+    # for a slower machine or other work beside it, at p99 only.
+    assert p50 <= 5.0 and p99 <= 10.0, f"added latency p50 {p50:.1f} ms, p99 {p99:.1f} ms"
