@@ -199,3 +199,18 @@ def test_recoveries_get_a_table_only_when_there_were_some(report: dict[str, Any]
     lost = {"lp": "shard-0", "cause": "restarted", "window": 211, "replayed_windows": 6}
     table = _section(render_report_html({**report, "recoveries": [lost]}), "Recoveries")
     assert "shard-0" in table and "restarted" in table and "211" in table
+
+
+def test_a_run_stopped_before_a_scheduled_fault_says_it_never_reached_it(
+    report: dict[str, Any],
+) -> None:
+    """The circle rate limit comes at 00:30; a run stopped at 00:25 never saw it: no row,
+    no fault band, no failover panel for it, and the page says so."""
+    report["simulated_s"] = 25.0
+    page = render_report_html(report)
+    failover = _text(_section(page, "Failover"))
+    assert "Not reached: circle rate limit at 00:30 (the run ended at 00:25, before)." in failover
+    assert "tempo" in failover and "rate limit" not in failover.replace(
+        "Not reached: circle rate limit", ""
+    )
+    assert page.count("<svg") == CHARTS - 1  # the run over time, tempo's panel, the reserves

@@ -21,7 +21,15 @@ from ui.report import charts
 from ui.report.embed import figure
 from ui.report.page import html_page
 from ui.report.reasons import Notes, failover_reason, latency_reason
-from ui.report.story import Fault, TimeAxis, fault_window, faults_of, story_buckets, time_axis
+from ui.report.story import (
+    Fault,
+    TimeAxis,
+    fault_window,
+    faults_of,
+    reached,
+    story_buckets,
+    time_axis,
+)
 
 MAX_ROW_ERRORS_SHOWN = 50  # per bulk job
 OPS = {"<": "<", "<=": "≤", "==": "=", "!=": "≠", ">=": "≥", ">": ">"}
@@ -226,7 +234,14 @@ def _fault_of(row: dict[str, Any], faults: list[Fault], used: set[int]) -> Fault
 
 
 def _failover(report: dict[str, Any], faults: list[Fault], names: list[str]) -> str:
-    rows = report.get("failover") or []
+    every = report.get("failover") or []
+    rows = [r for r in every if reached(report, r.get("fault_start_s"))]
+    unreached = [
+        f"{r.get('provider')} {fmt.words(str(r.get('kind', 'fault')))} at "
+        f"{fmt.clock(r.get('fault_start_s'))}"
+        for r in every
+        if r not in rows
+    ]
     notes = Notes()
     head = ["provider", "fault", "from", "to", "time to detect", "time to failover"]
     head += ["time to failback", "failed during fault"]
@@ -248,7 +263,14 @@ def _failover(report: dict[str, Any], faults: list[Fault], names: list[str]) -> 
         ]
         for r in rows
     ]
-    out = ["<h2>Failover</h2>", _table(head, table, right=2), _notes(notes)]
+    out = ["<h2>Failover</h2>"]
+    if table:
+        out += [_table(head, table, right=2), _notes(notes)]
+    if unreached:
+        out.append(
+            f'<p class="no-data">Not reached: {escape(", ".join(unreached))} (the run ended '
+            f"at {escape(fmt.clock(report.get('simulated_s')))}, before).</p>"
+        )
     used: set[int] = set()
     for n, row in enumerate(rows):
         fault = _fault_of(row, faults, used)

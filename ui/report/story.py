@@ -110,9 +110,16 @@ class Bucket:
         return self.end_s - self.start_s
 
 
+def reached(report: dict[str, Any], start_s: float | None) -> bool:
+    """Whether the run was still going at ``start_s``: a run stopped early never reached
+    the faults its scenario scheduled later (a report without ``simulated_s`` reached all)."""
+    end = report.get("simulated_s")
+    return end is None or float(start_s or 0.0) < float(end)
+
+
 def faults_of(report: dict[str, Any]) -> list[Fault]:
-    """Every fault of the run; a report from before ``faults`` was kept has its provider
-    faults in the failover table."""
+    """Every fault of the run that it reached (``reached``); a report from before
+    ``faults`` was kept has its provider faults in the failover table."""
     if "faults" in report:
         rows = [
             (str(f.get("target")), str(f.get("kind")), f.get("start_s"), f.get("end_s"))
@@ -127,6 +134,7 @@ def faults_of(report: dict[str, Any]) -> list[Fault]:
     return [
         Fault(target, kind, float(start or 0.0), None if end is None else float(end), n)
         for n, (target, kind, start, end) in enumerate(rows)
+        if reached(report, start)
     ]
 
 
