@@ -9,6 +9,7 @@ from typing import Any
 
 from tests.dashboard.conftest import SPEED, LiveApi, eventually
 from tests.dashboard.pages import chart_rows, errors, open_page, texts
+from ui.run_list import RESULTS
 
 
 def test_the_page_lists_the_scenarios_and_shows_the_running_one_with_its_speed(
@@ -55,10 +56,25 @@ def test_starting_another_scenario_ends_the_run_whose_report_then_opens(
     app.run()
     assert "Scenario <b>dash-other</b>" in texts(app)
     app.selectbox(key="runs-report").select(live_api.run_id).run()
-    metrics = {m.label: m.value for m in app.get_by_key("runs").get("metric")}
+    assert errors(app) == []
+    runs = app.get_by_key("runs")
+    metrics = {m.label: m.value for m in runs.get("metric")}
     report: Any = live_api.get(f"/runs/{live_api.run_id}/report")
-    assert metrics["Created"] == str(report["invoices"]["created"])
-    assert metrics["Double pays"] == "0"
+    assert metrics["Invoices created"] == f"{report['invoices']['created']:,}"
+    assert metrics["Double charges"] == "0"
+    (page,) = [str(f.proto.srcdoc) for f in runs.get("iframe")]
+    assert f"<h1>{report['scenario']} " in page  # the report page, as invoicesim report
+    # The table and the choices read as words: no column names, no None, no raw times.
+    table = runs.dataframe[0].value
+    assert list(table.columns)[:3] == ["Scenario", "Kind", "Result"]
+    row = table[table["Run"] == live_api.run_id[:8]].iloc[0]
+    assert row["Scenario"] == "dash-quiet" and row["Result"] in RESULTS.values()
+    assert row["Started"].endswith(" UTC") and "None" not in table.to_string()
+    labels = app.selectbox(key="runs-report").options
+    assert any(
+        label.startswith("dash-quiet · simulated") and label.endswith(live_api.run_id[:8])
+        for label in labels
+    ), labels
 
 
 def test_stopping_then_comparing_two_ended_runs_figure_by_figure(live_api: LiveApi) -> None:
@@ -73,9 +89,12 @@ def test_stopping_then_comparing_two_ended_runs_figure_by_figure(live_api: LiveA
     app.selectbox(key="compare-a").select(ended[1])
     app.selectbox(key="compare-b").select(ended[0]).run()
     table = app.get_by_key("compare").dataframe[0].value
-    figures = dict(zip(table["figure"], table["b - a"], strict=True))
+    figures = dict(zip(table["Figure"], table["B - A"], strict=True))
     compared: Any = live_api.get(f"/runs/compare?a={ended[1]}&b={ended[0]}")
-    assert list(figures) == [f["figure"] for f in compared["figures"]]
-    assert figures["double_pays"] == "0"
-    assert "invoices.created" in figures
-    assert "Digests" in texts(app)
+    assert len(figures) == len(compared["figures"])
+    assert figures["double charges"] == "0"
+    assert "invoices created" in figures and "payment latency p99" in figures
+    assert all(value.endswith(" ms") or value == "—" for value in table["Run A"][
+        table["Figure"].str.startswith("payment latency")])  # fmt: skip
+    said = texts(app)
+    assert "Run A: dash-" in said and "digests are" in said

@@ -7,7 +7,7 @@ import pytest
 
 from tests.unit.reports import small_report
 from ui.cli.run import summary_rows
-from ui.cli.runs import figure_text
+from ui.run_list import figure_text
 
 
 def test_the_run_summary_rounds_durations_and_footnotes_what_does_not_apply() -> None:

@@ -8,7 +8,6 @@ from typing import Any
 
 from ui.dashboard.countdown import countdown_html, remaining_ms
 from ui.dashboard.models import TrafficBucket
-from ui.dashboard.session import figure_text
 from ui.dashboard.timeline import fault_marks, state_spans, system_health_pct
 from ui.dashboard.traffic import line_points
 
@@ -62,10 +61,6 @@ def test_faults_that_started_are_marked_with_their_end_once_it_is_past() -> None
 def test_system_health_counts_degraded_as_half() -> None:
     assert system_health_pct([health("a", "healthy"), health("b", "degraded")]) == 75.0
     assert system_health_pct([]) is None
-
-
-def test_a_figure_reads_as_a_table_cell() -> None:
-    assert [figure_text(v) for v in (None, 0.5, 2, True, "x")] == ["—", "0.5", "2", "True", "x"]
 
 
 def test_the_countdown_starts_from_the_time_left_on_the_servers_clock() -> None:

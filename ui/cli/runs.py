@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.table import Table
 
 from actors.errors import InvoicesimError
-from storage.queries import MAX_LIMIT, Value, compare_runs, list_runs, run_report
+from storage.queries import MAX_LIMIT, compare_runs, list_runs, run_report
 from ui import formatting as fmt
 from ui.cli.db import with_database
 from ui.cli.exits import EXIT_BAD_INPUT
+from ui.run_list import RESULTS, figure_text, run_kind
 
 runs_app = typer.Typer(
     name="runs",
@@ -51,7 +52,8 @@ def list_command(
     table = Table(title="runs", box=box.SIMPLE_HEAD, collapse_padding=True, pad_edge=False)
     table.add_column("run", no_wrap=True)
     table.add_column("scenario", overflow="fold")
-    table.add_column("status")
+    table.add_column("kind")
+    table.add_column("result")
     table.add_column("started (UTC)", no_wrap=True)
     for name in ("created", "paid", "double\npays", "inv/s"):
         table.add_column(name, justify="right")
@@ -60,7 +62,8 @@ def list_command(
         table.add_row(
             run["run_id"],
             run["scenario_name"],
-            run["status"],
+            run_kind(run["runtime"], run["shards"]),
+            RESULTS.get(run["status"], fmt.words(run["status"])),
             run["started_at"][:16].replace("T", " "),
             *(fmt.count(run[k]) for k in ("created", "paid", "double_pays")),
             fmt.count(run["throughput_invoices_per_s"]),
@@ -117,26 +120,3 @@ def compare_command(
             f"{fmt.MISSING} in a or b: that run did not measure the figure (its report says why)",
             highlight=False,
         )
-
-
-def figure_text(figure: str, value: Value, signed: bool = False) -> str:
-    """A compared figure as people read it, by what it measures: latency in ms, spans in
-    seconds, throughput and counts with separators, checks as pass / FAIL, "—" when the
-    run has no such figure; a difference with its sign."""
-    if value is None:
-        return fmt.MISSING
-    if isinstance(value, bool):
-        return "pass" if value else "FAIL"
-    if isinstance(value, str):
-        return value
-    if "latency_ms" in figure:
-        text = fmt.latency(abs(value)) if signed else fmt.latency(value)
-    elif "throughput" in figure:
-        text = fmt.count(abs(value)) if signed else fmt.count(value)
-    elif figure.endswith("_s"):
-        text = fmt.seconds(abs(value)) if signed else fmt.seconds(value)
-    else:
-        text = fmt.cell(abs(value) if signed else value)
-    if not signed or value == 0:
-        return text
-    return ("+" if value > 0 else "-") + text

@@ -244,6 +244,8 @@ class RunSummary(TypedDict):
     run_id: str
     scenario_name: str
     seed: int
+    shards: int
+    runtime: str
     status: str
     started_at: str
     ended_at: str | None
@@ -251,3 +253,4 @@ class RunSummary(TypedDict):
     created: int | None
     paid: int | None
     double_pays: int | None
+    throughput_invoices_per_s: float | None

@@ -58,12 +58,3 @@ def attempt(action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | No
     except ApiError as error:
         st.error(str(error), icon=":material/warning:")
         return None
-
-
-def figure_text(value: float | str | bool | None) -> str:
-    """A figure of a report as a table cell: ``—`` when missing, numbers compact."""
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)

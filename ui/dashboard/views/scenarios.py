@@ -3,15 +3,18 @@ failover timeline, past runs with their reports, and two runs compared."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
+from ui import formatting as fmt
 from ui.dashboard.charts import failover_chart
-from ui.dashboard.models import Comparison
-from ui.dashboard.session import attempt, connect, figure_text
+from ui.dashboard.models import Comparison, RunSummary
+from ui.dashboard.session import attempt, connect
 from ui.dashboard.timeline import fault_marks
 from ui.dashboard.widgets import REFRESH_S, fault_controls, live_health, run_line
+from ui.report import render_report_html
+from ui.run_list import RESULTS, SHORT_ID, compared_rows, run_label, run_row
+
+REPORT_HEIGHT = 900  # px: the report page scrolls inside
 
 st.title("Scenarios")
 client = connect()
@@ -73,54 +76,82 @@ def live() -> None:
         )
 
 
-def report_view(report: dict[str, Any]) -> None:
-    invoices = report.get("invoices", {})
+@st.cache_data(max_entries=8, show_spinner="Drawing the report")
+def report_html(run_id: str) -> str | None:
+    """An ended run's report page, as ``invoicesim report`` writes it (it does not change)."""
+    report = attempt(client.run_report, run_id)
+    return None if report is None else render_report_html(report)
+
+
+def report_view(run: RunSummary) -> None:
     cols = st.columns(4)
-    cols[0].metric("Created", invoices.get("created", "—"))
-    cols[1].metric("Paid", invoices.get("paid", "—"))
-    cols[2].metric("Double pays", report.get("double_pays", "—"))
-    cols[3].metric("Latency p99", f"{report.get('latency_ms', {}).get('p99', '—')} ms")
-    failover = report.get("failover") or []
-    if failover:
-        st.altair_chart(failover_chart(failover))
-        st.dataframe(failover, hide_index=True, key="run-failover-table")
-    checks = report.get("assertions") or []
-    if checks:
-        st.dataframe(checks, hide_index=True, key="run-assertions-table")
+    cols[0].metric("Invoices created", fmt.count(run["created"]))
+    cols[1].metric("Paid", fmt.count(run["paid"]))
+    cols[2].metric("Double charges", fmt.count(run["double_pays"]))
+    cols[3].metric("Result", RESULTS.get(run["status"], fmt.words(run["status"])))
+    page = report_html(run["run_id"])
+    if page is not None:
+        st.iframe(page, height=REPORT_HEIGHT)
+        st.download_button(
+            "Download the report (HTML)",
+            page,
+            file_name=f"report-{run['scenario_name']}-{run['run_id'][:SHORT_ID]}.html",
+            mime="text/html",
+            key="runs-report-download",
+        )
 
 
-def compared(comparison: Comparison) -> None:
-    digests = (comparison["digest_a"] or "—")[:12], (comparison["digest_b"] or "—")[:12]
+def compared(comparison: Comparison, a: RunSummary, b: RunSummary) -> None:
     same = "the same" if comparison["digests_equal"] else "different"
-    st.caption(f"Digests {digests[0]} and {digests[1]}: {same}.")
-    rows = [
-        {"figure": f["figure"], "a": figure_text(f["a"]), "b": figure_text(f["b"]),
-         "b - a": figure_text(f["difference"])}
-        for f in comparison["figures"]
-    ]  # fmt: skip
-    st.dataframe(rows, hide_index=True, key="compare-table")
+    st.caption(
+        f"Run A: {run_label(a)}. Run B: {run_label(b)}. Their digests are {same} "
+        "(the same only when both ran the same scenario and seed to the same end). "
+        "A dash: that run did not measure the figure."
+    )
+    st.dataframe(compared_rows(comparison["figures"]), hide_index=True, key="compare-table")
 
 
 def past_runs() -> None:
     runs = attempt(client.runs) or []
-    ended = [r["run_id"] for r in runs if r["ended_at"] is not None]
+    ended = {r["run_id"]: r for r in runs if r["ended_at"] is not None}
     with st.container(key="runs"):
         st.subheader("Past runs")
-        st.dataframe(runs, hide_index=True, key="runs-table")
-        chosen = st.selectbox("Report of run", ended, key="runs-report", index=None)
+        if not runs:
+            st.caption("No run recorded yet: start a scenario above.")
+        st.dataframe([run_row(r) for r in runs], hide_index=True, key="runs-table")
+        st.caption(
+            "Simulated runs, and exercises of a real orchestrator against emulated providers "
+            "(invoicesim exercise). Run: the start of the run's id; invoicesim runs list "
+            "shows it whole, for invoicesim report and invoicesim compare."
+        )
+        chosen = st.selectbox(
+            "Report of run",
+            list(ended),
+            key="runs-report",
+            index=None,
+            format_func=lambda run_id: run_label(ended[run_id]),
+            placeholder="Pick an ended run to read its report",
+        )
         if chosen:
-            report = attempt(client.run_report, chosen)
-            if report is not None:
-                report_view(report)
+            report_view(ended[chosen])
     with st.container(key="compare"):
         st.subheader("Compare two runs")
         left, right = st.columns(2)
-        a = left.selectbox("Run A", ended, key="compare-a", index=None)
-        b = right.selectbox("Run B", ended, key="compare-b", index=None)
+
+        def label(run_id: str) -> str:
+            return run_label(ended[run_id])
+
+        pick = "Pick an ended run"
+        a = left.selectbox(
+            "Run A", list(ended), key="compare-a", index=None, format_func=label, placeholder=pick
+        )
+        b = right.selectbox(
+            "Run B", list(ended), key="compare-b", index=None, format_func=label, placeholder=pick
+        )
         if a and b:
             comparison = attempt(client.compare_runs, a, b)
             if comparison is not None:
-                compared(comparison)
+                compared(comparison, ended[a], ended[b])
 
 
 control()
