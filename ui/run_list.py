@@ -58,7 +58,10 @@ def started_text(iso: str | None) -> str:
     """``2026-12-05T17:45:08.348+00:00`` -> ``2026-12-05 17:45 UTC``."""
     if not iso:
         return fmt.MISSING
-    return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    try:
+        return datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")
+    except ValueError:
+        return iso  # written by something else: shown as it is
 
 
 def took_text(run: Run) -> str:

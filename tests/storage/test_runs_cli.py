@@ -117,12 +117,12 @@ def test_compare_prints_both_run_ids_the_differences_and_the_digests(cli_env: Da
     result = invoke("compare", "cli-cmp-a", "cli-cmp-b")
     assert result.exit_code == 0, result.output
     assert "cli-cmp-a" in result.stdout and "cli-cmp-b" in result.stdout
-    paid = next(ln for ln in result.stdout.splitlines() if "invoices.paid" in ln)
+    paid = next(ln for ln in result.stdout.splitlines() if "invoices paid" in ln)
     assert [cell.strip() for cell in paid.split("│")[2:5]] == ["95", "85", "-10"]
     assert (
-        next(ln for ln in result.stdout.splitlines() if "assertion paid" in ln).count("FAIL") == 1
+        next(ln for ln in result.stdout.splitlines() if "assertion: paid" in ln).count("FAIL") == 1
     )
-    p99 = next(ln for ln in result.stdout.splitlines() if "latency_ms.p99" in ln)
+    p99 = next(ln for ln in result.stdout.splitlines() if "payment latency p99" in ln)
     assert [cell.strip() for cell in p99.split("│")[2:5]] == ["900 ms", "900 ms", "0 ms"]
     assert "digests equal" in result.stdout
 

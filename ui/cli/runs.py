@@ -21,7 +21,7 @@ from storage.queries import MAX_LIMIT, compare_runs, list_runs, run_report
 from ui import formatting as fmt
 from ui.cli.db import with_database
 from ui.cli.exits import EXIT_BAD_INPUT
-from ui.run_list import RESULTS, figure_text, run_kind
+from ui.run_list import RESULTS, figure_name, figure_text, run_kind
 
 runs_app = typer.Typer(
     name="runs",
@@ -105,7 +105,7 @@ def compare_command(
     for row in found["figures"]:
         name = row["figure"]
         table.add_row(
-            name,
+            figure_name(name),
             figure_text(name, row["a"]),
             figure_text(name, row["b"]),
             figure_text(name, row["difference"], signed=True),

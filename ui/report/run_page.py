@@ -30,6 +30,7 @@ from ui.report.story import (
     story_buckets,
     time_axis,
 )
+from ui.run_list import run_kind, started_text
 
 MAX_ROW_ERRORS_SHOWN = 50  # per bulk job
 OPS = {"<": "<", "<=": "≤", "==": "=", "!=": "≠", ">=": "≥", ">": ">"}
@@ -132,11 +133,12 @@ def metric_value(metric: str, value: float | None) -> str:
 def _header(report: dict[str, Any]) -> str:
     ok = verdict(report)
     badge = f'<span class="verdict {"pass" if ok else "fail"}">{"PASS" if ok else "FAIL"}</span>'
+    runtime, shards = report.get("runtime"), report.get("shards")
+    kind = run_kind(str(runtime), int(shards or 1)) if runtime else None
     facts = [
         ("seed", report.get("seed")),
-        ("runtime", report.get("runtime")),
-        ("shards", report.get("shards")),
-        ("started", report.get("started_at")),
+        ("kind", kind),
+        ("started", started_text(report.get("started_at"))),
         ("digest", report.get("digest")),
     ]
     if "run_id" in report:
