@@ -3,7 +3,6 @@ report of what the providers saw, with the figures of a simulated run."""
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,8 +14,9 @@ from rich.markup import escape
 from actors.errors import InvoicesimError
 from ui import formatting as fmt
 from ui.cli.drive import drive_counts
-from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from ui.cli.exits import EXIT_BAD_INPUT
 from ui.cli.progress import simulated_progress
+from ui.cli.verdict import report_and_exit
 
 console = Console(stderr=True)
 
@@ -64,11 +64,9 @@ def exercise_command(
     one fails, 2 on bad input or a database that cannot be reached."""
     from exercise.drive.driver import DriveError
     from exercise.session import ExerciseOptions, run_exercise
-    from simulation.report.verdict import failures
     from simulation.scenario import load_scenario
     from simulation.scenario.model import ClockMode
     from storage.database import Database, open_database, upgrade
-    from ui.report import render_report_html
 
     try:
         scenario = load_scenario(scenario_file)
@@ -118,16 +116,7 @@ def exercise_command(
         finally:
             if db is not None:
                 db.stop_embedded_server()
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    (out_dir / "report.html").write_text(render_report_html(report), encoding="utf-8")
-    _summary(report)
-    console.print(f"report: {out_dir / 'report.html'}  ({out_dir / 'report.json'})")
-    if "run_id" in report:
-        console.print(f"recorded as run {report['run_id']} (invoicesim runs)")
-    failed = failures(report)
-    for line in failed:
-        console.print(f"[red]FAILED[/red] {escape(line)}", highlight=False)
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    report_and_exit(console, report, out_dir, _summary)
 
 
 def _summary(report: dict[str, Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from pathlib import Path
@@ -14,10 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from actors.errors import InputError, InvoicesimError
-from simulation.report.verdict import failures
 from ui import formatting as fmt
-from ui.cli.exits import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK
+from ui.cli.exits import EXIT_BAD_INPUT
 from ui.cli.progress import simulated_progress
+from ui.cli.verdict import report_and_exit
 
 if TYPE_CHECKING:  # the engine is imported when a run starts, not for --help
     from simulation.engine import RunOptions
@@ -86,7 +85,6 @@ def run(
     from simulation.engine import RunOptions
     from simulation.export import InvoiceCsv
     from simulation.scenario import load_scenario, with_overrides
-    from ui.report import render_report_html
 
     try:
         scenario = load_scenario(scenario_file)
@@ -119,16 +117,7 @@ def run(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     finally:
         invoices.close()
-    (out_dir / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    (out_dir / "report.html").write_text(render_report_html(report), encoding="utf-8")
-    _print_summary(report)
-    console.print(f"report: {out_dir / 'report.html'}  ({out_dir / 'report.json'})")
-    if "run_id" in report:
-        console.print(f"recorded as run {report['run_id']} (invoicesim report {report['run_id']})")
-    failed = failures(report)
-    for line in failed:
-        console.print(f"[red]FAILED[/red] {escape(line)}", highlight=False)
-    raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
+    report_and_exit(console, report, out_dir, _print_summary)
 
 
 def _run_with_progress(scenario: Scenario, options: RunOptions) -> dict[str, Any]:
