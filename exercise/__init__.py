@@ -6,5 +6,6 @@ scenario's providers on a port of its own, deciding every answer with the
 simulation's own ``actors.provider.Provider`` on a paced clock, and following the
 scenario's fault timeline, so the simulation and the emulators mean the same
 thing by each fault. Every request and every charge is recorded in PostgreSQL
-under a run of its own.
+under a run of its own. ``client`` is the one HTTP client of the driver and the
+reference orchestrator.
 """

@@ -14,7 +14,6 @@ has stopped by then.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from exercise.client import Answer, Client
 from exercise.drive.schedule import Arrival, arrivals
 from exercise.emulators.clock import PacedClock
 from simulation.scenario import Scenario
@@ -32,58 +32,41 @@ LATE_LIMIT_S = 0.05  # a request sent later than this (wall) after its time is c
 REQUEST_TIMEOUT_S = 30.0  # wall: an invoice API answers a create or a pay at once
 READ_EVERY_S = 0.5  # wall: how often open invoices are read after the load
 MAX_INVOICES = 2_000_000  # a drive keeps one small record per invoice
-MAX_ANSWER_BYTES = 64 * 1024  # of one answer's body read; an invoice is well under 1 KiB
 
 
 class DriveError(Exception):
     """The target refused a request the driver sends right, or cannot be reached."""
 
 
-@dataclass(frozen=True, slots=True)
-class Answer:
-    """The target's answer to one request: its status and body (at most MAX_ANSWER_BYTES)."""
-
-    status_code: int
-    body: bytes
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise DriveError(
-                f"the target answered {self.status_code} with a body that is not JSON: "
-                f"{self.text[:100]!r}"
-            ) from None
-
-
 class Target:
-    """The one address a drive sends to (aiohttp: a tenth of httpx's CPU a request, which
-    decides how much load 2 cores can drive)."""
+    """The one address a drive sends to; what it cannot reach is a ``DriveError``."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url.rstrip("/")
-        connector = aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, limit_per_host=MAX_IN_FLIGHT)
-        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
-        self._session = aiohttp.ClientSession(connector=connector, timeout=timeout, trust_env=False)
+        self._client = Client(self.base_url, MAX_IN_FLIGHT, REQUEST_TIMEOUT_S)
 
     async def request(self, method: str, path: str, **kwargs: Any) -> Answer:
-        url = f"{self.base_url}{path}"
         try:
-            async with self._session.request(
-                method, url, allow_redirects=False, **kwargs
-            ) as response:
-                return Answer(response.status, await response.content.read(MAX_ANSWER_BYTES))
+            return await self._client.request(method, path, **kwargs)
         except (aiohttp.ClientError, TimeoutError) as error:
             raise DriveError(
                 f"{self.base_url} did not answer {method} {path}: {type(error).__name__}"
             ) from None
 
     async def close(self) -> None:
-        await self._session.close()
+        await self._client.close()
+
+
+def _invoice(answer: Answer) -> dict[str, Any]:
+    """The invoice the target answered with; a body that is not JSON is a ``DriveError``."""
+    try:
+        invoice = answer.json()
+    except ValueError:
+        raise DriveError(
+            f"the target answered {answer.status} with a body that is not JSON: "
+            f"{answer.text[:100]!r}"
+        ) from None
+    return invoice if isinstance(invoice, dict) else {}
 
 
 def invoice_path(invoice_id: str, tail: str = "") -> str:
@@ -194,7 +177,7 @@ async def _one(
             "method": arrival.method,
         }
         answer = await client.request("POST", "/invoices", json=body)
-        if answer.status_code not in (200, 201):
+        if answer.status not in (200, 201):
             _refused(result, arrival.invoice_id, "create", answer)
             return
         sent.created = True
@@ -213,10 +196,10 @@ async def _one(
         path = invoice_path(arrival.invoice_id, "/pay")
         forced = None if arrival.provider is None else {"provider": arrival.provider}
         answer = await client.request("POST", path, headers=headers, json=forced)
-        if answer.status_code not in (200, 202):
+        if answer.status not in (200, 202):
             _refused(result, arrival.invoice_id, "pay", answer)
             return
-        _read_into(sent, answer.json())
+        _read_into(sent, _invoice(answer))
 
 
 async def _drain(client: Target, result: DriveResult, clock: PacedClock, limit_s: float) -> None:
@@ -235,8 +218,8 @@ async def _drain(client: Target, result: DriveResult, clock: PacedClock, limit_s
                 *(client.request("GET", invoice_path(s.arrival.invoice_id)) for s in chunk)
             )
             for sent, answer in zip(chunk, answers, strict=True):
-                if answer.status_code == 200:
-                    _read_into(sent, answer.json())
+                if answer.status == 200:
+                    _read_into(sent, _invoice(answer))
         if last:
             result.drained = not any(s.status == "processing" for s in result.sent.values())
             return
@@ -263,4 +246,4 @@ def _note_late(clock: PacedClock, at_s: float, result: DriveResult) -> None:
 def _refused(result: DriveResult, invoice_id: str, what: str, answer: Answer) -> None:
     if len(result.refused) < 20:
         detail = answer.text[:300]
-        result.refused.append(f"{what} {invoice_id}: {answer.status_code} {detail}")
+        result.refused.append(f"{what} {invoice_id}: {answer.status} {detail}")

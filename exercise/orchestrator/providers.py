@@ -11,7 +11,6 @@ orchestrator's deadline, converted from simulated to wall seconds.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import aiohttp
 
 from actors.provider import Outcome, StatusState
+from exercise.client import Answer, Client
 from exercise.emulators.clock import PacedClock
 
 # A provider's answer to a charge, by HTTP status, when the body does not say more.
@@ -27,21 +27,6 @@ _BY_STATUS = {402: Outcome.DECLINED, 429: Outcome.RATE_LIMITED}
 # processing (declined, voided) means nothing is or will be charged with the key.
 _STANDS = {"charged": StatusState.CHARGED, "processing": StatusState.PROCESSING}
 MAX_CONNECTIONS = 256  # per provider: a bound on the orchestrator's open requests
-MAX_ANSWER_BYTES = 64 * 1024  # of a provider's answer read; a charge is well under 1 KiB
-
-
-@dataclass(frozen=True, slots=True)
-class _Answer:
-    status: int
-    body: bytes
-
-    def json(self) -> dict[str, Any]:
-        """The body as a JSON object; empty if it is not one (it then says nothing)."""
-        try:
-            value = json.loads(self.body)
-        except ValueError:
-            return {}
-        return value if isinstance(value, dict) else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +41,7 @@ class ProviderLink:
     def __init__(self, name: str, base_url: str, clock: PacedClock) -> None:
         self.name = name
         self.clock = clock
-        self.base_url = base_url.rstrip("/")
-        self._session: aiohttp.ClientSession | None = None  # made on the loop, at first use
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            # aiohttp: a tenth of httpx's CPU a request (pyproject.toml). No redirects, and
-            # no retries of ours: the orchestrator decides what a failure means.
-            connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS, limit_per_host=MAX_CONNECTIONS)
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=False)
-        return self._session
+        self._client = Client(base_url, MAX_CONNECTIONS)
 
     async def charge(self, key: str, body: dict[str, Any], deadline_s: float) -> ChargeAnswer:
         """Create a charge with ``key``; its outcome, or no outcome by ``deadline_s``."""
@@ -74,7 +50,7 @@ class ProviderLink:
         if isinstance(response, Outcome) or response is None:
             return ChargeAnswer(response)
         if response.status in (200, 201):
-            charge = response.json()
+            charge = response.json_object()
             stands = charge.get("status")
             if stands == "charged":
                 fee = charge.get("fee_minor")
@@ -99,37 +75,32 @@ class ProviderLink:
         """The health probe's latency in simulated ms; None: failed or unanswered."""
         started = time.monotonic()
         response = await self._request("GET", "/health", deadline_s)
-        if not isinstance(response, _Answer) or response.status != 200:
+        if not isinstance(response, Answer) or response.status != 200:
             return None
         return (time.monotonic() - started) * 1000.0 * self.clock.speed
 
     async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        await self._client.close()
 
-    def _stands(self, response: _Answer | Outcome | None) -> StatusState | None:
-        if not isinstance(response, _Answer):
+    def _stands(self, response: Answer | Outcome | None) -> StatusState | None:
+        if not isinstance(response, Answer):
             return None
         if response.status == 404:
             return StatusState.NOT_FOUND
         if response.status != 200:
             return None  # down, failing or silent: the orchestrator asks again or waits
-        return _STANDS.get(str(response.json().get("status")), StatusState.NOT_FOUND)
+        return _STANDS.get(str(response.json_object().get("status")), StatusState.NOT_FOUND)
 
     async def _request(
         self, method: str, path: str, deadline_s: float, **kwargs: Any
-    ) -> _Answer | Outcome | None:
+    ) -> Answer | Outcome | None:
         """The answer; ``Outcome.REFUSED`` when the connection is refused (the provider is
         down); None when no answer came by ``deadline_s`` (simulated)."""
         wait_s = (deadline_s - self.clock.now_s()) / self.clock.speed
         if wait_s <= 0:
             return None
-        timeout = aiohttp.ClientTimeout(total=wait_s)
         try:
-            async with self._client().request(
-                method, f"{self.base_url}{path}", timeout=timeout, allow_redirects=False, **kwargs
-            ) as response:
-                return _Answer(response.status, await response.content.read(MAX_ANSWER_BYTES))
+            return await self._client.request(method, path, timeout_s=wait_s, **kwargs)
         except aiohttp.ClientConnectorError:
             return Outcome.REFUSED
         except (aiohttp.ClientError, TimeoutError):
