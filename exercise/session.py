@@ -94,7 +94,6 @@ def _exercise(
     started = time.time()
     emulators = start_in_process(scenario, emulate, recording)  # a core of their own
     service: OrchestratorProcess | None = None
-    records = None
     try:
         urls = {e.provider: e.url for e in emulators.endpoints}
         target = options.target

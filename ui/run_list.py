@@ -39,6 +39,11 @@ _SPANS = {
 }
 
 
+def result_text(status: str) -> str:
+    """How a run ended, in words: ``error`` -> ``stopped by an error``."""
+    return RESULTS.get(status, fmt.words(status))
+
+
 def run_kind(runtime: str, shards: int) -> str:
     """``local``, 1 shard -> ``simulated``; ``ray``, 2 -> ``simulated on Ray, 2 shards``;
     ``exercise`` -> ``exercised over HTTP``."""
@@ -77,7 +82,7 @@ def run_row(run: Run) -> dict[str, str]:
     return {
         "Scenario": run["scenario_name"],
         "Kind": run_kind(run["runtime"], run["shards"]),
-        "Result": RESULTS.get(run["status"], fmt.words(run["status"])),
+        "Result": result_text(run["status"]),
         "Started": started_text(run["started_at"]),
         "Took": took_text(run),
         "Invoices": fmt.count(run["created"]),
@@ -91,7 +96,7 @@ def run_row(run: Run) -> dict[str, str]:
 def run_label(run: Run) -> str:
     """One run to pick from a list: ``fast · exercised over HTTP · 2026-12-05 17:45 UTC ·
     passed · cba47027``."""
-    result = RESULTS.get(run["status"], fmt.words(run["status"]))
+    result = result_text(run["status"])
     kind = run_kind(run["runtime"], run["shards"])
     started = started_text(run["started_at"])
     return f"{run['scenario_name']} · {kind} · {started} · {result} · {run['run_id'][:SHORT_ID]}"

@@ -21,7 +21,7 @@ from storage.queries import MAX_LIMIT, compare_runs, list_runs, run_report
 from ui import formatting as fmt
 from ui.cli.db import with_database
 from ui.cli.exits import EXIT_BAD_INPUT
-from ui.run_list import RESULTS, figure_name, figure_text, run_kind
+from ui.run_list import figure_name, figure_text, result_text, run_kind
 
 runs_app = typer.Typer(
     name="runs",
@@ -63,7 +63,7 @@ def list_command(
             run["run_id"],
             run["scenario_name"],
             run_kind(run["runtime"], run["shards"]),
-            RESULTS.get(run["status"], fmt.words(run["status"])),
+            result_text(run["status"]),
             run["started_at"][:16].replace("T", " "),
             *(fmt.count(run[k]) for k in ("created", "paid", "double_pays")),
             fmt.count(run["throughput_invoices_per_s"]),
